@@ -1,0 +1,16 @@
+// Configuration fixtures shared by the tests.
+import { Cloud } from "../components/topology";
+
+/** A minimal valid configuration for either cloud; tests override what they exercise. */
+export function baseConfig(cloud: Cloud, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        cloud,
+        profile: "prod",
+        domain: "nodes.example.com",
+        dns: { provider: cloud === "aws" ? "route53" : "clouddns", zone: cloud === "aws" ? "Z0123456789ABCDEFGHIJ" : "nodes-example-com" },
+        gcp: { project: "web3-nodes-test", region: "us-central1" },
+        aws: { region: "us-east-1" },
+        ...overrides,
+    };
+}
+

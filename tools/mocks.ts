@@ -1,0 +1,32 @@
+// Mock providers for the offline synth: every resource gets a stable fake ID and the computed outputs the
+// program reads (ARNs, addresses, self links); every invoke the program makes has an answer here. An
+// unknown invoke throws, so a new one is noticed instead of silently returning nothing.
+import { awsInvokes, awsState } from "./mocks/aws";
+import { gcpInvokes, gcpState } from "./mocks/gcp";
+
+export type Invokes = Record<string, (inputs: Record<string, any>) => Record<string, unknown>>;
+
+/** A short stable hex string derived from a name, so fake IDs do not change between runs. */
+export function fakeHex(seed: string, length = 8): string {
+    let h = 2166136261;
+    let out = "";
+    while (out.length < length) {
+        for (const ch of seed + out.length) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+        out += h.toString(16).padStart(8, "0");
+    }
+    return out.slice(0, length);
+}
+
+export function computedState(type: string, name: string, inputs: Record<string, any>, stack: string, project: string): { id: string; state: Record<string, unknown> } {
+    const id = `${name}-${fakeHex(type + name)}`;
+    const extra = type.startsWith("aws:") ? awsState(type, name, inputs, id) : type.startsWith("gcp:") ? gcpState(type, name, inputs, id) : {};
+    return { id, state: { ...inputs, ...extra, __stack: undefined, __project: undefined } as Record<string, unknown> };
+}
+
+const invokes: Invokes = { ...awsInvokes, ...gcpInvokes };
+
+export function answerInvoke(token: string, inputs: Record<string, any>): Record<string, unknown> {
+    const answer = invokes[token];
+    if (!answer) throw new Error(`the offline synth has no answer for the invoke ${token}; add one to tools/mocks`);
+    return answer(inputs);
+}

@@ -1,0 +1,166 @@
+// The offline synth: runs the real program for a stack file against mock providers, prints the resource
+// tree (or the JSON contract with --json) and the policy verdicts. Exit codes: 0 clean, 1 a mandatory
+// policy violation, 2 invalid configuration or usage, 3 the program failed otherwise.
+import { Cloud } from "../components/topology";
+import { evaluatePolicies } from "../policies/evaluate";
+import { run } from "../stacks/program";
+import { CLOUDS } from "../stacks/config";
+import { ConfigError, PROJECT } from "../stacks/validate";
+import { SynthResource, synthesize } from "./harness";
+import { readStackFile } from "./stackfile";
+
+export interface Violation {
+    policy: string;
+    enforcementLevel: string;
+    urn: string;
+    message: string;
+}
+
+/** The `--json` contract. */
+export interface SynthReport {
+    stack: string;
+    cloud: Cloud;
+    project: string;
+    resources: SynthResource[];
+    outputs: Record<string, unknown>;
+    policy: { violations: Violation[] };
+}
+
+export interface SynthRequest {
+    stack: string;
+    cloud?: Cloud;
+    /** Extra config on top of the stack file: key (without the project prefix) to a value (objects allowed). */
+    set?: Record<string, unknown>;
+    /** Runs this instead of the real program (tests feed deliberately bad programs). */
+    program?: () => Promise<Record<string, unknown> | undefined>;
+}
+
+export async function synthStack(request: SynthRequest): Promise<SynthReport> {
+    const file = readStackFile(request.stack);
+    const config = { ...file.config };
+    if (request.cloud) config[`${PROJECT}:cloud`] = request.cloud;
+    for (const [key, value] of Object.entries(request.set ?? {})) {
+        config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    const result = await synthesize({
+        project: PROJECT,
+        stack: request.stack,
+        config,
+        secretKeys: file.secretKeys,
+        program: request.program ?? run,
+    });
+    const cloud = (config[`${PROJECT}:cloud`] ?? "aws") as Cloud;
+    // Policies tuned by profile (burstable classes) read it from the program's own output, not the raw file.
+    const profile = result.outputs.profile === "dev" ? "dev" : "prod";
+    const violations = evaluatePolicies(result.resources, { config: { profile } });
+    return { stack: request.stack, cloud, project: PROJECT, resources: result.resources, outputs: result.outputs, policy: { violations } };
+}
+
+export function mandatoryViolations(report: SynthReport): Violation[] {
+    return report.policy.violations.filter(v => v.enforcementLevel === "mandatory");
+}
+
+/** The resource tree grouped by component, cloud resources counted by type. */
+export function renderTree(report: SynthReport): string {
+    const byParent = new Map<string | null, SynthResource[]>();
+    for (const r of report.resources) {
+        const list = byParent.get(r.parent) ?? [];
+        list.push(r);
+        byParent.set(r.parent, list);
+    }
+    const known = new Set(report.resources.map(r => r.urn));
+    const lines: string[] = [];
+    const countUnder = (urn: string): number => (byParent.get(urn) ?? []).reduce((n, c) => n + 1 + countUnder(c.urn), 0);
+    const walk = (urn: string | null, indent: string, roots: SynthResource[]) => {
+        const components = roots.filter(r => !r.custom);
+        const custom = roots.filter(r => r.custom);
+        const counts = new Map<string, number>();
+        for (const c of custom) counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
+        for (const [type, n] of [...counts].sort()) lines.push(`${indent}${type} x${n}`);
+        for (const c of components) {
+            lines.push(`${indent}${c.type} ${c.name} (${countUnder(c.urn)} resources)`);
+            walk(c.urn, indent + "    ", byParent.get(c.urn) ?? []);
+        }
+    };
+    const roots = report.resources.filter(r => r.parent === null || !known.has(r.parent));
+    const customCount = report.resources.filter(r => r.custom).length;
+    lines.push(`${report.project} stack ${report.stack} on ${report.cloud}: ${report.resources.length} resources (${report.resources.length - customCount} components, ${customCount} cloud resources)`);
+    walk(null, "  ", roots);
+    lines.push("outputs:");
+    for (const [k, v] of Object.entries(report.outputs)) lines.push(`  ${k}: ${JSON.stringify(v)}`);
+    const violations = report.policy.violations;
+    lines.push(`policy: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
+    for (const v of violations) lines.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.urn}\n      ${v.message}`);
+    return lines.join("\n");
+}
+
+const USAGE = "usage: npm run synth -- <stack> [--cloud aws|gcp] [--json] [--set key=value ...]";
+
+export function parseArgs(argv: string[]): SynthRequest & { json: boolean } {
+    const positional: string[] = [];
+    let cloud: Cloud | undefined;
+    let json = false;
+    const set: Record<string, unknown> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--json") json = true;
+        else if (a === "--cloud") {
+            const v = argv[++i];
+            if (!CLOUDS.includes(v as Cloud)) throw new UsageError(`--cloud ${JSON.stringify(v)}: allowed: ${CLOUDS.join(", ")}`);
+            cloud = v as Cloud;
+        } else if (a === "--set") {
+            const kv = argv[++i] ?? "";
+            const eq = kv.indexOf("=");
+            if (eq <= 0) throw new UsageError(`--set ${JSON.stringify(kv)}: expected key=value`);
+            const raw = kv.slice(eq + 1);
+            let value: unknown = raw;
+            try {
+                value = JSON.parse(raw);
+            } catch {
+                value = raw;
+            }
+            set[kv.slice(0, eq)] = value;
+        } else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
+        else positional.push(a);
+    }
+    if (positional.length !== 1) throw new UsageError("name exactly one stack");
+    return { stack: positional[0], cloud, json, set };
+}
+
+class UsageError extends Error {}
+
+async function main(): Promise<number> {
+    let request: ReturnType<typeof parseArgs>;
+    try {
+        request = parseArgs(process.argv.slice(2));
+    } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
+    let report: SynthReport;
+    try {
+        report = await synthStack(request);
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            process.stderr.write(`${e.message}\n`);
+            return 2;
+        }
+        process.stderr.write(`synth failed: ${(e as Error).stack ?? e}\n`);
+        return /no stack file/.test(String((e as Error).message)) ? 2 : 3;
+    }
+    process.stdout.write(request.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTree(report)}\n`);
+    const mandatory = mandatoryViolations(report);
+    if (mandatory.length > 0) {
+        process.stderr.write(`${mandatory.length} mandatory policy violation(s):\n`);
+        for (const v of mandatory) process.stderr.write(`  ${v.policy}: ${v.urn}\n    ${v.message}\n`);
+        return 1;
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    main().then(code => process.exit(code), e => {
+        process.stderr.write(`${e}\n`);
+        process.exit(3);
+    });
+}
