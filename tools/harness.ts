@@ -95,7 +95,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
         {
             newResource(args) {
                 const inputs = maskSecrets(args.inputs) as Record<string, unknown>;
-                const { id, state } = computedState(args.type, args.name, args.inputs, stack, project);
+                const { id, state } = computedState(args.type, args.name, args.inputs);
                 if (inputsByKey.has(`${args.type}::${args.name}`)) throw new Error(`two resources of type ${args.type} are named ${args.name}`);
                 inputsByKey.set(`${args.type}::${args.name}`, { inputs, id: args.custom ? id : null, custom: args.custom ?? true });
                 return { id: args.custom ? id : undefined, state };

@@ -17,10 +17,13 @@ export function fakeHex(seed: string, length = 8): string {
     return out.slice(0, length);
 }
 
-export function computedState(type: string, name: string, inputs: Record<string, any>, stack: string, project: string): { id: string; state: Record<string, unknown> } {
+export function computedState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, unknown> } {
     const id = `${name}-${fakeHex(type + name)}`;
-    const extra = type.startsWith("aws:") ? awsState(type, name, inputs, id) : type.startsWith("gcp:") ? gcpState(type, name, inputs, id) : {};
-    return { id, state: { ...inputs, ...extra, __stack: undefined, __project: undefined } as Record<string, unknown> };
+    const extra = type.startsWith("aws:") ? awsState(type, name, inputs, id)
+        : type.startsWith("gcp:") ? gcpState(type, name, inputs, id)
+        : type.startsWith("random:") ? randomState(type, name, inputs)
+        : {};
+    return { id, state: { ...inputs, ...extra } };
 }
 
 const invokes: Invokes = { ...awsInvokes, ...gcpInvokes };
@@ -29,4 +32,20 @@ export function answerInvoke(token: string, inputs: Record<string, any>): Record
     const answer = invokes[token];
     if (!answer) throw new Error(`the offline synth has no answer for the invoke ${token}; add one to tools/mocks`);
     return answer(inputs);
+}
+
+/** @pulumi/random under mocks: stable values derived from the resource name, never real randomness. */
+export function randomState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    if (type === "random:index/randomBytes:RandomBytes") {
+        const bytes = Buffer.from(fakeHex(`bytes:${name}`, inputs.length * 2), "hex");
+        return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+    }
+    if (type === "random:index/randomPassword:RandomPassword" || type === "random:index/randomString:RandomString") {
+        return { result: `mock-${fakeHex(`password:${name}`, Math.max(8, (inputs.length ?? 24) - 5))}`.slice(0, inputs.length ?? 24) };
+    }
+    if (type === "random:index/randomId:RandomId") {
+        const hex = fakeHex(`id:${name}`, (inputs.byteLength ?? 8) * 2);
+        return { hex, b64Std: Buffer.from(hex, "hex").toString("base64"), dec: BigInt(`0x${hex}`).toString() };
+    }
+    return {};
 }
