@@ -40,7 +40,7 @@ function nodeWithPeak(script: string, args: string[]): [string, string[]] {
 }
 
 export function synthCommand(stack: string, cloud: string, extra: string[] = []): [string, string[]] {
-    return [process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "synth.ts"), stack, "--cloud", cloud, "--json", ...extra]];
+    return [process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "synth.ts"), stack, "--cloud", cloud, "--json", ...extra]];
 }
 
 export function medianSynthSeconds(stack: string, cloud: string, extra: string[] = [], runs = RUNS): number {

@@ -1,6 +1,7 @@
 // Runs a Pulumi program against mock providers and records every resource it declares, with its resolved
 // inputs (secrets masked), parent and options. The offline synth, the tests and the benchmarks share it.
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { computedState, answerInvoke } from "./mocks";
 
@@ -89,7 +90,7 @@ function awaitOutput<T>(o: pulumi.Output<T>): Promise<T> {
 export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     const { project, stack } = options;
     const inputsByKey = new Map<string, { inputs: Record<string, unknown>; id: string | null; custom: boolean }>();
-    const declared: { type: string; name: string; opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions }[] = [];
+    const declared: { type: string; name: string; resource: pulumi.Resource; opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions }[] = [];
 
     await pulumi.runtime.setMocks(
         {
@@ -113,38 +114,47 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     let programOutputs: Record<string, unknown> | undefined;
     await runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation(args => {
-            declared.push({ type: args.type, name: args.name, opts: args.opts as never });
+            declared.push({ type: args.type, name: args.name, resource: args.resource, opts: args.opts as never });
             return undefined;
         });
         programOutputs = await options.program();
         return programOutputs;
     });
+    // Resources whose inputs wait on other resources register later than the program returns.
+    await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
-    // Resolve parents' URNs and dependsOn targets, then join with what the mock monitor saw.
-    const resources: SynthResource[] = [];
-    const seen = new Set<string>();
+    // URNs as the engine forms them: the parent's type chain, without the root stack's type (the mock
+    // monitor's own URNs include it). Parents are declared before their children.
+    const urns = new Map<pulumi.Resource, string>();
+    const stackUrn = `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
+    const taken = new Set<string>();
+    const named: { d: (typeof declared)[number]; urn: string; parentUrn: string | null }[] = [];
     for (const d of declared) {
-        const parent = d.opts.parent ? await awaitOutput(d.opts.parent.urn) : null;
-        const dependsOnInput = d.opts.dependsOn;
-        const dependsOnList = dependsOnInput === undefined ? [] : await awaitOutput(pulumi.output(dependsOnInput as pulumi.Input<pulumi.Resource[]>));
-        const dependsOn = await Promise.all((Array.isArray(dependsOnList) ? dependsOnList : [dependsOnList]).map(r => awaitOutput((r as pulumi.Resource).urn)));
-        const urn = urnOf(parent ?? null, stack, project, d.type, d.name);
-        if (seen.has(urn)) throw new Error(`two resources share the URN ${urn}`);
-        seen.add(urn);
+        if (urns.has(d.resource)) continue;
+        const parentUrn = d.opts.parent ? urns.get(d.opts.parent) ?? null : null;
+        const urn = urnOf(parentUrn, stack, project, d.type, d.name);
+        if (taken.has(urn)) throw new Error(`two resources share the URN ${urn}`);
+        taken.add(urn);
+        urns.set(d.resource, urn);
+        named.push({ d, urn, parentUrn });
+    }
+    // dependsOn may name resources declared later (resolved through an output), so it is read once all are named.
+    const resources: SynthResource[] = [];
+    for (const { d, urn, parentUrn } of named) {
+        const dependsOnList = d.opts.dependsOn === undefined ? [] : await awaitOutput(pulumi.output(d.opts.dependsOn as pulumi.Input<pulumi.Resource[]>));
+        const dependsOn = (Array.isArray(dependsOnList) ? dependsOnList : [dependsOnList])
+            .map(r => urns.get(r as pulumi.Resource))
+            .filter((u): u is string => u !== undefined);
         const registered = inputsByKey.get(`${d.type}::${d.name}`);
         resources.push({
             urn,
             type: d.type,
             name: d.name,
             id: registered?.id ?? null,
-            parent: parent ?? `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`,
+            parent: parentUrn ?? stackUrn,
             custom: registered?.custom ?? true,
             inputs: registered?.inputs ?? {},
-            options: {
-                protect: d.opts.protect === true,
-                retainOnDelete: d.opts.retainOnDelete === true,
-                dependsOn,
-            },
+            options: { protect: d.opts.protect === true, retainOnDelete: d.opts.retainOnDelete === true, dependsOn },
         });
     }
     const outputs = (await resolveOutputs(programOutputs ?? {})) as Record<string, unknown>;

@@ -1,12 +1,48 @@
 // Computed outputs and invoke answers of the Google Cloud provider, as the offline synth fakes them.
 import type { Invokes } from "../mocks";
 
+const MOCK_PROJECT = "mock-project";
+
+/** A stable fake IPv4 address from a name: internal ones inside the default network range, external ones public. */
+function fakeAddress(name: string, internal: boolean): string {
+    let h = 2166136261;
+    for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+    const [b, c] = [(h >>> 8) & 0x7f, (h & 0xfd) + 1];
+    return internal ? `10.40.${b}.${c}` : `34.${120 + (b % 8)}.${(h >>> 16) & 0xff}.${c}`;
+}
+
 export function gcpState(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, unknown> {
-    const resourceName = inputs.name ?? id;
-    return {
-        name: resourceName,
-        selfLink: `https://www.googleapis.com/compute/v1/projects/${inputs.project ?? "mock-project"}/${type.split(":")[2]}/${resourceName}`,
-    };
+    const resourceName = inputs.name ?? (inputs.namePrefix ? `${inputs.namePrefix}${id.slice(-8)}` : id);
+    const project = inputs.project ?? MOCK_PROJECT;
+    const kind = type.split(":")[2];
+    const selfLink = `https://www.googleapis.com/compute/v1/projects/${project}/${kind}/${resourceName}`;
+    const state: Record<string, unknown> = { name: resourceName, selfLink };
+    switch (type) {
+        case "gcp:compute/address:Address":
+            state.address = inputs.address ?? fakeAddress(name, inputs.addressType === "INTERNAL");
+            break;
+        case "gcp:compute/globalAddress:GlobalAddress":
+            state.address = inputs.address ?? fakeAddress(name, false);
+            break;
+        case "gcp:compute/instanceTemplate:InstanceTemplate":
+            state.selfLinkUnique = `${selfLink}?uniqueId=${id}`;
+            break;
+        case "gcp:compute/instanceGroupManager:InstanceGroupManager":
+            state.instanceGroup = `https://www.googleapis.com/compute/v1/projects/${project}/zones/${inputs.zone}/instanceGroups/${resourceName}`;
+            break;
+        case "gcp:serviceaccount/account:Account":
+            state.email = `${inputs.accountId}@${project}.iam.gserviceaccount.com`;
+            state.member = `serviceAccount:${state.email}`;
+            break;
+        case "gcp:secretmanager/secret:Secret":
+            state.name = `projects/${project}/secrets/${inputs.secretId}`;
+            break;
+        case "gcp:secretmanager/secretVersion:SecretVersion":
+            state.name = `${inputs.secret}/versions/1`;
+            state.version = "1";
+            break;
+    }
+    return state;
 }
 
 export const gcpInvokes: Invokes = {

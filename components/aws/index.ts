@@ -1,0 +1,193 @@
+// The AWS back-end: the topology's primitives on VPC, ECS Fargate, EFS, S3, ALB/NLB, Route 53 and Secrets
+// Manager. Every cloud resource is made through one explicit provider, so the region and the stack's tags
+// apply everywhere and nothing falls back to ambient configuration.
+import * as aws from "@pulumi/aws";
+import {
+    Backend,
+    BackendSettings,
+    BucketArgs,
+    HttpsLoadBalancerArgs,
+    LoadBalancerTargetArgs,
+    SecretArgs,
+    StackContext,
+    VolumeArgs,
+    ZonalServiceArgs,
+} from "../topology";
+import { assertValidService } from "../topology/rules";
+import { CloudflareDns } from "../cloudflare";
+import { AwsBucket } from "./bucket";
+import { AwsAccount, AwsContext, expectAws, primitiveOptions } from "./context";
+import { AwsDns, Route53Dns } from "./dns";
+import { AwsHttpsLoadBalancer } from "./httpsLoadBalancer";
+import { AwsLoadBalancerTarget, targetProblems } from "./loadBalancerTarget";
+import { AwsNetwork } from "./network";
+import { AwsSecret } from "./secret";
+import { awsServiceProblems, AwsZonalService } from "./service";
+import { AwsVolume, FileSystems, volumeProblems } from "./volume";
+
+export { AwsBucket } from "./bucket";
+export { AwsHttpsLoadBalancer } from "./httpsLoadBalancer";
+export { AwsLoadBalancerTarget } from "./loadBalancerTarget";
+export { AwsNetwork, carveSubnets, natIndexForZone } from "./network";
+export { AwsPassthroughLoadBalancer, passthroughListeners } from "./passthroughLoadBalancer";
+export { AwsSecret } from "./secret";
+export { AwsZonalService, containerDefinition, ingressRules, taskSize } from "./service";
+export { AwsVolume, ZoneFileSystem } from "./volume";
+export { Route53Dns } from "./dns";
+export { FARGATE_SIZES, fargateTaskSize } from "./fargate";
+
+/** The config key that names zones explicitly, for messages that tell the operator what to set. */
+const ZONES_KEY = "web3-nodes:aws.zones";
+const ZONE_COUNT = 3;
+
+/** The zones a stack runs in: the configured ones, else the region's first three available zones. */
+export function chooseZones(region: string, configured: string[] | undefined, available: string[]): string[] {
+    if (configured !== undefined) return configured;
+    if (available.length < ZONE_COUNT) {
+        throw new Error(
+            `region ${region} has ${available.length} available zone(s) (${available.join(", ") || "none"}); web3-nodes needs ${ZONE_COUNT}. ` +
+            `Choose a region with three zones or list them in ${ZONES_KEY}.`,
+        );
+    }
+    return available.slice(0, ZONE_COUNT);
+}
+
+function throwIfAny(what: string, problems: string[]): void {
+    if (problems.length > 0) throw new Error(`invalid ${what}:\n  - ${problems.join("\n  - ")}`);
+}
+
+export function chooseDns(settings: BackendSettings, provider: aws.Provider): AwsDns | undefined {
+    const { provider: kind, zone } = settings.dns;
+    if (kind === "none") return undefined;
+    if (zone === undefined) throw new Error(`dns.provider is ${kind} but dns.zone is not set`);
+    switch (kind) {
+        case "route53":
+            return new Route53Dns(zone, provider);
+        case "cloudflare":
+            return new CloudflareDns(zone);
+        default:
+            throw new Error(`dns.provider ${kind} needs another cloud's credentials; on AWS use route53, cloudflare or none`);
+    }
+}
+
+class AwsBackend implements Backend {
+    readonly cloud = "aws" as const;
+    readonly context: StackContext;
+    readonly network: AwsNetwork;
+    readonly dns: AwsDns | undefined;
+    private readonly ctx: AwsContext;
+    private readonly accessGroups = new Map<string, aws.ec2.SecurityGroup>();
+
+    constructor(settings: BackendSettings, zones: string[], account: AwsAccount, provider: aws.Provider) {
+        this.context = {
+            prefix: settings.prefix,
+            profile: settings.profile,
+            zones,
+            domain: settings.domain,
+            tags: settings.tags,
+            logRetentionDays: settings.logRetentionDays,
+            backupRetentionDays: settings.backupRetentionDays,
+        };
+        const network = new AwsNetwork("network", { ...settings.network, prefix: settings.prefix, zones }, primitiveOptions({ provider }));
+        this.network = network;
+        this.dns = chooseDns(settings, provider);
+        const fileSystems = new FileSystems("volumes", {
+            prefix: settings.prefix,
+            profile: settings.profile,
+            account,
+            vpcId: network.vpcId,
+            privateSubnet: zone => network.privateSubnet(zone),
+        }, network);
+        this.ctx = {
+            settings,
+            stack: this.context,
+            region: settings.region,
+            account,
+            provider,
+            network,
+            fileSystems,
+            dns: this.dns,
+            accessGroup: group => this.accessGroup(group),
+        };
+    }
+
+    /** One security group per access group, made on first mention: a rule may name a group before its owner exists. */
+    private accessGroup(group: string): aws.ec2.SecurityGroup {
+        let sg = this.accessGroups.get(group);
+        if (!sg) {
+            sg = new aws.ec2.SecurityGroup(`access-group-${group}`, {
+                vpcId: this.network.vpcId,
+                description: `Members of access group ${group} in ${this.context.prefix}`,
+            }, { parent: this.network });
+            this.accessGroups.set(group, sg);
+        }
+        return sg;
+    }
+
+    secret(name: string, args: SecretArgs): AwsSecret {
+        return new AwsSecret(name, { ...args, prefix: this.context.prefix, profile: this.context.profile }, primitiveOptions(this.ctx));
+    }
+
+    volume(name: string, args: VolumeArgs): AwsVolume {
+        throwIfAny("volume definition", volumeProblems(name, args, this.context.zones));
+        const fileSystem = this.ctx.fileSystems.forZone(args.zone);
+        return new AwsVolume(name, { ...args, profile: this.context.profile, fileSystem }, primitiveOptions(this.ctx));
+    }
+
+    bucket(name: string, args: BucketArgs = {}): AwsBucket {
+        return new AwsBucket(name, {
+            ...args,
+            prefix: this.context.prefix,
+            profile: this.context.profile,
+            region: this.ctx.region,
+            dnsSuffix: this.ctx.account.dnsSuffix,
+            backupRetentionDays: this.context.backupRetentionDays,
+        }, primitiveOptions(this.ctx));
+    }
+
+    service(name: string, args: ZonalServiceArgs): AwsZonalService {
+        // The AWS-only checks are pure; the shared ones record the volume's writer once they pass, so they run last.
+        throwIfAny("service definition", awsServiceProblems(name, args));
+        assertValidService(name, args, this.context);
+        return new AwsZonalService(name, { ...args, context: this.ctx }, primitiveOptions(this.ctx));
+    }
+
+    loadBalancerTarget(name: string, args: LoadBalancerTargetArgs): AwsLoadBalancerTarget {
+        throwIfAny("load balancer target", targetProblems(name, args));
+        return new AwsLoadBalancerTarget(name, {
+            ...args,
+            prefix: this.context.prefix,
+            vpcId: this.network.vpcId,
+            vpcCidr: this.network.cidr,
+        }, primitiveOptions(this.ctx));
+    }
+
+    httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs): AwsHttpsLoadBalancer {
+        const target = expectAws(args.target, AwsLoadBalancerTarget, `load balancer target of ${name}`);
+        return new AwsHttpsLoadBalancer(name, {
+            ...args,
+            target,
+            domain: this.context.domain,
+            profile: this.context.profile,
+            publicSubnetIds: this.context.zones.map(z => this.network.publicSubnet(z)),
+            dns: this.dns,
+        }, primitiveOptions(this.ctx));
+    }
+}
+
+/** Builds the AWS back-end: one provider for the region with the stack's tags, the zones, and the network. */
+export async function createAwsBackend(settings: BackendSettings): Promise<Backend> {
+    const provider = new aws.Provider("aws", {
+        region: settings.region,
+        defaultTags: { tags: settings.tags },
+    });
+    const invoke = { provider };
+    const [available, identity, partition] = await Promise.all([
+        settings.zones === undefined ? aws.getAvailabilityZones({ state: "available" }, invoke).then(r => r.names) : Promise.resolve([]),
+        aws.getCallerIdentity({}, invoke),
+        aws.getPartition({}, invoke),
+    ]);
+    const zones = chooseZones(settings.region, settings.zones, available);
+    const account: AwsAccount = { accountId: identity.accountId, partition: partition.partition, dnsSuffix: partition.dnsSuffix };
+    return new AwsBackend(settings, zones, account, provider);
+}

@@ -1,0 +1,92 @@
+// The services behind one HTTPS name: an ALB target group and the ALB's security group, made before the
+// services so their security groups can let the load balancer in and their ECS services can register.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES, LoadBalancerTarget, LoadBalancerTargetArgs } from "../topology";
+import { DEREGISTRATION_DELAY_SECONDS } from "./constants";
+
+export interface AwsLoadBalancerTargetArgs extends LoadBalancerTargetArgs {
+    prefix: string;
+    vpcId: pulumi.Input<string>;
+    vpcCidr: string;
+}
+
+export function targetProblems(name: string, args: LoadBalancerTargetArgs): string[] {
+    const problems: string[] = [];
+    if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) problems.push(`load balancer target ${name}: port ${args.port} is out of range`);
+    if (!args.healthCheck.path.startsWith("/")) problems.push(`load balancer target ${name}: health check path "${args.healthCheck.path}" must start with /`);
+    if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(args.healthCheck.status)) {
+        problems.push(`load balancer target ${name}: health check status "${args.healthCheck.status}" must be codes such as 200, 200-299 or 200,204`);
+    }
+    return problems;
+}
+
+export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements LoadBalancerTarget {
+    readonly targetName: string;
+    readonly port: number;
+    readonly healthCheck: LoadBalancerTargetArgs["healthCheck"];
+    readonly targetGroup: aws.lb.TargetGroup;
+    /** The HTTPS load balancer's security group: what services let in on this target's port. */
+    readonly albSecurityGroup: aws.ec2.SecurityGroup;
+    /**
+     * Resolves with the listener that forwards to the target group. ECS refuses to attach a service to a
+     * target group no load balancer uses yet, so services wait for it; the HTTPS load balancer resolves it.
+     */
+    readonly attached: Promise<pulumi.Resource>;
+    private attach?: (listener: pulumi.Resource) => void;
+
+    constructor(name: string, args: AwsLoadBalancerTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(COMPONENT_TYPES.loadBalancerTarget, name, {}, opts);
+        this.targetName = name;
+        this.port = args.port;
+        this.healthCheck = { ...args.healthCheck };
+        this.attached = new Promise(resolve => (this.attach = resolve));
+
+        this.targetGroup = new aws.lb.TargetGroup(`${name}-targets`, {
+            targetType: "ip",
+            protocol: "HTTP",
+            port: args.port,
+            vpcId: args.vpcId,
+            deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+            healthCheck: {
+                enabled: true,
+                protocol: "HTTP",
+                port: "traffic-port",
+                path: args.healthCheck.path,
+                matcher: args.healthCheck.status,
+                interval: 15,
+                timeout: 5,
+                healthyThreshold: 2,
+                unhealthyThreshold: 3,
+            },
+        }, { parent: this });
+
+        this.albSecurityGroup = new aws.ec2.SecurityGroup(`${name}-alb`, {
+            vpcId: args.vpcId,
+            description: `HTTPS load balancer of ${args.prefix} ${name}`,
+        }, { parent: this });
+        // The load balancer only ever talks to its targets, on their port.
+        new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-targets`, {
+            securityGroupId: this.albSecurityGroup.id,
+            cidrIpv4: args.vpcCidr,
+            ipProtocol: "tcp",
+            fromPort: args.port,
+            toPort: args.port,
+            description: `to ${name} targets`,
+        }, { parent: this });
+
+        this.registerOutputs({ targetGroupArn: this.targetGroup.arn, albSecurityGroupId: this.albSecurityGroup.id });
+    }
+
+    /** True once an HTTPS load balancer forwards to this target. */
+    get served(): boolean {
+        return this.attach === undefined;
+    }
+
+    /** Called once, by the HTTPS load balancer that forwards to this target. */
+    markAttached(listener: pulumi.Resource): void {
+        if (!this.attach) throw new Error(`load balancer target ${this.targetName} is already served by an HTTPS load balancer`);
+        this.attach(listener);
+        this.attach = undefined;
+    }
+}

@@ -1,0 +1,404 @@
+// A zonal service on ECS Fargate: one task in one zone's private subnet, never two at once (they would share
+// a volume), restarted by ECS when it dies or fails its checks, reachable by a stable private name.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    COMPONENT_TYPES,
+    ContainerHealthCheck,
+    ContainerSpec,
+    Protocol,
+    Secret,
+    Volume,
+    ZonalService,
+    ZonalServiceArgs,
+} from "../topology";
+import { describeUser, servicePorts } from "../topology/rules";
+import {
+    ANY_IPV4,
+    ANY_IPV6,
+    DEFAULT_HEALTH_CHECK_GRACE_SECONDS,
+    MAX_TARGET_GROUPS_PER_SERVICE,
+    TASK_EXECUTION_MANAGED_POLICY,
+} from "./constants";
+import { AwsContext, expectAws } from "./context";
+import { cpuUnits, FargateSize, fargateTaskSize } from "./fargate";
+import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
+import { AwsPassthroughLoadBalancer } from "./passthroughLoadBalancer";
+import { AwsSecret } from "./secret";
+import { AwsVolume } from "./volume";
+
+// ---------------------------------------------------------------- plain functions (unit-tested)
+
+/** Container health check defaults; ranges are what ECS accepts. */
+export const CONTAINER_HEALTH_CHECK = {
+    intervalSeconds: { default: 30, min: 5, max: 300 },
+    timeoutSeconds: { default: 5, min: 2, max: 120 },
+    retries: { default: 3, min: 1, max: 10 },
+    // IPFS opens its repo on a network volume; a minute before failures count spares a slow first start.
+    startPeriodSeconds: { default: 60, min: 0, max: 300 },
+} as const;
+
+/** Fargate gives a stopping container at most this long after SIGTERM; kubo needs it to release its repo lock. */
+export const STOP_TIMEOUT_SECONDS = 120;
+
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** Problems only the AWS back-end has with a service (the shared rules have run already). */
+export function awsServiceProblems(name: string, args: ZonalServiceArgs): string[] {
+    const problems: string[] = [];
+    if (!SERVICE_NAME.test(name)) problems.push(`service ${name}: name must be a DNS label (lowercase letters, digits, dashes); it becomes its private hostname`);
+    for (const c of args.containers) {
+        if (!c.healthCheck) continue;
+        for (const [key, range] of Object.entries(CONTAINER_HEALTH_CHECK)) {
+            const value = c.healthCheck[key as keyof typeof CONTAINER_HEALTH_CHECK];
+            if (value !== undefined && (!Number.isInteger(value) || value < range.min || value > range.max)) {
+                problems.push(`service ${name}, container ${c.name}: healthCheck.${key} is ${value}; ECS accepts ${range.min} to ${range.max}`);
+            }
+        }
+    }
+    try {
+        taskSize(args.containers);
+    } catch (e) {
+        problems.push(`service ${name}: ${(e as Error).message}`);
+    }
+    const loadBalanced = servicePorts(args.containers).filter(p => p.exposure.kind === "loadBalancer").length;
+    const publicPortNumbers = new Set(servicePorts(args.containers).filter(p => p.exposure.kind === "public").map(p => p.port)).size;
+    if (loadBalanced + publicPortNumbers > MAX_TARGET_GROUPS_PER_SERVICE) {
+        problems.push(`service ${name}: ${loadBalanced + publicPortNumbers} load-balanced and public ports; an ECS service takes at most ${MAX_TARGET_GROUPS_PER_SERVICE} target groups`);
+    }
+    return problems;
+}
+
+/** The smallest Fargate task that holds every container of the service. */
+export function taskSize(containers: ContainerSpec[]): FargateSize {
+    const units = containers.reduce((sum, c) => sum + cpuUnits(c.cpu), 0);
+    const memory = containers.reduce((sum, c) => sum + c.memoryMiB, 0);
+    return fargateTaskSize(units / 1024, memory);
+}
+
+export function containerHealthCheck(check: ContainerHealthCheck): Record<string, unknown> {
+    const d = CONTAINER_HEALTH_CHECK;
+    return {
+        command: ["CMD", ...check.command],
+        interval: check.intervalSeconds ?? d.intervalSeconds.default,
+        timeout: check.timeoutSeconds ?? d.timeoutSeconds.default,
+        retries: check.retries ?? d.retries.default,
+        startPeriod: check.startPeriodSeconds ?? d.startPeriodSeconds.default,
+    };
+}
+
+/** Each volume once, in the order the containers mount them. */
+export function taskVolumes(containers: ContainerSpec[]): Volume[] {
+    const seen = new Set<Volume>();
+    for (const c of containers) for (const m of c.mounts ?? []) seen.add(m.volume);
+    return [...seen];
+}
+
+/** Each secret once, in the order the containers reference them. */
+export function referencedSecrets(containers: ContainerSpec[]): Secret[] {
+    const seen = new Set<Secret>();
+    for (const c of containers) for (const s of Object.values(c.secrets ?? {})) seen.add(s);
+    return [...seen];
+}
+
+export interface LogSettings {
+    group: pulumi.Input<string>;
+    region: string;
+    streamPrefix: string;
+}
+
+/**
+ * One container definition. Secrets go in `secrets` as ARNs, read by ECS at start; they never appear in
+ * `environment`. The container runs as its declared uid:gid, never privileged.
+ */
+export function containerDefinition(c: ContainerSpec, log: LogSettings): Record<string, unknown> {
+    const env = Object.entries(c.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const secrets = Object.entries(c.secrets ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const clash = secrets.map(([k]) => k).filter(k => (c.env ?? {})[k] !== undefined);
+    if (clash.length > 0) throw new Error(`container ${c.name}: ${clash.join(", ")} set both as environment and as secret`);
+    return {
+        name: c.name,
+        image: c.image,
+        essential: true,
+        user: describeUser(c.user),
+        readonlyRootFilesystem: false,
+        ...(c.entrypoint ? { entryPoint: c.entrypoint } : {}),
+        ...(c.command ? { command: c.command } : {}),
+        cpu: cpuUnits(c.cpu),
+        memory: c.memoryMiB,
+        stopTimeout: STOP_TIMEOUT_SECONDS,
+        environment: env.map(([name, value]) => ({ name, value })),
+        secrets: secrets.map(([name, secret]) => ({ name, valueFrom: expectAws(secret, AwsSecret, `secret ${name} of container ${c.name}`).arn })),
+        portMappings: (c.ports ?? []).map(p => ({ containerPort: p.port, hostPort: p.port, protocol: p.protocol ?? "tcp" })),
+        mountPoints: (c.mounts ?? []).map(m => ({ sourceVolume: m.volume.volumeName, containerPath: m.path, readOnly: false })),
+        ...(c.healthCheck ? { healthCheck: containerHealthCheck(c.healthCheck) } : {}),
+        logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": log.group, "awslogs-region": log.region, "awslogs-stream-prefix": log.streamPrefix },
+        },
+    };
+}
+
+export function containerDefinitions(containers: ContainerSpec[], log: LogSettings): pulumi.Output<string> {
+    return pulumi.jsonStringify(containers.map(c => containerDefinition(c, log)));
+}
+
+/** Where an ingress rule lets traffic in from. */
+export type IngressSource =
+    | { kind: "cidr"; cidr: string }
+    | { kind: "loadBalancer"; target: AwsLoadBalancerTarget }
+    | { kind: "group"; group: string };
+
+export interface IngressRule {
+    /** Unique within the service; part of the rule's logical name. */
+    key: string;
+    port: number;
+    protocol: Protocol;
+    source: IngressSource;
+    description: string;
+}
+
+/** The ingress rules a service's ports need: only `public` ports are open to the world; `local` ones to nobody. */
+export function ingressRules(containers: ContainerSpec[]): IngressRule[] {
+    const rules: IngressRule[] = [];
+    for (const p of servicePorts(containers)) {
+        const base = `${p.port}-${p.protocol}`;
+        const what = `${p.container} ${p.port}/${p.protocol}`;
+        switch (p.exposure.kind) {
+            case "public":
+                rules.push({ key: `${base}-ipv4`, port: p.port, protocol: p.protocol, source: { kind: "cidr", cidr: ANY_IPV4 }, description: `${what} from anywhere` });
+                rules.push({ key: `${base}-ipv6`, port: p.port, protocol: p.protocol, source: { kind: "cidr", cidr: ANY_IPV6 }, description: `${what} from anywhere` });
+                break;
+            case "loadBalancer": {
+                const target = expectAws(p.exposure.target, AwsLoadBalancerTarget, `load balancer target of port ${p.port}`);
+                rules.push({ key: `${base}-lb`, port: p.port, protocol: p.protocol, source: { kind: "loadBalancer", target }, description: `${what} from load balancer ${target.targetName}` });
+                break;
+            }
+            case "services":
+                for (const group of [...new Set(p.exposure.groups)]) {
+                    rules.push({ key: `${base}-from-${group}`, port: p.port, protocol: p.protocol, source: { kind: "group", group }, description: `${what} from ${group}` });
+                }
+                break;
+            case "local":
+                break;
+        }
+    }
+    return rules;
+}
+
+/** The execution role reads exactly these secrets; no policy at all when there are none. */
+export function secretsReadPolicy(secretArns: pulumi.Input<string>[]): pulumi.Output<string> | undefined {
+    if (secretArns.length === 0) return undefined;
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns }],
+    });
+}
+
+/** The task mounts and writes exactly its file systems, and only through its own access points. */
+export function volumeMountPolicy(volumes: AwsVolume[]): pulumi.Output<string> | undefined {
+    if (volumes.length === 0) return undefined;
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Sid: "MountOwnVolumes",
+            Effect: "Allow",
+            Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+            Resource: pulumi.all(volumes.map(v => v.fileSystemArn)).apply(arns => [...new Set(arns)]),
+            Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": volumes.map(v => v.accessPointArn) } },
+        }],
+    });
+}
+
+export function assumeRolePolicy(condition?: Record<string, unknown>): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            ...(condition ? { Condition: condition } : {}),
+        }],
+    });
+}
+
+// ---------------------------------------------------------------- the component
+
+export interface AwsZonalServiceArgs extends ZonalServiceArgs {
+    context: AwsContext;
+}
+
+export class AwsZonalService extends pulumi.ComponentResource implements ZonalService {
+    readonly serviceName: string;
+    readonly zone: string;
+    readonly accessGroup: string;
+    readonly privateHostname: string;
+    readonly publicAddress?: pulumi.Output<string>;
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly ecsService: aws.ecs.Service;
+
+    constructor(name: string, args: AwsZonalServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(COMPONENT_TYPES.service, name, {}, opts);
+        const ctx = args.context;
+        const { prefix } = ctx.stack;
+        const network = ctx.network;
+        const parent = { parent: this };
+        this.serviceName = name;
+        this.zone = args.zone;
+        this.accessGroup = args.accessGroup ?? name;
+        this.privateHostname = `${name}.${network.namespaceName}`;
+
+        const volumes = taskVolumes(args.containers).map(v => expectAws(v, AwsVolume, `volume ${v.volumeName}`));
+        const secretArns = referencedSecrets(args.containers).map(s => expectAws(s, AwsSecret, `secret ${s.secretName}`).arn);
+
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            name: `/ecs/${prefix}/${name}`,
+            retentionInDays: ctx.stack.logRetentionDays,
+        }, parent);
+
+        // Execution role: what ECS itself needs to start the task (pull, log, read the secrets).
+        const executionRole = new aws.iam.Role(`${name}-execution`, {
+            description: `ECS starts ${prefix} ${name} with this role`,
+            assumeRolePolicy: assumeRolePolicy(),
+        }, parent);
+        const rolePolicies: pulumi.Resource[] = [
+            new aws.iam.RolePolicyAttachment(`${name}-execution-managed`, {
+                role: executionRole.name,
+                policyArn: `arn:${ctx.account.partition}:iam::aws:policy/${TASK_EXECUTION_MANAGED_POLICY}`,
+            }, parent),
+        ];
+        const secretsPolicy = secretsReadPolicy(secretArns);
+        if (secretsPolicy) {
+            rolePolicies.push(new aws.iam.RolePolicy(`${name}-execution-secrets`, { role: executionRole.id, policy: secretsPolicy }, parent));
+        }
+
+        // Task role: what the containers may do. Only mount their own volumes.
+        const taskRole = new aws.iam.Role(`${name}-task`, {
+            description: `Containers of ${prefix} ${name} run with this role`,
+            assumeRolePolicy: assumeRolePolicy({
+                StringEquals: { "aws:SourceAccount": ctx.account.accountId },
+                ArnLike: { "aws:SourceArn": `arn:${ctx.account.partition}:ecs:${ctx.region}:${ctx.account.accountId}:*` },
+            }),
+        }, parent);
+        const mountPolicy = volumeMountPolicy(volumes);
+        if (mountPolicy) {
+            rolePolicies.push(new aws.iam.RolePolicy(`${name}-task-volumes`, { role: taskRole.id, policy: mountPolicy }, parent));
+        }
+
+        const size = taskSize(args.containers);
+        const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+            family: `${prefix}-${name}`,
+            networkMode: "awsvpc",
+            requiresCompatibilities: ["FARGATE"],
+            cpu: String(size.cpu),
+            memory: String(size.memoryMiB),
+            executionRoleArn: executionRole.arn,
+            taskRoleArn: taskRole.arn,
+            containerDefinitions: containerDefinitions(args.containers, { group: logGroup.name, region: ctx.region, streamPrefix: name }),
+            volumes: volumes.map(v => ({
+                name: v.volumeName,
+                efsVolumeConfiguration: {
+                    fileSystemId: v.fileSystemId,
+                    transitEncryption: "ENABLED",
+                    authorizationConfig: { accessPointId: v.accessPointId, iam: "ENABLED" },
+                },
+            })),
+        }, parent);
+
+        // Network identity: its own ingress rules, plus the access group others name, plus volume clients.
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: network.vpcId,
+            description: `${prefix} ${name}`,
+        }, parent);
+        this.securityGroupId = securityGroup.id;
+        new aws.vpc.SecurityGroupEgressRule(`${name}-egress`, {
+            securityGroupId: securityGroup.id,
+            cidrIpv4: ANY_IPV4,
+            ipProtocol: "-1",
+            description: "all outbound, through NAT",
+        }, parent);
+        for (const rule of ingressRules(args.containers)) {
+            const source = rule.source.kind === "cidr"
+                ? (rule.source.cidr.includes(":") ? { cidrIpv6: rule.source.cidr } : { cidrIpv4: rule.source.cidr })
+                : { referencedSecurityGroupId: rule.source.kind === "loadBalancer" ? rule.source.target.albSecurityGroup.id : ctx.accessGroup(rule.source.group).id };
+            new aws.vpc.SecurityGroupIngressRule(`${name}-in-${rule.key}`, {
+                securityGroupId: securityGroup.id,
+                ipProtocol: rule.protocol,
+                fromPort: rule.port,
+                toPort: rule.port,
+                description: rule.description,
+                ...source,
+            }, parent);
+        }
+        const securityGroups = [
+            securityGroup.id,
+            ctx.accessGroup(this.accessGroup).id,
+            ...(volumes.length > 0 ? [ctx.fileSystems.clientsSecurityGroup.id] : []),
+        ];
+
+        const registry = new aws.servicediscovery.Service(`${name}-discovery`, {
+            name,
+            description: `${prefix} ${name}`,
+            dnsConfig: { namespaceId: network.namespace.id, routingPolicy: "MULTIVALUE", dnsRecords: [{ type: "A", ttl: 10 }] },
+            // Deregistering a service that still has instances would otherwise fail the delete.
+            forceDestroy: true,
+        }, parent);
+
+        const loadBalancers: aws.types.input.ecs.ServiceLoadBalancer[] = [];
+        const attachments: pulumi.Input<pulumi.Resource>[] = [];
+        const ports = servicePorts(args.containers);
+        for (const p of ports) {
+            if (p.exposure.kind !== "loadBalancer") continue;
+            const target = expectAws(p.exposure.target, AwsLoadBalancerTarget, `load balancer target of port ${p.port}`);
+            loadBalancers.push({ targetGroupArn: target.targetGroup.arn, containerName: p.container, containerPort: p.port });
+            attachments.push(target.attached);
+        }
+        const publicPorts = ports.filter(p => p.exposure.kind === "public");
+        if (publicPorts.length > 0) {
+            const passthrough = new AwsPassthroughLoadBalancer(`${name}-public`, {
+                zone: args.zone,
+                profile: ctx.stack.profile,
+                vpcId: network.vpcId,
+                publicSubnetId: network.publicSubnet(args.zone),
+                ports: publicPorts,
+            }, parent);
+            for (const { listener, targetGroup } of passthrough.targets) {
+                loadBalancers.push({ targetGroupArn: targetGroup.arn, containerName: listener.container, containerPort: listener.port });
+            }
+            attachments.push(...passthrough.listeners);
+            this.publicAddress = passthrough.publicAddress;
+        }
+
+        this.ecsService = new aws.ecs.Service(`${name}-service`, {
+            name,
+            cluster: network.cluster.arn,
+            taskDefinition: taskDefinition.arn,
+            launchType: "FARGATE",
+            platformVersion: "LATEST",
+            desiredCount: 1,
+            // Stop the old task before starting the new one: two tasks must never hold one volume.
+            deploymentMinimumHealthyPercent: 0,
+            deploymentMaximumPercent: 100,
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            networkConfiguration: {
+                subnets: [network.privateSubnet(args.zone)],
+                securityGroups,
+                assignPublicIp: false,
+            },
+            serviceRegistries: { registryArn: registry.arn },
+            loadBalancers,
+            // ECS refuses a grace period on a service no load balancer checks.
+            ...(loadBalancers.length > 0
+                ? { healthCheckGracePeriodSeconds: args.healthCheck?.gracePeriodSeconds ?? DEFAULT_HEALTH_CHECK_GRACE_SECONDS }
+                : {}),
+            propagateTags: "SERVICE",
+            enableEcsManagedTags: true,
+        }, { parent: this, dependsOn: [...attachments, ...rolePolicies] });
+
+        this.registerOutputs({
+            privateHostname: this.privateHostname,
+            publicAddress: this.publicAddress,
+            serviceArn: this.ecsService.arn,
+        });
+    }
+}

@@ -1,0 +1,212 @@
+// Zonal volumes on EFS One Zone: one encrypted, backed-up file system per zone, made the first time a volume
+// in that zone is asked for, and one access point per volume that pins its directory and its owner.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES, Profile, RunAs, Volume, VolumeArgs } from "../topology";
+import { describeUser } from "../topology/rules";
+import { NFS_PORT } from "./constants";
+import { AwsAccount, dataProtection } from "./context";
+
+/** Not a topology primitive: the shared per-zone storage that volumes are carved from. */
+export const ZONE_FILE_SYSTEM_TYPE = "web3-nodes:aws:ZoneFileSystem";
+
+/** Volume root directories: owner-only writes, group may read, others nothing. */
+export const VOLUME_PERMISSIONS = "0750";
+
+const VOLUME_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function volumeRoot(name: string): string {
+    return `/volumes/${name}`;
+}
+
+/** Every problem with a volume request, as sentences naming the volume. */
+export function volumeProblems(name: string, args: VolumeArgs, zones: string[]): string[] {
+    const problems: string[] = [];
+    if (!VOLUME_NAME.test(name)) problems.push(`volume ${name}: name must be lowercase letters, digits and dashes (it becomes the directory ${volumeRoot(name)})`);
+    if (!zones.includes(args.zone)) problems.push(`volume ${name}: zone "${args.zone}" is not one of the stack's zones (${zones.join(", ")})`);
+    if (!(args.sizeGiB > 0)) problems.push(`volume ${name}: sizeGiB must be positive`);
+    const { uid, gid } = args.owner;
+    if (!Number.isInteger(uid) || uid <= 0 || !Number.isInteger(gid) || gid < 0) {
+        problems.push(`volume ${name}: owner ${describeUser(args.owner)} must have a non-zero uid; nothing runs as root`);
+    }
+    return problems;
+}
+
+/**
+ * The file system policy: IAM decides who mounts (the task roles name their file systems), clients must use
+ * TLS, and nobody gets root access (no ClientRootAccess), so the access points' owners hold.
+ */
+export function fileSystemPolicy(fileSystemArn: pulumi.Input<string>, account: AwsAccount): pulumi.Output<string> {
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "DenyUnencryptedTransport",
+                Effect: "Deny",
+                Principal: { AWS: "*" },
+                Action: "*",
+                Resource: fileSystemArn,
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+            {
+                Sid: "MountThroughIamOnly",
+                Effect: "Allow",
+                Principal: { AWS: `arn:${account.partition}:iam::${account.accountId}:root` },
+                Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                Resource: fileSystemArn,
+                Condition: { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } },
+            },
+        ],
+    });
+}
+
+export interface ZoneFileSystemArgs {
+    prefix: string;
+    profile: Profile;
+    zone: string;
+    subnetId: pulumi.Input<string>;
+    mountTargetSecurityGroupId: pulumi.Input<string>;
+    account: AwsAccount;
+}
+
+export class ZoneFileSystem extends pulumi.ComponentResource {
+    readonly zone: string;
+    /** Resolves once the zone's mount target exists, so a task never mounts before it can. */
+    readonly fileSystemId: pulumi.Output<string>;
+    readonly fileSystemArn: pulumi.Output<string>;
+
+    constructor(name: string, args: ZoneFileSystemArgs, opts?: pulumi.ComponentResourceOptions) {
+        const protection = dataProtection(args.profile);
+        super(ZONE_FILE_SYSTEM_TYPE, name, {}, { ...opts, ...protection });
+        this.zone = args.zone;
+        const fs = new aws.efs.FileSystem(`${name}-fs`, {
+            availabilityZoneName: args.zone,
+            creationToken: `${args.prefix}-${args.zone}`,
+            encrypted: true,
+            performanceMode: "generalPurpose",
+            throughputMode: "elastic",
+            tags: { Name: `${args.prefix}-${args.zone}` },
+        }, { parent: this, ...protection });
+        new aws.efs.BackupPolicy(`${name}-backup`, {
+            fileSystemId: fs.id,
+            backupPolicy: { status: "ENABLED" },
+        }, { parent: this });
+        new aws.efs.FileSystemPolicy(`${name}-policy`, {
+            fileSystemId: fs.id,
+            policy: fileSystemPolicy(fs.arn, args.account),
+        }, { parent: this });
+        const mountTarget = new aws.efs.MountTarget(`${name}-mount`, {
+            fileSystemId: fs.id,
+            subnetId: args.subnetId,
+            securityGroups: [args.mountTargetSecurityGroupId],
+        }, { parent: this });
+        this.fileSystemId = mountTarget.fileSystemId;
+        this.fileSystemArn = mountTarget.fileSystemArn;
+        this.registerOutputs({ fileSystemId: this.fileSystemId });
+    }
+}
+
+export interface FileSystemsArgs {
+    prefix: string;
+    profile: Profile;
+    account: AwsAccount;
+    vpcId: pulumi.Input<string>;
+    privateSubnet(zone: string): pulumi.Input<string>;
+}
+
+/**
+ * The per-zone file systems and the two security groups around them, made on first use. They hang off a
+ * stable parent (the network), so which volume asked first never changes their identity.
+ */
+export class FileSystems {
+    private readonly byZone = new Map<string, ZoneFileSystem>();
+    private groups?: { clients: aws.ec2.SecurityGroup; mountTargets: aws.ec2.SecurityGroup };
+
+    constructor(private readonly name: string, private readonly args: FileSystemsArgs, private readonly parent: pulumi.Resource) {}
+
+    /** Every service that mounts a volume joins this group; only it reaches the mount targets. */
+    get clientsSecurityGroup(): aws.ec2.SecurityGroup {
+        return this.securityGroups().clients;
+    }
+
+    forZone(zone: string): ZoneFileSystem {
+        let fs = this.byZone.get(zone);
+        if (!fs) {
+            fs = new ZoneFileSystem(`${this.name}-${zone}`, {
+                prefix: this.args.prefix,
+                profile: this.args.profile,
+                zone,
+                subnetId: this.args.privateSubnet(zone),
+                mountTargetSecurityGroupId: this.securityGroups().mountTargets.id,
+                account: this.args.account,
+            }, { parent: this.parent });
+            this.byZone.set(zone, fs);
+        }
+        return fs;
+    }
+
+    private securityGroups(): { clients: aws.ec2.SecurityGroup; mountTargets: aws.ec2.SecurityGroup } {
+        if (!this.groups) {
+            const opts = { parent: this.parent };
+            const clients = new aws.ec2.SecurityGroup(`${this.name}-clients`, {
+                vpcId: this.args.vpcId,
+                description: `Services of ${this.args.prefix} that mount a volume`,
+            }, opts);
+            const mountTargets = new aws.ec2.SecurityGroup(`${this.name}-mount-targets`, {
+                vpcId: this.args.vpcId,
+                description: `EFS mount targets of ${this.args.prefix}: NFS from volume clients only`,
+            }, opts);
+            new aws.vpc.SecurityGroupIngressRule(`${this.name}-nfs-from-clients`, {
+                securityGroupId: mountTargets.id,
+                referencedSecurityGroupId: clients.id,
+                ipProtocol: "tcp",
+                fromPort: NFS_PORT,
+                toPort: NFS_PORT,
+                description: "NFS from volume clients",
+            }, opts);
+            this.groups = { clients, mountTargets };
+        }
+        return this.groups;
+    }
+}
+
+export interface AwsVolumeArgs extends VolumeArgs {
+    profile: Profile;
+    fileSystem: ZoneFileSystem;
+}
+
+export class AwsVolume extends pulumi.ComponentResource implements Volume {
+    readonly volumeName: string;
+    readonly zone: string;
+    /** EFS grows as it is written; the size is the workload's estimate, kept for capacity planning. */
+    readonly sizeGiB: number;
+    readonly owner: RunAs;
+    readonly fileSystemId: pulumi.Output<string>;
+    readonly fileSystemArn: pulumi.Output<string>;
+    readonly accessPointId: pulumi.Output<string>;
+    readonly accessPointArn: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
+        const protection = dataProtection(args.profile);
+        super(COMPONENT_TYPES.volume, name, {}, { ...opts, ...protection });
+        this.volumeName = name;
+        this.zone = args.zone;
+        this.sizeGiB = args.sizeGiB;
+        this.owner = { ...args.owner };
+        const accessPoint = new aws.efs.AccessPoint(`${name}-access-point`, {
+            fileSystemId: args.fileSystem.fileSystemId,
+            // Whatever uid a client claims, it reads and writes as the owner, and lands in its own directory.
+            posixUser: { uid: args.owner.uid, gid: args.owner.gid },
+            rootDirectory: {
+                path: volumeRoot(name),
+                creationInfo: { ownerUid: args.owner.uid, ownerGid: args.owner.gid, permissions: VOLUME_PERMISSIONS },
+            },
+            tags: { Name: name },
+        }, { parent: this, ...protection });
+        this.fileSystemId = args.fileSystem.fileSystemId;
+        this.fileSystemArn = args.fileSystem.fileSystemArn;
+        this.accessPointId = accessPoint.id;
+        this.accessPointArn = accessPoint.arn;
+        this.registerOutputs({ accessPointId: this.accessPointId, fileSystemId: this.fileSystemId });
+    }
+}

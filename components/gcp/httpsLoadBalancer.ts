@@ -1,0 +1,140 @@
+// A global external Application Load Balancer for one HTTPS name: a Google-managed certificate, the
+// target's instance groups as backends, Cloud Armor when only some sources may call, and port 80 answering
+// with a redirect to HTTPS only.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES, Dns, DnsTarget, HttpsLoadBalancer, HttpsLoadBalancerArgs } from "../topology";
+import { GcpLoadBalancerTarget, TargetBackend } from "./loadBalancerTarget";
+import { GcpEnv, afterApis, expectGcp, gcpName } from "./shared";
+
+/** Cloud Armor takes at most ten source ranges per rule. */
+export const ARMOR_RANGES_PER_RULE = 10;
+/** The priority of a security policy's default rule, which Cloud Armor requires. */
+const ARMOR_DEFAULT_RULE_PRIORITY = 2147483647;
+const ARMOR_FIRST_ALLOW_PRIORITY = 1000;
+
+export function armorRules(allowedCidrs: string[]): gcp.types.input.compute.SecurityPolicyRule[] {
+    const allow: gcp.types.input.compute.SecurityPolicyRule[] = [];
+    for (let i = 0; i < allowedCidrs.length; i += ARMOR_RANGES_PER_RULE) {
+        allow.push({
+            action: "allow",
+            priority: ARMOR_FIRST_ALLOW_PRIORITY + allow.length,
+            description: "allowed sources",
+            match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: allowedCidrs.slice(i, i + ARMOR_RANGES_PER_RULE) } },
+        });
+    }
+    return [
+        ...allow,
+        {
+            action: "deny(403)",
+            priority: ARMOR_DEFAULT_RULE_PRIORITY,
+            description: "everyone else",
+            match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } },
+        },
+    ];
+}
+
+/** Port 80 only ever answers with a permanent redirect to the same URL over HTTPS. */
+export const HTTPS_REDIRECT: gcp.types.input.compute.URLMapDefaultUrlRedirect = {
+    httpsRedirect: true,
+    redirectResponseCode: "MOVED_PERMANENTLY_DEFAULT",
+    stripQuery: false,
+};
+
+export function httpsBackends(name: string, target: GcpLoadBalancerTarget): readonly TargetBackend[] {
+    const backends = target.backends;
+    if (backends.length === 0) {
+        throw new Error(`https load balancer ${name}: no service exposes port ${target.port} to load balancer target ${target.targetName}; declare the services before the load balancer`);
+    }
+    return backends;
+}
+
+export interface GcpHttpsLoadBalancerArgs extends HttpsLoadBalancerArgs {
+    /** Where the load balancer's name is published, when the stack manages DNS. */
+    dns?: Dns;
+}
+
+export class GcpHttpsLoadBalancer extends pulumi.ComponentResource implements HttpsLoadBalancer {
+    readonly fqdn: string;
+    readonly url: string;
+    readonly dnsTarget: DnsTarget;
+
+    constructor(name: string, args: GcpHttpsLoadBalancerArgs, env: GcpEnv, opts?: pulumi.ComponentResourceOptions) {
+        const target = expectGcp(args.target, GcpLoadBalancerTarget, `load balancer target ${args.target.targetName}`);
+        const backends = httpsBackends(name, target);
+        super(COMPONENT_TYPES.httpsLoadBalancer, name, {}, opts);
+        const prefix = env.context.prefix;
+        this.fqdn = `${args.hostname}.${env.context.domain}`;
+        this.url = `https://${this.fqdn}`;
+
+        const address = new gcp.compute.GlobalAddress(`${name}-address`, {
+            name: gcpName([prefix, name]),
+            addressType: "EXTERNAL",
+            ipVersion: "IPV4",
+            description: `${this.fqdn}`,
+        }, afterApis(env, this, "compute"));
+
+        const armor = args.allowedCidrs && args.allowedCidrs.length > 0
+            ? new gcp.compute.SecurityPolicy(`${name}-armor`, {
+                name: gcpName([prefix, name, "sources"]),
+                description: `who may call ${this.fqdn}`,
+                rules: armorRules(args.allowedCidrs),
+            }, afterApis(env, this, "compute"))
+            : undefined;
+
+        const backendService = new gcp.compute.BackendService(`${name}-backend`, {
+            name: gcpName([prefix, name]),
+            loadBalancingScheme: "EXTERNAL_MANAGED",
+            protocol: "HTTP",
+            portName: target.namedPort,
+            healthChecks: target.healthCheckId,
+            securityPolicy: armor?.id,
+            backends: backends.map(b => ({ group: b.instanceGroup, balancingMode: "UTILIZATION", capacityScaler: 1 })),
+            logConfig: { enable: true, sampleRate: 1 },
+        }, { parent: this });
+
+        const urlMap = new gcp.compute.URLMap(`${name}-https`, {
+            name: gcpName([prefix, name, "https"]),
+            defaultService: backendService.id,
+        }, { parent: this });
+        // Unnamed: a changed hostname makes a new certificate before the old one goes.
+        const certificate = new gcp.compute.ManagedSslCertificate(`${name}-certificate`, {
+            managed: { domains: [this.fqdn] },
+        }, { parent: this });
+        const httpsProxy = new gcp.compute.TargetHttpsProxy(`${name}-https`, {
+            name: gcpName([prefix, name, "https"]),
+            urlMap: urlMap.id,
+            sslCertificates: [certificate.id],
+        }, { parent: this });
+        new gcp.compute.GlobalForwardingRule(`${name}-https`, {
+            name: gcpName([prefix, name, "https"]),
+            loadBalancingScheme: "EXTERNAL_MANAGED",
+            ipAddress: address.address,
+            ipProtocol: "TCP",
+            portRange: "443",
+            target: httpsProxy.id,
+        }, { parent: this, deleteBeforeReplace: true });
+
+        const redirectMap = new gcp.compute.URLMap(`${name}-http-redirect`, {
+            name: gcpName([prefix, name, "http"]),
+            defaultUrlRedirect: HTTPS_REDIRECT,
+        }, { parent: this });
+        const httpProxy = new gcp.compute.TargetHttpProxy(`${name}-http`, {
+            name: gcpName([prefix, name, "http"]),
+            urlMap: redirectMap.id,
+        }, { parent: this });
+        new gcp.compute.GlobalForwardingRule(`${name}-http`, {
+            name: gcpName([prefix, name, "http"]),
+            loadBalancingScheme: "EXTERNAL_MANAGED",
+            ipAddress: address.address,
+            ipProtocol: "TCP",
+            portRange: "80",
+            target: httpProxy.id,
+        }, { parent: this, deleteBeforeReplace: true });
+
+        this.dnsTarget = { type: "A", addresses: [address.address] };
+        // The managed certificate is only issued once the name resolves to the address.
+        args.dns?.record(`${name}-dns`, { fqdn: this.fqdn, target: this.dnsTarget }, this);
+        this.registerOutputs({ fqdn: this.fqdn, url: this.url, address: address.address });
+    }
+}

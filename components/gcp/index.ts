@@ -1,0 +1,119 @@
+// The GCP back-end: one explicit provider, the project APIs it calls, the network, and a factory method per
+// primitive. Workloads see only the topology contracts; everything Google-specific stays in this folder.
+import * as gcp from "@pulumi/gcp";
+import {
+    Backend, BackendSettings, Bucket, BucketArgs, Dns, HttpsLoadBalancer, HttpsLoadBalancerArgs, LoadBalancerTarget,
+    LoadBalancerTargetArgs, Secret, SecretArgs, StackContext, Volume, VolumeArgs, ZonalService, ZonalServiceArgs,
+} from "../topology";
+import { CloudflareDns } from "../cloudflare";
+import { GcpBucket } from "./bucket";
+import { CloudDns } from "./dns";
+import { GcpHttpsLoadBalancer } from "./httpsLoadBalancer";
+import { GcpLoadBalancerTarget } from "./loadBalancerTarget";
+import { GcpNetwork } from "./network";
+import { GcpSecret } from "./secret";
+import { GcpZonalService } from "./service";
+import { GcpEnv, PROJECT_APIS, ProjectApi, primitiveOptions } from "./shared";
+import { GcpVolume } from "./volume";
+
+export { GcpBucket, GcpHttpsLoadBalancer, GcpLoadBalancerTarget, GcpNetwork, GcpSecret, GcpVolume, GcpZonalService, CloudDns };
+
+export const ZONE_COUNT = 3;
+
+/** The first three zones in name order: stable across runs as long as the region keeps them up. */
+export function pickZones(region: string, available: string[]): string[] {
+    const zones = [...new Set(available)].sort().slice(0, ZONE_COUNT);
+    if (zones.length < ZONE_COUNT) {
+        throw new Error(`region ${region} has ${zones.length} zone(s) up (${zones.join(", ") || "none"}); the stack needs ${ZONE_COUNT}. Set web3-nodes:gcp.zones to three zones of a region that has them`);
+    }
+    return zones;
+}
+
+export async function resolveZones(settings: BackendSettings, provider: gcp.Provider): Promise<string[]> {
+    if (settings.zones !== undefined) {
+        if (new Set(settings.zones).size < ZONE_COUNT) {
+            throw new Error(`web3-nodes:gcp.zones lists ${settings.zones.length} zone(s); the stack needs ${ZONE_COUNT} distinct zones of ${settings.region}`);
+        }
+        return settings.zones;
+    }
+    const found = await gcp.compute.getZones({ region: settings.region, status: "UP" }, { provider });
+    return pickZones(settings.region, found.names);
+}
+
+export function dnsFor(settings: BackendSettings, provider: gcp.Provider): Dns | undefined {
+    const zone = settings.dns.zone;
+    switch (settings.dns.provider) {
+        case "none":
+            return undefined;
+        case "clouddns":
+            if (!zone) throw new Error("dns.provider is clouddns: web3-nodes:dns.zone must name the Cloud DNS managed zone");
+            return new CloudDns(zone, provider);
+        case "cloudflare":
+            if (!zone) throw new Error("dns.provider is cloudflare: web3-nodes:dns.zone must give the Cloudflare zone ID");
+            return new CloudflareDns(zone);
+        case "route53":
+            throw new Error("dns.provider route53 needs AWS credentials; on GCP use clouddns, cloudflare or none");
+    }
+}
+
+class GcpBackend implements Backend {
+    readonly cloud = "gcp" as const;
+
+    constructor(
+        readonly context: StackContext,
+        readonly network: GcpNetwork,
+        readonly dns: Dns | undefined,
+        private readonly env: GcpEnv,
+    ) {}
+
+    secret(name: string, args: SecretArgs): Secret {
+        return new GcpSecret(name, args, this.env, primitiveOptions(this.env));
+    }
+
+    volume(name: string, args: VolumeArgs): Volume {
+        return new GcpVolume(name, args, this.env, primitiveOptions(this.env));
+    }
+
+    bucket(name: string, args: BucketArgs = {}): Bucket {
+        return new GcpBucket(name, args, this.env, primitiveOptions(this.env));
+    }
+
+    service(name: string, args: ZonalServiceArgs): ZonalService {
+        return new GcpZonalService(name, args, { env: this.env, network: this.network }, primitiveOptions(this.env));
+    }
+
+    loadBalancerTarget(name: string, args: LoadBalancerTargetArgs): LoadBalancerTarget {
+        return new GcpLoadBalancerTarget(name, args, this.env, primitiveOptions(this.env));
+    }
+
+    httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs): HttpsLoadBalancer {
+        return new GcpHttpsLoadBalancer(name, { ...args, dns: this.dns }, this.env, primitiveOptions(this.env));
+    }
+}
+
+export async function createGcpBackend(settings: BackendSettings): Promise<Backend> {
+    const project = settings.project;
+    if (!project) throw new Error("web3-nodes:gcp.project is required when web3-nodes:cloud is gcp");
+    const provider = new gcp.Provider("gcp", {
+        project,
+        region: settings.region,
+        defaultLabels: settings.tags,
+    });
+    const zones = await resolveZones(settings, provider);
+    const context: StackContext = {
+        prefix: settings.prefix,
+        profile: settings.profile,
+        zones,
+        domain: settings.domain,
+        tags: settings.tags,
+        logRetentionDays: settings.logRetentionDays,
+        backupRetentionDays: settings.backupRetentionDays,
+    };
+    const apis = Object.fromEntries(Object.entries(PROJECT_APIS).map(([key, service]) => [
+        key,
+        new gcp.projects.Service(`api-${key}`, { project, service, disableOnDestroy: false, disableDependentServices: false }, { provider }),
+    ])) as Record<ProjectApi, gcp.projects.Service>;
+    const env: GcpEnv = { project, region: settings.region, context, provider, apis };
+    const network = new GcpNetwork("network", settings.network, env, primitiveOptions(env));
+    return new GcpBackend(context, network, dnsFor(settings, provider), env);
+}

@@ -1,0 +1,73 @@
+// The services behind one HTTPS name: a health check and the list of instance groups that serve the port.
+// Services register their group when they are declared; the HTTPS load balancer, declared after them,
+// builds its backend service from the list.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES, LoadBalancerTarget, LoadBalancerTargetArgs } from "../topology";
+import { LOAD_BALANCER_PROBE_TIMING, Probe, probeArgs } from "./healthcheck";
+import { GcpEnv, afterApis, gcpName } from "./shared";
+
+/** The named port a service's instance group publishes for a load balancer port; backend services use it. */
+export function namedPortFor(port: number): string {
+    return `http-${port}`;
+}
+
+/** HTTP on the path when the target answers 200; TCP on the port otherwise (see Probe). */
+export function targetProbe(args: LoadBalancerTargetArgs): Probe {
+    return args.healthCheck.status.trim() === "200"
+        ? { kind: "http", port: args.port, path: args.healthCheck.path }
+        : { kind: "tcp", port: args.port };
+}
+
+export function targetProblems(name: string, args: LoadBalancerTargetArgs): string[] {
+    const problems: string[] = [];
+    if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) problems.push(`load balancer target ${name}: port ${args.port} is out of range`);
+    if (!args.healthCheck.path.startsWith("/")) problems.push(`load balancer target ${name}: health check path "${args.healthCheck.path}" must start with /`);
+    return problems;
+}
+
+export interface TargetBackend {
+    service: string;
+    zone: string;
+    instanceGroup: pulumi.Input<string>;
+}
+
+export class GcpLoadBalancerTarget extends pulumi.ComponentResource implements LoadBalancerTarget {
+    readonly targetName: string;
+    readonly port: number;
+    readonly healthCheck: LoadBalancerTargetArgs["healthCheck"];
+    readonly namedPort: string;
+    readonly probe: Probe;
+    readonly healthCheckId: pulumi.Output<string>;
+    private readonly attached: TargetBackend[] = [];
+
+    constructor(name: string, args: LoadBalancerTargetArgs, env: GcpEnv, opts?: pulumi.ComponentResourceOptions) {
+        const problems = targetProblems(name, args);
+        if (problems.length > 0) throw new Error(`invalid load balancer target:\n  - ${problems.join("\n  - ")}`);
+        super(COMPONENT_TYPES.loadBalancerTarget, name, {}, opts);
+        this.targetName = name;
+        this.port = args.port;
+        this.healthCheck = args.healthCheck;
+        this.namedPort = namedPortFor(args.port);
+        this.probe = targetProbe(args);
+        const check = new gcp.compute.HealthCheck(`${name}-health`, {
+            name: gcpName([env.context.prefix, name]),
+            description: `load balancer target ${name}: ${this.probe.kind === "http" ? `GET ${args.healthCheck.path}` : "TCP connect"} on ${args.port}`,
+            ...probeArgs(this.probe, LOAD_BALANCER_PROBE_TIMING),
+        }, afterApis(env, this, "compute"));
+        this.healthCheckId = check.id;
+        this.registerOutputs({ healthCheck: this.healthCheckId });
+    }
+
+    /** Called by a service that exposes this target's port: its instance group becomes a backend. */
+    attach(backend: TargetBackend): void {
+        if (this.attached.some(b => b.service === backend.service)) {
+            throw new Error(`service ${backend.service} is attached to load balancer target ${this.targetName} twice`);
+        }
+        this.attached.push(backend);
+    }
+
+    get backends(): readonly TargetBackend[] {
+        return [...this.attached];
+    }
+}

@@ -1,0 +1,329 @@
+// A zonal service on GCP: one Container-Optimized OS instance in a managed instance group of its own,
+// pinned to its zone, keeping its disks and its internal address across recreation, autohealed, with one
+// systemd unit per container (see cloudinit.ts) and a firewall that lets in exactly what its ports allow.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES, ContainerSpec, Protocol, Secret, ZonalService, ZonalServiceArgs } from "../topology";
+import { assertValidService, servicePorts } from "../topology/rules";
+import { HostContainer, HostSpec, cloudConfig } from "./cloudinit";
+import { AUTOHEALING_PROBE_TIMING, Probe, graceSeconds, probeArgs } from "./healthcheck";
+import { GcpLoadBalancerTarget } from "./loadBalancerTarget";
+import { machineTypeFor } from "./machine";
+import { GcpNetwork } from "./network";
+import { GcpPassthroughLoadBalancer } from "./passthroughLoadBalancer";
+import { GcpSecret, SECRET_ACCESSOR_ROLE } from "./secret";
+import { GOOGLE_RANGES, GcpEnv, afterApis, expectGcp, gcpName, instanceName } from "./shared";
+import { GcpVolume, VOLUME_MOUNT_ROOT } from "./volume";
+
+/** Container-Optimized OS, stable channel: Docker, a read-only root and automatic security updates. */
+export const COS_IMAGE = "projects/cos-cloud/global/images/family/cos-stable";
+export const BOOT_DISK = { sizeGb: 20, type: "pd-balanced" } as const;
+/** What every instance may do in the project besides reading its own secrets. */
+export const INSTANCE_ROLES = { "log-writer": "roles/logging.logWriter", "metric-writer": "roles/monitoring.metricWriter" } as const;
+/** The instance's only network interface; per-instance configs key its address by this name. */
+const NIC = "nic0";
+const EVERYWHERE = "0.0.0.0/0";
+
+export interface ServiceDeps {
+    env: GcpEnv;
+    network: GcpNetwork;
+}
+
+/** The network tag that is an access group's identity in firewall rules. */
+export function accessGroupTag(prefix: string, group: string): string {
+    return gcpName([prefix, "group", group]);
+}
+
+/**
+ * What autohealing (and the passthrough load balancer) probe: the service's HTTP check when it names one,
+ * else a TCP connect to its first port that is reachable from outside the instance, else nothing.
+ */
+export function serviceProbe(args: ZonalServiceArgs): Probe | undefined {
+    if (args.healthCheck) return { kind: "http", port: args.healthCheck.port, path: args.healthCheck.path };
+    const first = servicePorts(args.containers).find(p => p.exposure.kind !== "local" && p.protocol === "tcp");
+    return first ? { kind: "tcp", port: first.port } : undefined;
+}
+
+export interface FirewallSpec {
+    role: string;
+    description: string;
+    sourceRanges?: string[];
+    sourceTags?: string[];
+    allows: { protocol: Protocol; ports: string[] }[];
+}
+
+function allowsOf(ports: { port: number; protocol: Protocol }[]): FirewallSpec["allows"] {
+    return (["tcp", "udp"] as const)
+        .map(protocol => ({
+            protocol,
+            ports: [...new Set(ports.filter(p => p.protocol === protocol).map(p => p.port))].sort((a, b) => a - b).map(String),
+        }))
+        .filter(a => a.ports.length > 0);
+}
+
+/**
+ * The service's ingress rules, one per kind of source: `public` ports from anywhere, `loadBalancer` ports
+ * from Google's load balancer proxies only, `services` ports from the named access groups' tags, and the
+ * autohealing probe from the health checkers. `local` ports get no rule at all.
+ */
+export function firewallSpecs(prefix: string, args: ZonalServiceArgs, probe: Probe | undefined): FirewallSpec[] {
+    const ports = servicePorts(args.containers);
+    const specs: FirewallSpec[] = [];
+    const publicPorts = ports.filter(p => p.exposure.kind === "public");
+    if (publicPorts.length > 0) {
+        specs.push({ role: "public", description: "libp2p swarm ports, open to the world", sourceRanges: [EVERYWHERE], allows: allowsOf(publicPorts) });
+    }
+    const lbPorts = ports.filter(p => p.exposure.kind === "loadBalancer");
+    if (lbPorts.length > 0) {
+        specs.push({ role: "load-balancer", description: "the HTTPS load balancer's proxies and health checks", sourceRanges: [...GOOGLE_RANGES.proxiesAndHealthChecks], allows: allowsOf(lbPorts) });
+    }
+    const byGroups = new Map<string, { groups: string[]; ports: typeof ports }>();
+    for (const p of ports) {
+        if (p.exposure.kind !== "services") continue;
+        const groups = [...new Set(p.exposure.groups)].sort();
+        const key = groups.join(",");
+        byGroups.set(key, { groups, ports: [...(byGroups.get(key)?.ports ?? []), p] });
+    }
+    for (const { groups, ports: groupPorts } of byGroups.values()) {
+        specs.push({
+            role: `from-${groups.join("-")}`,
+            description: `services in access groups ${groups.join(", ")}`,
+            sourceTags: groups.map(g => accessGroupTag(prefix, g)),
+            allows: allowsOf(groupPorts),
+        });
+    }
+    if (probe) {
+        specs.push({ role: "autohealing", description: "autohealing health checks", sourceRanges: [...GOOGLE_RANGES.proxiesAndHealthChecks], allows: [{ protocol: "tcp", ports: [String(probe.port)] }] });
+    }
+    return specs;
+}
+
+/** The distinct volumes a service mounts, each made by this back-end. */
+export function serviceVolumes(args: ZonalServiceArgs): GcpVolume[] {
+    const volumes = args.containers.flatMap(c => (c.mounts ?? []).map(m => m.volume));
+    return [...new Set(volumes)].map(v => expectGcp(v, GcpVolume, `volume ${v.volumeName}`));
+}
+
+/** The distinct secrets a service reads, each made by this back-end. */
+export function serviceSecrets(args: ZonalServiceArgs): GcpSecret[] {
+    const secrets = args.containers.flatMap(c => Object.values(c.secrets ?? {}));
+    return [...new Set<Secret>(secrets)].map(s => expectGcp(s, GcpSecret, `secret ${s.secretName}`));
+}
+
+export function mountPoint(volume: GcpVolume): string {
+    return `${VOLUME_MOUNT_ROOT}/${volume.deviceName}`;
+}
+
+/** The host configuration of one container, once its env values and secret references are known. */
+function hostContainer(c: ContainerSpec): pulumi.Output<HostContainer> {
+    const env = pulumi.all(c.env ?? {}) as pulumi.Output<Record<string, string>>;
+    const secrets = pulumi.all(Object.entries(c.secrets ?? {}).map(([envName, secret]) =>
+        secret.reference.apply(reference => ({ name: envName, reference }))));
+    return pulumi.all([env, secrets]).apply(([resolvedEnv, resolvedSecrets]) => ({
+        name: c.name,
+        image: c.image,
+        entrypoint: c.entrypoint,
+        command: c.command,
+        env: resolvedEnv,
+        secrets: resolvedSecrets,
+        user: c.user,
+        mounts: (c.mounts ?? []).map(m => ({ hostPath: mountPoint(m.volume as GcpVolume), containerPath: m.path })),
+        memoryMiB: c.memoryMiB,
+        healthCheck: c.healthCheck,
+    }));
+}
+
+/** Refuses env values that are secrets: they would land in the instance's metadata. */
+function secretEnvProblems(name: string, containers: ContainerSpec[]): Promise<string[]> {
+    const checks = containers.flatMap(c => Object.entries(c.env ?? {})
+        .filter(([, v]) => pulumi.Output.isInstance(v))
+        .map(async ([k, v]) => ((await pulumi.isSecret(v as pulumi.Output<string>))
+            ? `service ${name}, container ${c.name}: env ${k} is a secret; give it in \`secrets\` so it is read from Secret Manager at start`
+            : undefined)));
+    return Promise.all(checks).then(found => found.filter((p): p is string => p !== undefined));
+}
+
+/** The instance's cloud-config, or a failure naming every env value that would have leaked a secret. */
+export function userData(name: string, args: ZonalServiceArgs, volumes: GcpVolume[]): pulumi.Output<string> {
+    const spec: pulumi.Output<HostSpec> = pulumi.all(args.containers.map(hostContainer)).apply(containers => ({
+        service: gcpName([name]),
+        volumes: volumes.map(v => ({ device: v.deviceName, mountPoint: mountPoint(v), owner: v.owner })),
+        containers,
+    }));
+    return pulumi.all([spec, secretEnvProblems(name, args.containers)]).apply(([s, problems]) => {
+        if (problems.length > 0) throw new Error(`invalid service definition:\n  - ${problems.join("\n  - ")}`);
+        return cloudConfig(s);
+    });
+}
+
+export class GcpZonalService extends pulumi.ComponentResource implements ZonalService {
+    readonly serviceName: string;
+    readonly zone: string;
+    readonly accessGroup: string;
+    readonly privateHostname: string;
+    readonly publicAddress?: pulumi.Output<string>;
+    /** The instance group's URL, what load balancers name as a backend. */
+    readonly instanceGroup: pulumi.Output<string>;
+
+    constructor(name: string, args: ZonalServiceArgs, deps: ServiceDeps, opts?: pulumi.ComponentResourceOptions) {
+        assertValidService(name, args, deps.env.context);
+        const volumes = serviceVolumes(args);
+        const secrets = serviceSecrets(args);
+        const ports = servicePorts(args.containers);
+        const targets = ports.flatMap(p => p.exposure.kind === "loadBalancer"
+            ? [expectGcp(p.exposure.target, GcpLoadBalancerTarget, `load balancer target ${p.exposure.target.targetName}`)]
+            : []);
+        const probe = serviceProbe(args);
+        const publicPorts = ports.filter(p => p.exposure.kind === "public");
+        if (publicPorts.length > 0 && !probe) {
+            throw new Error(`service ${name}: its public ports need a health check for their load balancer; give it a healthCheck or a TCP port`);
+        }
+        super(COMPONENT_TYPES.service, name, {}, opts);
+
+        const { env, network } = deps;
+        const prefix = env.context.prefix;
+        this.serviceName = name;
+        this.zone = args.zone;
+        this.accessGroup = args.accessGroup ?? name;
+        const instance = instanceName(prefix, name);
+        this.privateHostname = `${gcpName([name])}.${network.privateDomain}`;
+        const tags = [accessGroupTag(prefix, this.accessGroup), network.instanceTag];
+
+        // Its own identity: what it may read is exactly the secrets it names.
+        const account = new gcp.serviceaccount.Account(`${name}-identity`, {
+            accountId: gcpName([prefix, name], 30),
+            displayName: `service ${name} (${prefix})`,
+        }, afterApis(env, this, "iam"));
+        const member = pulumi.interpolate`serviceAccount:${account.email}`;
+        const grants: pulumi.Resource[] = Object.entries(INSTANCE_ROLES).map(([role, id]) =>
+            new gcp.projects.IAMMember(`${name}-${role}`, { project: env.project, role: id, member }, afterApis(env, this, "resourceManager")));
+        for (const secret of secrets) {
+            grants.push(new gcp.secretmanager.SecretIamMember(`${name}-reads-${secret.secretName}`, {
+                secretId: secret.reference,
+                role: SECRET_ACCESSOR_ROLE,
+                member,
+            }, { parent: this }));
+        }
+
+        // Reserved, so the private name never points anywhere else.
+        const privateIp = new gcp.compute.Address(`${name}-private-ip`, {
+            name: gcpName([prefix, name, "private"]),
+            region: env.region,
+            subnetwork: network.subnet.id,
+            addressType: "INTERNAL",
+            purpose: "GCE_ENDPOINT",
+            description: `internal address of service ${name}`,
+        }, { parent: this });
+        new gcp.dns.RecordSet(`${name}-private-name`, {
+            managedZone: network.privateZone.name,
+            name: `${this.privateHostname}.`,
+            type: "A",
+            ttl: 60,
+            rrdatas: [privateIp.address],
+        }, { parent: this });
+
+        for (const spec of firewallSpecs(prefix, args, probe)) {
+            new gcp.compute.Firewall(`${name}-${spec.role}`, {
+                name: gcpName([prefix, name, spec.role]),
+                network: network.vpc.id,
+                description: `${name}: ${spec.description}`,
+                direction: "INGRESS",
+                sourceRanges: spec.sourceRanges,
+                sourceTags: spec.sourceTags,
+                targetTags: [tags[0]],
+                allows: spec.allows,
+            }, { parent: this });
+        }
+
+        const autohealing = probe
+            ? new gcp.compute.HealthCheck(`${name}-autohealing`, {
+                name: gcpName([prefix, name, "autohealing"]),
+                description: `recreates ${name}'s instance when this fails`,
+                ...probeArgs(probe, AUTOHEALING_PROBE_TIMING),
+            }, afterApis(env, this, "compute"))
+            : undefined;
+
+        const machine = machineTypeFor(args.containers, env.context.profile);
+        const template = new gcp.compute.InstanceTemplate(`${name}-template`, {
+            // A prefix: every change makes a new template, which the group rolls out, before the old one goes.
+            namePrefix: `${gcpName([prefix, name], 36)}-`,
+            description: `service ${name}: ${args.containers.map(c => c.name).join(", ")}`,
+            machineType: machine.name,
+            disks: [{ boot: true, autoDelete: true, sourceImage: COS_IMAGE, diskSizeGb: BOOT_DISK.sizeGb, diskType: BOOT_DISK.type }],
+            // No access config: no external address. Egress leaves through Cloud NAT.
+            networkInterfaces: [{ subnetwork: network.subnet.id }],
+            serviceAccount: { email: account.email, scopes: ["cloud-platform"] },
+            shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
+            scheduling: { automaticRestart: true, onHostMaintenance: "MIGRATE" },
+            tags,
+            metadata: {
+                "user-data": userData(name, args, volumes),
+                // Instances read the latest versions at boot. Naming the versions here makes a new value change
+                // the template, so the group replaces the instance and it starts with the value it should.
+                ...(secrets.length > 0 ? { "secret-versions": pulumi.all(secrets.map(s => s.versionName)).apply(v => [...v].sort().join(",")) } : {}),
+                "google-logging-enabled": "true",
+                "google-monitoring-enabled": "true",
+                "enable-oslogin": "TRUE",
+                "block-project-ssh-keys": "TRUE",
+                "serial-port-enable": "FALSE",
+            },
+        }, afterApis(env, this, "compute"));
+
+        const group = new gcp.compute.InstanceGroupManager(`${name}-group`, {
+            name: instance,
+            baseInstanceName: instance,
+            zone: args.zone,
+            versions: [{ name: "current", instanceTemplate: template.selfLinkUnique }],
+            // The per-instance config below creates the one instance and raises the size to 1 (it calls
+            // createInstances). A size of 1 here would add a second, nameless instance without the disks.
+            targetSize: 0,
+            namedPorts: [...new Set(targets)].map(t => ({ name: t.namedPort, port: t.port })),
+            autoHealingPolicies: autohealing ? { healthCheck: autohealing.id, initialDelaySec: graceSeconds(args.healthCheck?.gracePeriodSeconds) } : undefined,
+            // The old instance is gone before the new one starts: a disk has one writer.
+            updatePolicy: {
+                type: "PROACTIVE",
+                minimalAction: "REPLACE",
+                mostDisruptiveAllowedAction: "REPLACE",
+                replacementMethod: "RECREATE",
+                maxSurgeFixed: 0,
+                maxUnavailableFixed: 1,
+            },
+        }, { parent: this, ignoreChanges: ["targetSize"] });
+        this.instanceGroup = group.instanceGroup;
+
+        new gcp.compute.PerInstanceConfig(`${name}-instance`, {
+            zone: args.zone,
+            instanceGroupManager: group.name,
+            name: instance,
+            preservedState: {
+                disks: volumes.map(v => ({ deviceName: v.deviceName, source: v.diskId, mode: "READ_WRITE", deleteRule: "NEVER" })),
+                internalIps: [{ interfaceName: NIC, autoDelete: "NEVER", ipAddress: { address: privateIp.selfLink } }],
+            },
+            minimalAction: "REPLACE",
+            mostDisruptiveAllowedAction: "REPLACE",
+            // Replacing the config replaces the instance, never running two that want the same disk.
+            removeInstanceOnDestroy: true,
+        }, { parent: this, deleteBeforeReplace: true, dependsOn: grants });
+
+        for (const target of new Set(targets)) target.attach({ service: name, zone: args.zone, instanceGroup: this.instanceGroup });
+
+        if (publicPorts.length > 0) {
+            const passthrough = new GcpPassthroughLoadBalancer(`${name}-public`, {
+                service: name,
+                instanceGroup: this.instanceGroup,
+                ports: publicPorts,
+                probe: probe!,
+                vpcId: network.vpc.id,
+                targetTag: tags[0],
+            }, env, { parent: this });
+            this.publicAddress = passthrough.address;
+        }
+
+        this.registerOutputs({
+            privateHostname: this.privateHostname,
+            publicAddress: this.publicAddress,
+            instanceGroup: this.instanceGroup,
+            machineType: machine.name,
+        });
+    }
+}

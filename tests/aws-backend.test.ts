@@ -1,0 +1,593 @@
+// The AWS back-end under mocks: what operators rely on (data kept and encrypted, nothing root, nothing
+// private exposed, one task per volume), checked on the resources it declares.
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { Backend, COMPONENT_TYPES, ContainerSpec, LoadBalancerTarget, Secret, Volume, ZonalService } from "../components/topology";
+import { carveSubnets, chooseZones, FARGATE_SIZES, fargateTaskSize, natIndexForZone, passthroughListeners } from "../components/aws";
+import { ingressRules, taskSize } from "../components/aws/service";
+import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
+import { ofType, oneOfType, synthBackend as synthRaw } from "./support";
+
+// The harness joins what was declared with what the mock monitor registered as soon as the program returns;
+// registrations that wait on other resources' outputs can still be in flight then. Waiting for the runtime's
+// outstanding RPCs inside the program closes that gap.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
+const synthBackend: typeof synthRaw = (cloud, build, overrides) => synthRaw(cloud, async backend => {
+    await build(backend);
+    await waitForRPCs();
+}, overrides);
+
+const T = {
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    eip: "aws:ec2/eip:Eip",
+    nat: "aws:ec2/natGateway:NatGateway",
+    route: "aws:ec2/route:Route",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    fileSystem: "aws:efs/fileSystem:FileSystem",
+    backupPolicy: "aws:efs/backupPolicy:BackupPolicy",
+    mountTarget: "aws:efs/mountTarget:MountTarget",
+    accessPoint: "aws:efs/accessPoint:AccessPoint",
+    bucket: "aws:s3/bucket:Bucket",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    ecsService: "aws:ecs/service:Service",
+    ecsCluster: "aws:ecs/cluster:Cluster",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    role: "aws:iam/role:Role",
+    listener: "aws:lb/listener:Listener",
+    loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    certificate: "aws:acm/certificate:Certificate",
+    certificateValidation: "aws:acm/certificateValidation:CertificateValidation",
+    route53Record: "aws:route53/record:Record",
+    cloudflareRecord: "cloudflare:index/dnsRecord:DnsRecord",
+    secret: "aws:secretsmanager/secret:Secret",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    namespace: "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace",
+};
+
+const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
+const IPFS_USER = { uid: 1000, gid: 100 };
+const SECRET_VALUE = "correct-horse-battery-staple";
+
+function named(result: SynthResult, type: string, name: string): SynthResource {
+    const found = ofType(result, type).filter(r => r.name === name);
+    assert.strictEqual(found.length, 1, `expected one ${type} named ${name}, found ${ofType(result, type).map(r => r.name).join(", ")}`);
+    return found[0];
+}
+
+function idOf(result: SynthResult, type: string, name: string): string {
+    const id = named(result, type, name).id;
+    assert.ok(id, `${type} ${name} has no id`);
+    return id;
+}
+
+/**
+ * The components above a resource. Matched on the parent URN's last type and name (unique per stack): the
+ * harness and the mock monitor qualify top-level URNs differently, so whole URNs do not always compare.
+ */
+function ancestors(result: SynthResult, r: SynthResource): SynthResource[] {
+    const parentOf = (child: SynthResource) => result.resources.find(p => {
+        if (!child.parent) return false;
+        const [, , qualified, name] = child.parent.split("::");
+        return p.name === name && qualified.split("$").pop() === p.type;
+    });
+    const chain: SynthResource[] = [];
+    for (let p = parentOf(r); p; p = parentOf(p)) chain.push(p);
+    return chain;
+}
+
+function resolve<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise(r => output.apply(v => r(v)));
+}
+
+function containerDefinitionsOf(result: SynthResult, service: string): any[] {
+    return JSON.parse(named(result, T.taskDefinition, `${service}-task`).inputs.containerDefinitions as string);
+}
+
+/** A peer with one port of every exposure, a volume, a secret and a load-balanced API. */
+function ipfsPeer(backend: Backend, opts: { name?: string; volume: Volume; secret: Secret; target: LoadBalancerTarget }): ZonalService {
+    const containers: ContainerSpec[] = [{
+        name: "kubo",
+        image: "ipfs/kubo:v0.32.1",
+        cpu: 0.5,
+        memoryMiB: 1536,
+        user: IPFS_USER,
+        env: { IPFS_PATH: "/data/ipfs" },
+        secrets: { IPFS_IDENTITY: opts.secret },
+        ports: [
+            { port: 4001, protocol: "tcp", exposure: { kind: "public" } },
+            { port: 4001, protocol: "udp", exposure: { kind: "public" } },
+            { port: 8080, exposure: { kind: "loadBalancer", target: opts.target } },
+            { port: 9096, exposure: { kind: "services", groups: ["cluster-peers"] } },
+            { port: 5001, exposure: { kind: "local" } },
+        ],
+        healthCheck: { command: ["ipfs", "diag", "healthy"] },
+        mounts: [{ volume: opts.volume, path: "/data/ipfs" }],
+    }];
+    return backend.service(opts.name ?? "ipfs-0", { zone: ZONES[0], containers, accessGroup: "cluster-peers", healthCheck: { port: 8080, path: "/", gracePeriodSeconds: 300 } });
+}
+
+/** The whole surface once: secret, volume, bucket, target, service, HTTPS load balancer. */
+function buildAll(backend: Backend, captured: { service?: ZonalService } = {}): void {
+    const secret = backend.secret("ipfs-identity", { value: SECRET_VALUE });
+    const volume = backend.volume("ipfs-0-repo", { zone: ZONES[0], sizeGiB: 100, owner: IPFS_USER });
+    backend.bucket("ceramic-state");
+    const target = backend.loadBalancerTarget("gateway", { port: 8080, healthCheck: { path: "/ipfs/bafkqaaa", status: "200" } });
+    captured.service = ipfsPeer(backend, { volume, secret, target });
+    backend.httpsLoadBalancer("gateway", { hostname: "gateway", target });
+}
+
+describe("AWS back-end", function () {
+    this.timeout(30_000);
+
+    describe("plain functions", () => {
+        it("picks the smallest Fargate size that fits, CPU first", () => {
+            assert.deepStrictEqual(fargateTaskSize(0.25, 512), { cpu: 256, memoryMiB: 512 });
+            assert.deepStrictEqual(fargateTaskSize(0.25, 513), { cpu: 256, memoryMiB: 1024 });
+            assert.deepStrictEqual(fargateTaskSize(0.25, 3000), { cpu: 512, memoryMiB: 3072 });
+            assert.deepStrictEqual(fargateTaskSize(1, 2048), { cpu: 1024, memoryMiB: 2048 });
+            assert.deepStrictEqual(fargateTaskSize(1.5, 3072), { cpu: 2048, memoryMiB: 4096 });
+            assert.deepStrictEqual(fargateTaskSize(4, 8192), { cpu: 4096, memoryMiB: 8192 });
+            assert.deepStrictEqual(fargateTaskSize(5, 1024), { cpu: 8192, memoryMiB: 16384 });
+            assert.deepStrictEqual(fargateTaskSize(8, 17000), { cpu: 8192, memoryMiB: 20480 });
+            assert.deepStrictEqual(fargateTaskSize(16, 122880), { cpu: 16384, memoryMiB: 122880 });
+            assert.throws(() => fargateTaskSize(16.5, 1024), /no Fargate task size/);
+            assert.throws(() => fargateTaskSize(1, 130000), /no Fargate task size/);
+        });
+
+        it("lists each Fargate size once, cheapest first", () => {
+            const keys = FARGATE_SIZES.map(s => `${s.cpu}/${s.memoryMiB}`);
+            assert.strictEqual(new Set(keys).size, keys.length);
+            for (let i = 1; i < FARGATE_SIZES.length; i++) {
+                const [a, b] = [FARGATE_SIZES[i - 1], FARGATE_SIZES[i]];
+                assert.ok(a.cpu < b.cpu || (a.cpu === b.cpu && a.memoryMiB < b.memoryMiB), `${keys[i - 1]} before ${keys[i]}`);
+            }
+            assert.strictEqual(FARGATE_SIZES.length, 3 + 4 + 7 + 13 + 23 + 12 + 12);
+        });
+
+        it("sizes a task from the sum of its containers", () => {
+            const c = (cpu: number, memoryMiB: number): ContainerSpec => ({ name: "c", image: "x:1", cpu, memoryMiB, user: IPFS_USER });
+            assert.deepStrictEqual(taskSize([c(0.5, 1536), c(0.25, 512)]), { cpu: 1024, memoryMiB: 2048 });
+            assert.deepStrictEqual(taskSize([c(1, 2048), c(1, 2048)]), { cpu: 2048, memoryMiB: 4096 });
+        });
+
+        it("carves the VPC into six subnets and routes zones to NAT", () => {
+            assert.deepStrictEqual(carveSubnets("10.40.0.0/16", 6), [
+                "10.40.0.0/19", "10.40.32.0/19", "10.40.64.0/19", "10.40.96.0/19", "10.40.128.0/19", "10.40.160.0/19",
+            ]);
+            assert.deepStrictEqual(carveSubnets("192.168.4.0/22", 6).slice(-1), ["192.168.6.128/25"]);
+            assert.deepStrictEqual([0, 1, 2].map(i => natIndexForZone(i, 1)), [0, 0, 0]);
+            assert.deepStrictEqual([0, 1, 2].map(i => natIndexForZone(i, 3)), [0, 1, 2]);
+        });
+
+        it("uses configured zones, else the first three, and names the key when a region has fewer", () => {
+            assert.deepStrictEqual(chooseZones("us-east-1", undefined, ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]), ZONES);
+            assert.deepStrictEqual(chooseZones("us-east-1", ["us-east-1d", "us-east-1e", "us-east-1f"], []), ["us-east-1d", "us-east-1e", "us-east-1f"]);
+            assert.throws(() => chooseZones("us-west-1", undefined, ["us-west-1a", "us-west-1c"]), /web3-nodes:aws\.zones/);
+        });
+
+        it("merges TCP and UDP on one public port into a single TCP_UDP listener", () => {
+            assert.deepStrictEqual(passthroughListeners([
+                { container: "kubo", port: 4001, protocol: "udp" },
+                { container: "kubo", port: 4001, protocol: "tcp" },
+                { container: "cluster", port: 9096, protocol: "tcp" },
+            ]), [
+                { port: 4001, protocol: "TCP_UDP", container: "kubo" },
+                { port: 9096, protocol: "TCP", container: "cluster" },
+            ]);
+            assert.throws(() => passthroughListeners([
+                { container: "a", port: 4001, protocol: "tcp" },
+                { container: "b", port: 4001, protocol: "udp" },
+            ]), /one container/);
+        });
+
+        it("opens only public ports to the world, and local ports to nobody", () => {
+            const rules = ingressRules([{
+                name: "c", image: "x:1", cpu: 0.25, memoryMiB: 512, user: IPFS_USER,
+                ports: [
+                    { port: 4001, exposure: { kind: "public" } },
+                    { port: 9096, exposure: { kind: "services", groups: ["a", "b", "a"] } },
+                    { port: 5001, exposure: { kind: "local" } },
+                ],
+            }]);
+            assert.deepStrictEqual(rules.map(r => [r.port, r.source]), [
+                [4001, { kind: "cidr", cidr: "0.0.0.0/0" }],
+                [4001, { kind: "cidr", cidr: "::/0" }],
+                [9096, { kind: "group", group: "a" }],
+                [9096, { kind: "group", group: "b" }],
+            ]);
+        });
+    });
+
+    describe("storage", () => {
+        it("makes one encrypted One Zone EFS file system per zone used, with backups on", async () => {
+            const result = await synthBackend("aws", backend => {
+                backend.volume("a-0", { zone: ZONES[0], sizeGiB: 10, owner: IPFS_USER });
+                backend.volume("a-1", { zone: ZONES[0], sizeGiB: 10, owner: IPFS_USER });
+                backend.volume("b-0", { zone: ZONES[1], sizeGiB: 10, owner: IPFS_USER });
+            });
+            const fileSystems = ofType(result, T.fileSystem);
+            assert.deepStrictEqual(fileSystems.map(f => f.inputs.availabilityZoneName).sort(), [ZONES[0], ZONES[1]]);
+            for (const fs of fileSystems) {
+                assert.strictEqual(fs.inputs.encrypted, true);
+                assert.strictEqual(fs.inputs.performanceMode, "generalPurpose");
+                assert.strictEqual(fs.inputs.throughputMode, "elastic");
+                const backups = ofType(result, T.backupPolicy).filter(b => b.inputs.fileSystemId === fs.id);
+                assert.deepStrictEqual(backups.map(b => b.inputs.backupPolicy), [{ status: "ENABLED" }]);
+                const mounts = ofType(result, T.mountTarget).filter(m => m.inputs.fileSystemId === fs.id);
+                assert.strictEqual(mounts.length, 1);
+                const zone = fs.inputs.availabilityZoneName as string;
+                assert.strictEqual(mounts[0].inputs.subnetId, idOf(result, T.subnet, `network-private-${zone}`));
+            }
+            // NFS reaches the mount targets from volume clients only.
+            const nfs = ofType(result, T.ingress).filter(r => r.inputs.fromPort === 2049);
+            assert.strictEqual(nfs.length, 1);
+            assert.strictEqual(nfs[0].inputs.referencedSecurityGroupId, idOf(result, T.securityGroup, "volumes-clients"));
+            assert.strictEqual(nfs[0].inputs.cidrIpv4, undefined);
+        });
+
+        it("gives each volume an access point that pins its directory and owner", async () => {
+            const result = await synthBackend("aws", backend => {
+                backend.volume("ipfs-0-repo", { zone: ZONES[0], sizeGiB: 10, owner: IPFS_USER });
+            });
+            const ap = oneOfType(result, T.accessPoint);
+            assert.deepStrictEqual(ap.inputs.posixUser, { uid: 1000, gid: 100 });
+            assert.deepStrictEqual(ap.inputs.rootDirectory, {
+                path: "/volumes/ipfs-0-repo",
+                creationInfo: { ownerUid: 1000, ownerGid: 100, permissions: "0750" },
+            });
+        });
+
+        for (const profile of ["prod", "dev"] as const) {
+            it(`retains volumes, file systems and buckets on delete${profile === "prod" ? " and protects them in prod" : " (unprotected in dev)"}`, async () => {
+                const result = await synthBackend("aws", backend => {
+                    backend.volume("v", { zone: ZONES[0], sizeGiB: 10, owner: IPFS_USER });
+                    backend.bucket("b");
+                }, { profile });
+                const kept = [
+                    ...ofType(result, T.fileSystem),
+                    ...ofType(result, T.accessPoint),
+                    ...ofType(result, T.bucket),
+                    ...ofType(result, COMPONENT_TYPES.volume),
+                    ...ofType(result, COMPONENT_TYPES.bucket),
+                ];
+                assert.strictEqual(kept.length, 5);
+                for (const r of kept) {
+                    assert.strictEqual(r.options.retainOnDelete, true, `${r.type} ${r.name} retainOnDelete`);
+                    assert.strictEqual(r.options.protect, profile === "prod", `${r.type} ${r.name} protect`);
+                }
+            });
+        }
+
+        it("keeps buckets private, versioned, KMS-encrypted and TLS-only, expiring old versions after the backup window", async () => {
+            let endpoint = "";
+            const result = await synthBackend("aws", backend => {
+                endpoint = backend.bucket("state").s3Endpoint;
+                backend.bucket("short", { noncurrentVersionDays: 10 });
+            });
+            assert.strictEqual(endpoint, "https://s3.us-east-1.amazonaws.com");
+            for (const bucket of ofType(result, T.bucket)) {
+                assert.strictEqual(bucket.inputs.forceDestroy, false);
+                const of = (type: string) => ofType(result, type).filter(r => r.inputs.bucket === bucket.id);
+                assert.deepStrictEqual(of(T.versioning).map(v => v.inputs.versioningConfiguration), [{ status: "Enabled" }]);
+                assert.deepStrictEqual(of(T.encryption).map(e => e.inputs.rules), [[{
+                    applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" },
+                    bucketKeyEnabled: true,
+                }]]);
+                const block = of(T.publicAccess);
+                assert.strictEqual(block.length, 1);
+                for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+                    assert.strictEqual(block[0].inputs[key], true, key);
+                }
+                assert.deepStrictEqual(of(T.ownership).map(o => o.inputs.rule), [{ objectOwnership: "BucketOwnerEnforced" }]);
+                const policy = JSON.parse(of(T.bucketPolicy)[0].inputs.policy as string);
+                assert.deepStrictEqual(policy.Statement.map((s: any) => [s.Effect, s.Condition]), [["Deny", { Bool: { "aws:SecureTransport": "false" } }]]);
+                const days = of(T.lifecycle)[0].inputs.rules as any[];
+                const expected = bucket.name === "short-bucket" ? 10 : 30;
+                assert.deepStrictEqual(days.filter(r => r.noncurrentVersionExpiration).map(r => r.noncurrentVersionExpiration.noncurrentDays), [expected]);
+            }
+        });
+
+        it("rejects a volume outside the stack's zones or owned by root", async () => {
+            await assert.rejects(synthBackend("aws", backend => {
+                backend.volume("v", { zone: "us-east-1d", sizeGiB: 10, owner: IPFS_USER });
+            }), /zone "us-east-1d" is not one of the stack's zones/);
+            await assert.rejects(synthBackend("aws", backend => {
+                backend.volume("v", { zone: ZONES[0], sizeGiB: 10, owner: { uid: 0, gid: 0 } });
+            }), /non-zero uid/);
+        });
+    });
+
+    describe("services", () => {
+        it("runs containers as their non-root user, never privileged, with secrets only as ARNs", async () => {
+            const result = await synthBackend("aws", backend => buildAll(backend));
+            const [kubo] = containerDefinitionsOf(result, "ipfs-0");
+            assert.strictEqual(kubo.user, "1000:100");
+            assert.ok(Number(kubo.user.split(":")[0]) > 0);
+            assert.notStrictEqual(kubo.privileged, true);
+            assert.strictEqual(kubo.readonlyRootFilesystem, false);
+            assert.strictEqual(kubo.essential, true);
+            assert.deepStrictEqual(kubo.secrets.map((s: any) => s.name), ["IPFS_IDENTITY"]);
+            assert.match(kubo.secrets[0].valueFrom, /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/);
+            assert.deepStrictEqual(kubo.environment, [{ name: "IPFS_PATH", value: "/data/ipfs" }]);
+            assert.deepStrictEqual(kubo.healthCheck, { command: ["CMD", "ipfs", "diag", "healthy"], interval: 30, timeout: 5, retries: 3, startPeriod: 60 });
+            assert.deepStrictEqual(kubo.logConfiguration.options, { "awslogs-group": "/ecs/web3-test/ipfs-0", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ipfs-0" });
+            assert.deepStrictEqual(kubo.mountPoints, [{ sourceVolume: "ipfs-0-repo", containerPath: "/data/ipfs", readOnly: false }]);
+            // The value itself is nowhere in any resource input except the masked secret version.
+            assert.ok(!JSON.stringify(result.resources).includes(SECRET_VALUE));
+            assert.strictEqual(oneOfType(result, "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString, SECRET_MASK);
+            assert.strictEqual(oneOfType(result, T.secret).inputs.recoveryWindowInDays, 30);
+            assert.strictEqual(named(result, T.logGroup, "ipfs-0-logs").inputs.retentionInDays, 90);
+        });
+
+        it("mounts EFS through its access point with TLS and IAM", async () => {
+            const result = await synthBackend("aws", backend => buildAll(backend));
+            const task = named(result, T.taskDefinition, "ipfs-0-task");
+            assert.strictEqual(task.inputs.networkMode, "awsvpc");
+            assert.deepStrictEqual(task.inputs.requiresCompatibilities, ["FARGATE"]);
+            assert.deepStrictEqual([task.inputs.cpu, task.inputs.memory], ["512", "2048"]);
+            const ap = oneOfType(result, T.accessPoint);
+            assert.deepStrictEqual(task.inputs.volumes, [{
+                name: "ipfs-0-repo",
+                efsVolumeConfiguration: {
+                    fileSystemId: oneOfType(result, T.fileSystem).id,
+                    transitEncryption: "ENABLED",
+                    authorizationConfig: { accessPointId: ap.id, iam: "ENABLED" },
+                },
+            }]);
+        });
+
+        it("grants the execution role exactly its secrets and the task role exactly its file system", async () => {
+            const result = await synthBackend("aws", backend => {
+                buildAll(backend);
+                backend.secret("unrelated", { value: "x" });
+                backend.service("plain", { zone: ZONES[1], containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER }] });
+            });
+            const secrets = JSON.parse(named(result, T.rolePolicy, "ipfs-0-execution-secrets").inputs.policy as string);
+            const [kubo] = containerDefinitionsOf(result, "ipfs-0");
+            assert.deepStrictEqual(secrets.Statement, [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [kubo.secrets[0].valueFrom] }]);
+            const volumes = JSON.parse(named(result, T.rolePolicy, "ipfs-0-task-volumes").inputs.policy as string);
+            assert.deepStrictEqual(volumes.Statement[0].Action, ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]);
+            assert.deepStrictEqual(volumes.Statement[0].Resource, [`arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${oneOfType(result, T.fileSystem).id}`]);
+            assert.deepStrictEqual(volumes.Statement[0].Condition.StringEquals["elasticfilesystem:AccessPointArn"], [`arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/${oneOfType(result, T.accessPoint).id}`]);
+            // A service with no secrets and no volumes gets no inline policy at all.
+            assert.deepStrictEqual(ofType(result, T.rolePolicy).map(p => p.name).sort(), ["ipfs-0-execution-secrets", "ipfs-0-task-volumes"]);
+        });
+
+        it("opens only public ports to 0.0.0.0/0, the load-balanced port to the ALB, and service ports to their groups", async () => {
+            const result = await synthBackend("aws", backend => buildAll(backend));
+            const sg = idOf(result, T.securityGroup, "ipfs-0-sg");
+            const rules = ofType(result, T.ingress).filter(r => r.inputs.securityGroupId === sg);
+            const summary = rules.map(r => [r.inputs.fromPort, r.inputs.toPort, r.inputs.ipProtocol, r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? r.inputs.referencedSecurityGroupId]);
+            assert.deepStrictEqual(summary.sort(), [
+                [4001, 4001, "tcp", "0.0.0.0/0"],
+                [4001, 4001, "tcp", "::/0"],
+                [4001, 4001, "udp", "0.0.0.0/0"],
+                [4001, 4001, "udp", "::/0"],
+                [8080, 8080, "tcp", idOf(result, T.securityGroup, "gateway-alb")],
+                [9096, 9096, "tcp", idOf(result, T.securityGroup, "access-group-cluster-peers")],
+            ].sort());
+            // Nothing else anywhere in the stack is open to the world except the ALB's 80/443.
+            const world = ofType(result, T.ingress).filter(r => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
+            for (const r of world) {
+                assert.ok(r.inputs.securityGroupId === sg ? r.inputs.fromPort === 4001 : [80, 443].includes(r.inputs.fromPort as number), `${r.name} open to the world`);
+            }
+            const service = named(result, T.ecsService, "ipfs-0-service");
+            const groups = (service.inputs.networkConfiguration as any).securityGroups;
+            assert.deepStrictEqual(groups, [sg, idOf(result, T.securityGroup, "access-group-cluster-peers"), idOf(result, T.securityGroup, "volumes-clients")]);
+        });
+
+        it("pins the service to its zone's private subnet, one task at a time, rolled back when it fails", async () => {
+            const captured: { service?: ZonalService } = {};
+            const result = await synthBackend("aws", backend => buildAll(backend, captured));
+            const service = named(result, T.ecsService, "ipfs-0-service");
+            const i = service.inputs as any;
+            assert.deepStrictEqual(i.networkConfiguration.subnets, [idOf(result, T.subnet, `network-private-${ZONES[0]}`)]);
+            assert.strictEqual(i.networkConfiguration.assignPublicIp, false);
+            assert.strictEqual(i.desiredCount, 1);
+            assert.strictEqual(i.deploymentMinimumHealthyPercent, 0);
+            assert.strictEqual(i.deploymentMaximumPercent, 100);
+            assert.deepStrictEqual(i.deploymentCircuitBreaker, { enable: true, rollback: true });
+            assert.strictEqual(i.launchType, "FARGATE");
+            assert.strictEqual(i.platformVersion, "LATEST");
+            assert.strictEqual(i.healthCheckGracePeriodSeconds, 300);
+            assert.strictEqual(i.cluster, `arn:aws:ecs:us-east-1:123456789012:cluster/web3-test`);
+            assert.strictEqual(captured.service!.privateHostname, "ipfs-0.web3-test.internal");
+            assert.strictEqual(oneOfType(result, T.namespace).inputs.name, "web3-test.internal");
+            // Registered behind the ALB target and the pass-through listener, after both listeners exist.
+            assert.deepStrictEqual(i.loadBalancers.map((l: any) => [l.targetGroupArn.split(":").pop().split("/")[1], l.containerName, l.containerPort]), [
+                ["gateway-targets", "kubo", 8080],
+                ["ipfs-0-public-4001-tcp-udp", "kubo", 4001],
+            ]);
+            const listeners = ofType(result, T.listener).map(l => l.urn);
+            const dependsOn = service.options.dependsOn;
+            assert.ok(listeners.filter(u => /gateway-https|ipfs-0-public-4001/.test(u)).every(u => dependsOn.includes(u)));
+        });
+
+        it("gives public ports a pass-through NLB on a static address in the service's zone", async () => {
+            const captured: { service?: ZonalService } = {};
+            const result = await synthBackend("aws", backend => buildAll(backend, captured));
+            const nlb = named(result, T.loadBalancer, "ipfs-0-public-nlb");
+            assert.strictEqual(nlb.inputs.loadBalancerType, "network");
+            assert.strictEqual(nlb.inputs.internal, false);
+            const mappings = nlb.inputs.subnetMappings as { subnetId: string; allocationId: string }[];
+            assert.deepStrictEqual(mappings.map(m => m.subnetId), [idOf(result, T.subnet, `network-public-${ZONES[0]}`)]);
+            assert.match(mappings[0].allocationId, /^eipalloc-/);
+            assert.strictEqual(named(result, T.eip, "ipfs-0-public-address").options.protect, true);
+            const listener = named(result, T.listener, "ipfs-0-public-4001-tcp-udp");
+            assert.deepStrictEqual([listener.inputs.port, listener.inputs.protocol], [4001, "TCP_UDP"]);
+            const tg = named(result, T.targetGroup, "ipfs-0-public-4001-tcp-udp");
+            assert.strictEqual(tg.inputs.targetType, "ip");
+            assert.strictEqual((tg.inputs.healthCheck as any).protocol, "TCP");
+            const address = await resolve(captured.service!.publicAddress!);
+            assert.match(address, /^203\.0\.113\.\d+$/);
+            const component = named(result, COMPONENT_TYPES.passthroughLoadBalancer, "ipfs-0-public");
+            assert.ok(component.parent?.endsWith(`${COMPONENT_TYPES.service}::ipfs-0`));
+            // A service without public ports has no public address.
+            assert.strictEqual(ofType(result, COMPONENT_TYPES.passthroughLoadBalancer).length, 1);
+        });
+
+        it("memoizes access groups: a rule can name a group before its owner exists", async () => {
+            const result = await synthBackend("aws", backend => {
+                const c = (name: string, port: number, groups: string[]): ContainerSpec => ({
+                    name, image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER,
+                    ports: [{ port, exposure: { kind: "services", groups } }],
+                });
+                backend.service("client", { zone: ZONES[0], containers: [c("c", 7000, ["db"])] });
+                backend.service("db", { zone: ZONES[1], containers: [c("c", 5432, ["client"])], accessGroup: "db" });
+            });
+            assert.deepStrictEqual(ofType(result, T.securityGroup).filter(s => s.name.startsWith("access-group-")).map(s => s.name).sort(), ["access-group-client", "access-group-db"]);
+            const dbRule = ofType(result, T.ingress).find(r => r.name === "db-in-5432-tcp-from-client")!;
+            assert.strictEqual(dbRule.inputs.referencedSecurityGroupId, idOf(result, T.securityGroup, "access-group-client"));
+            // Services without public or load-balanced ports have no load balancer and no grace period.
+            assert.strictEqual(named(result, T.ecsService, "db-service").inputs.healthCheckGracePeriodSeconds, undefined);
+        });
+
+        it("refuses a second service on the same volume, a volume from another zone, and uid 0", async () => {
+            await assert.rejects(synthBackend("aws", backend => {
+                const secret = backend.secret("s", { value: "v" });
+                const volume = backend.volume("shared", { zone: ZONES[0], sizeGiB: 10, owner: IPFS_USER });
+                const target = backend.loadBalancerTarget("t", { port: 8080, healthCheck: { path: "/", status: "200" } });
+                ipfsPeer(backend, { name: "first", volume, secret, target });
+                ipfsPeer(backend, { name: "second", volume, secret, target });
+            }), /already mounted by service first/);
+            await assert.rejects(synthBackend("aws", backend => {
+                const volume = backend.volume("far", { zone: ZONES[1], sizeGiB: 10, owner: IPFS_USER });
+                backend.service("near", { zone: ZONES[0], containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER, mounts: [{ volume, path: "/data" }] }] });
+            }), /is in zone us-east-1b, the service in us-east-1a/);
+            await assert.rejects(synthBackend("aws", backend => {
+                backend.service("root", { zone: ZONES[0], containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: { uid: 0, gid: 0 } }] });
+            }), /must have a non-zero uid/);
+        });
+    });
+
+    describe("HTTPS load balancer and DNS", () => {
+        it("serves HTTPS with a TLS 1.3 policy and only redirects HTTP", async () => {
+            const result = await synthBackend("aws", backend => buildAll(backend));
+            const https = named(result, T.listener, "gateway-https");
+            assert.strictEqual(https.inputs.protocol, "HTTPS");
+            assert.strictEqual(https.inputs.port, 443);
+            assert.strictEqual(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+            assert.deepStrictEqual((https.inputs.defaultActions as any[]).map(a => a.type), ["forward"]);
+            const http = named(result, T.listener, "gateway-http");
+            assert.strictEqual(http.inputs.port, 80);
+            assert.deepStrictEqual(http.inputs.defaultActions, [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+            const alb = named(result, T.loadBalancer, "gateway-alb");
+            assert.strictEqual(alb.inputs.dropInvalidHeaderFields, true);
+            assert.strictEqual(alb.inputs.enableDeletionProtection, true);
+            assert.strictEqual((alb.inputs.subnets as string[]).length, 3);
+            const tg = named(result, T.targetGroup, "gateway-targets");
+            assert.deepStrictEqual([tg.inputs.targetType, tg.inputs.protocol, tg.inputs.port], ["ip", "HTTP", 8080]);
+            assert.deepStrictEqual([(tg.inputs.healthCheck as any).path, (tg.inputs.healthCheck as any).matcher], ["/ipfs/bafkqaaa", "200"]);
+        });
+
+        it("gives a target one HTTPS load balancer only", async () => {
+            await assert.rejects(synthBackend("aws", backend => {
+                buildAll(backend);
+                const target = backend.loadBalancerTarget("other", { port: 9094, healthCheck: { path: "/health", status: "204" } });
+                backend.httpsLoadBalancer("first", { hostname: "first", target });
+                backend.httpsLoadBalancer("second", { hostname: "second", target });
+            }), /target other already has an HTTPS load balancer/);
+        });
+
+        it("validates the certificate and names the load balancer in Route 53", async () => {
+            const result = await synthBackend("aws", backend => buildAll(backend));
+            const cert = oneOfType(result, T.certificate);
+            assert.deepStrictEqual([cert.inputs.domainName, cert.inputs.validationMethod], ["gateway.nodes.example.com", "DNS"]);
+            const records = ofType(result, T.route53Record);
+            const validation = records.find(r => r.inputs.type === "CNAME")!;
+            assert.match(validation.inputs.name as string, /^_[0-9a-f]+\.gateway\.nodes\.example\.com\.$/);
+            assert.match((validation.inputs.records as string[])[0], /acm-validations\.aws\.$/);
+            assert.deepStrictEqual(oneOfType(result, T.certificateValidation).inputs.validationRecordFqdns, [validation.inputs.name]);
+            const alias = records.find(r => r.inputs.type === "A")!;
+            assert.strictEqual(alias.inputs.name, "gateway.nodes.example.com");
+            assert.strictEqual(alias.inputs.zoneId, "Z0123456789ABCDEFGHIJ");
+            const [target] = alias.inputs.aliases as { name: string; zoneId: string; evaluateTargetHealth: boolean }[];
+            assert.match(target.name, /^gateway-alb-[0-9a-f]+\.us-east-1\.elb\.amazonaws\.com$/);
+            assert.deepStrictEqual([target.zoneId, target.evaluateTargetHealth], ["Z35SXDOTRQ7X7K", true]);
+            assert.strictEqual(ofType(result, COMPONENT_TYPES.dnsRecord).length, 2);
+        });
+
+        it("writes DNS-only Cloudflare records when dns.provider is cloudflare", async () => {
+            const result = await synthBackend("aws", backend => buildAll(backend), { dns: { provider: "cloudflare", zone: "023e105f4ecef8ad9ca31a8372d0c353" } });
+            const records = ofType(result, T.cloudflareRecord);
+            assert.strictEqual(records.length, 2);
+            for (const r of records) {
+                assert.strictEqual(r.inputs.proxied, false);
+                assert.strictEqual(r.inputs.type, "CNAME");
+                assert.strictEqual(r.inputs.zoneId, "023e105f4ecef8ad9ca31a8372d0c353");
+                assert.ok(!(r.inputs.name as string).endsWith("."));
+            }
+            assert.ok(records.some(r => r.inputs.name === "gateway.nodes.example.com" && /\.elb\.amazonaws\.com$/.test(r.inputs.content as string)));
+            assert.strictEqual(ofType(result, T.route53Record).length, 0);
+            assert.strictEqual(ofType(result, T.certificateValidation).length, 1);
+        });
+
+        it("leaves DNS to the operator when dns.provider is none, exporting the validation record", async () => {
+            let lb: any;
+            const result = await synthBackend("aws", backend => {
+                assert.strictEqual(backend.dns, undefined);
+                const target = backend.loadBalancerTarget("api", { port: 7007, healthCheck: { path: "/api/v0/node/healthcheck", status: "200" } });
+                backend.service("ceramic", { zone: ZONES[2], containers: [{ name: "ceramic", image: "ceramicnetwork/js-ceramic:6.5.0", cpu: 1, memoryMiB: 2048, user: { uid: 1000, gid: 1000 }, ports: [{ port: 7007, exposure: { kind: "loadBalancer", target } }] }] });
+                lb = backend.httpsLoadBalancer("api", { hostname: "ceramic", target });
+            }, { dns: { provider: "none" }, profile: "dev" });
+            assert.strictEqual(ofType(result, T.certificateValidation).length, 0);
+            assert.strictEqual(ofType(result, T.route53Record).length, 0);
+            assert.strictEqual(ofType(result, COMPONENT_TYPES.dnsRecord).length, 0);
+            const record = await resolve(lb.validationRecord as pulumi.Output<{ name: string; type: string; value: string }>);
+            assert.strictEqual(record.type, "CNAME");
+            assert.match(record.name, /\.ceramic\.nodes\.example\.com\.$/);
+            assert.strictEqual(named(result, T.loadBalancer, "api-alb").inputs.enableDeletionProtection, false);
+            assert.strictEqual(lb.url, "https://ceramic.nodes.example.com");
+        });
+    });
+
+    describe("network", () => {
+        for (const [profile, nats] of [["dev", 1], ["prod", 3]] as const) {
+            it(`has ${nats} NAT address(es) in ${profile}, every private subnet routed through one, all listed in egressIps`, async () => {
+                let egress: pulumi.Output<string[]> | undefined;
+                const result = await synthBackend("aws", backend => {
+                    egress = backend.network.egressIps;
+                }, { profile });
+                assert.strictEqual(ofType(result, T.nat).length, nats);
+                const ips = await resolve(egress!);
+                assert.strictEqual(ips.length, nats);
+                for (const ip of ips) assert.match(ip, /^203\.0\.113\.\d+$/);
+                const natIds = ofType(result, T.nat).map(n => n.id);
+                const privateRoutes = ofType(result, T.route).filter(r => /^network-private-/.test(r.name));
+                assert.strictEqual(privateRoutes.length, 3);
+                assert.deepStrictEqual(new Set(privateRoutes.map(r => r.inputs.natGatewayId)), new Set(natIds));
+                const vpc = oneOfType(result, T.vpc);
+                assert.deepStrictEqual([vpc.inputs.enableDnsSupport, vpc.inputs.enableDnsHostnames], [true, true]);
+                assert.strictEqual(ofType(result, T.subnet).length, 6);
+                assert.deepStrictEqual(oneOfType(result, T.ecsCluster).inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+            });
+        }
+
+        it("puts every cloud resource under a topology primitive, through one explicit provider with the stack's tags", async () => {
+            const result = await synthBackend("aws", backend => buildAll(backend));
+            const provider = oneOfType(result, "pulumi:providers:aws");
+            assert.strictEqual(provider.inputs.region, "us-east-1");
+            // Provider inputs reach the engine as JSON strings.
+            assert.deepStrictEqual(JSON.parse(provider.inputs.defaultTags as string).tags, { "managed-by": "pulumi", stack: "test" });
+            const primitives = new Set<string>(Object.values(COMPONENT_TYPES));
+            const stackUrn = "urn:pulumi:test::web3-nodes::pulumi:pulumi:Stack::web3-nodes-test";
+            const topLevel = result.resources.filter(r => r.parent === stackUrn).map(r => r.type);
+            for (const type of topLevel) assert.ok(primitives.has(type) || type === "pulumi:providers:aws", `${type} at the top level`);
+            for (const r of result.resources.filter(r => r.type.startsWith("aws:") || r.type.startsWith("cloudflare:"))) {
+                assert.ok(ancestors(result, r).some(a => primitives.has(a.type)), `${r.type} ${r.name} is under no primitive`);
+            }
+        });
+    });
+});

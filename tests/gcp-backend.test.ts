@@ -1,0 +1,638 @@
+// The GCP back-end under mocks: what operators rely on (disks and buckets kept and backed up, one instance
+// per disk, nothing root, no secret in metadata, nothing private exposed), checked on what it declares; and
+// the instances' cloud-config checked for real by cloud-init and shellcheck.
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
+import * as YAML from "yaml";
+import { Backend, COMPONENT_TYPES, ContainerSpec, ZonalService } from "../components/topology";
+import { pickZones } from "../components/gcp";
+import { HostSpec, cloudConfig, shellQuote } from "../components/gcp/cloudinit";
+import { cloudDnsRecord } from "../components/gcp/dns";
+import { targetProbe } from "../components/gcp/loadBalancerTarget";
+import { E2_MACHINE_TYPES, OS_HEADROOM, machineTypeFor } from "../components/gcp/machine";
+import { instanceSubnetCidr } from "../components/gcp/network";
+import { forwardingRuleSpecs } from "../components/gcp/passthroughLoadBalancer";
+import { firewallSpecs, serviceProbe, userData } from "../components/gcp/service";
+import { gcpName } from "../components/gcp/shared";
+import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
+import { ofType, oneOfType, synthBackend } from "./support";
+
+const T = {
+    disk: "gcp:compute/disk:Disk",
+    resourcePolicy: "gcp:compute/resourcePolicy:ResourcePolicy",
+    policyAttachment: "gcp:compute/diskResourcePolicyAttachment:DiskResourcePolicyAttachment",
+    bucket: "gcp:storage/bucket:Bucket",
+    template: "gcp:compute/instanceTemplate:InstanceTemplate",
+    group: "gcp:compute/instanceGroupManager:InstanceGroupManager",
+    perInstanceConfig: "gcp:compute/perInstanceConfig:PerInstanceConfig",
+    firewall: "gcp:compute/firewall:Firewall",
+    address: "gcp:compute/address:Address",
+    globalAddress: "gcp:compute/globalAddress:GlobalAddress",
+    forwardingRule: "gcp:compute/forwardingRule:ForwardingRule",
+    globalForwardingRule: "gcp:compute/globalForwardingRule:GlobalForwardingRule",
+    regionBackendService: "gcp:compute/regionBackendService:RegionBackendService",
+    backendService: "gcp:compute/backendService:BackendService",
+    healthCheck: "gcp:compute/healthCheck:HealthCheck",
+    urlMap: "gcp:compute/uRLMap:URLMap",
+    httpProxy: "gcp:compute/targetHttpProxy:TargetHttpProxy",
+    securityPolicy: "gcp:compute/securityPolicy:SecurityPolicy",
+    secretIam: "gcp:secretmanager/secretIamMember:SecretIamMember",
+    secretVersion: "gcp:secretmanager/secretVersion:SecretVersion",
+    serviceAccount: "gcp:serviceaccount/account:Account",
+    recordSet: "gcp:dns/recordSet:RecordSet",
+    routerNat: "gcp:compute/routerNat:RouterNat",
+    subnet: "gcp:compute/subnetwork:Subnetwork",
+    network: "gcp:compute/network:Network",
+    provider: "pulumi:providers:gcp",
+    apiService: "gcp:projects/service:Service",
+};
+
+const IPFS_USER = { uid: 1000, gid: 100 };
+const SECRET_VALUE = "s3cr3t-value";
+const EMPTY_DIR_CID = "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn";
+
+interface Deployment {
+    ipfs: ZonalService;
+    reader: ZonalService;
+}
+
+/** An IPFS peer (kubo + cluster, two disks, a secret, public swarm, two HTTPS targets) and a reader that uses it. */
+function deployNodes(backend: Backend, out: Partial<Deployment> = {}): void {
+    const [zone, otherZone] = backend.context.zones;
+    const clusterSecret = backend.secret("cluster-secret", { value: SECRET_VALUE });
+    const repo = backend.volume("ipfs-0-repo", { zone, sizeGiB: 100, owner: IPFS_USER });
+    const clusterData = backend.volume("ipfs-0-cluster", { zone, sizeGiB: 10, owner: IPFS_USER });
+    const gateway = backend.loadBalancerTarget("gateway", { port: 8080, healthCheck: { path: `/ipfs/${EMPTY_DIR_CID}`, status: "200" } });
+    const clusterApi = backend.loadBalancerTarget("cluster-api", { port: 9094, healthCheck: { path: "/health", status: "204" } });
+    const kubo: ContainerSpec = {
+        name: "kubo",
+        image: "ipfs/kubo:v0.29.0",
+        cpu: 1,
+        memoryMiB: 2048,
+        user: IPFS_USER,
+        env: { IPFS_PROFILE: "server", GREETING: "it's \"quoted\" $HOME `x`" },
+        ports: [
+            { port: 4001, protocol: "tcp", exposure: { kind: "public" } },
+            { port: 4001, protocol: "udp", exposure: { kind: "public" } },
+            { port: 5001, exposure: { kind: "local" } },
+            { port: 8080, exposure: { kind: "loadBalancer", target: gateway } },
+        ],
+        mounts: [{ volume: repo, path: "/data/ipfs" }],
+        healthCheck: { command: ["ipfs", "dag", "stat", EMPTY_DIR_CID] },
+    };
+    const cluster: ContainerSpec = {
+        name: "cluster",
+        image: "ipfs/ipfs-cluster:v1.1.2",
+        entrypoint: ["/usr/local/bin/ipfs-cluster-service"],
+        command: ["daemon", "--upgrade"],
+        cpu: 0.5,
+        memoryMiB: 1024,
+        user: IPFS_USER,
+        secrets: { CLUSTER_SECRET: clusterSecret },
+        ports: [
+            { port: 9094, exposure: { kind: "loadBalancer", target: clusterApi } },
+            { port: 9096, exposure: { kind: "services", groups: ["ipfs-cluster"] } },
+        ],
+        mounts: [{ volume: clusterData, path: "/data/ipfs-cluster" }],
+    };
+    out.ipfs = backend.service("ipfs-0", {
+        zone,
+        accessGroup: "ipfs-cluster",
+        containers: [kubo, cluster],
+        healthCheck: { port: 8080, path: `/ipfs/${EMPTY_DIR_CID}`, gracePeriodSeconds: 600 },
+    });
+    out.reader = backend.service("reader", {
+        zone: otherZone,
+        containers: [{
+            name: "reader",
+            image: "busybox:1.36.1",
+            cpu: 0.25,
+            memoryMiB: 256,
+            user: { uid: 2000, gid: 2000 },
+            command: ["httpd", "-f", "-p", "8000"],
+            ports: [{ port: 8000, exposure: { kind: "services", groups: ["ipfs-cluster"] } }],
+        }],
+    });
+    backend.httpsLoadBalancer("gateway", { hostname: "gateway", target: gateway });
+    backend.httpsLoadBalancer("cluster-api", { hostname: "cluster", target: clusterApi, allowedCidrs: ["203.0.113.0/24", "198.51.100.7/32"] });
+    backend.bucket("ceramic-state");
+}
+
+/**
+ * synthBackend with the back-end's registrations drained before the harness reads them: the GCP back-end
+ * registers through an explicit provider, so some registrations are still in flight when `build` returns.
+ */
+async function synthGcp(build: (backend: Backend) => void | Promise<void>, overrides: Record<string, unknown> = {}): Promise<SynthResult> {
+    const settings = runtimeSettings as unknown as { waitForRPCs(): Promise<void> };
+    return synthBackend("gcp", async backend => {
+        await build(backend);
+        await settings.waitForRPCs();
+    }, overrides);
+}
+
+/** `type::name` of a resource, or of the resource a URN names: unique in a synth, whatever the URN's parent chain. */
+function keyOf(r: SynthResource): string {
+    return `${r.type}::${r.name}`;
+}
+
+function keyOfUrn(urn: string): string {
+    const [, , qualifiedType, name] = urn.split("::");
+    return `${qualifiedType.split("$").pop()}::${name}`;
+}
+
+function parentOf(result: SynthResult, r: SynthResource): SynthResource | undefined {
+    if (!r.parent) return undefined;
+    const key = keyOfUrn(r.parent);
+    return result.resources.find(p => keyOf(p) === key);
+}
+
+/** The resources under a component, at any depth. */
+function descendants(result: SynthResult, component: SynthResource): SynthResource[] {
+    const children = result.resources.filter(r => parentOf(result, r) === component);
+    return children.flatMap(c => [c, ...descendants(result, c)]);
+}
+
+function named(result: SynthResult, type: string, name: string): SynthResource {
+    const found = ofType(result, type).filter(r => r.name === name);
+    assert.strictEqual(found.length, 1, `expected one ${type} named ${name}, found ${ofType(result, type).map(r => r.name).join(", ")}`);
+    return found[0];
+}
+
+/** An output's value, or its failure. */
+function settled<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+function withId(result: SynthResult, id: unknown): SynthResource {
+    const found = result.resources.find(r => r.id === id);
+    assert.ok(found, `no resource has id ${String(id)}`);
+    return found;
+}
+
+function input<T = unknown>(r: SynthResource, key: string): T {
+    return r.inputs[key] as T;
+}
+
+/** The user-data of a service's instance template. */
+function userDataOf(result: SynthResult, service: string): string {
+    const template = named(result, T.template, `${service}-template`);
+    const userData = input<Record<string, string>>(template, "metadata")["user-data"];
+    assert.strictEqual(typeof userData, "string", "user-data is a plain (non-secret) string");
+    return userData;
+}
+
+function writtenFiles(userData: string): { path: string; content: string }[] {
+    return (YAML.parse(userData) as { write_files: { path: string; content: string }[] }).write_files;
+}
+
+function hasBinary(name: string): boolean {
+    return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
+}
+
+describe("GCP back-end", function () {
+    this.timeout(60_000);
+    let result: SynthResult;
+    const deployed: Partial<Deployment> = {};
+    let publicAddress: string | undefined;
+    let privateHostname: string | undefined;
+    /** What the harness does not record: each resource object and its options, for the services and load balancers. */
+    const declared: { type: string; name: string; resource: pulumi.Resource; opts: pulumi.ResourceOptions }[] = [];
+
+    before(async () => {
+        result = await synthGcp(async backend => {
+            pulumi.runtime.registerStackTransformation(args => {
+                declared.push({ type: args.type, name: args.name, resource: args.resource, opts: args.opts });
+                return undefined;
+            });
+            deployNodes(backend, deployed);
+            publicAddress = await new Promise<string>(resolve => deployed.ipfs!.publicAddress!.apply(resolve));
+            privateHostname = deployed.ipfs!.privateHostname;
+        });
+    });
+
+    describe("the stack", () => {
+        it("uses one explicit provider with the project, region and labels, and the region's first three zones", () => {
+            const provider = oneOfType(result, T.provider);
+            assert.strictEqual(input(provider, "project"), "web3-nodes-test");
+            assert.strictEqual(input(provider, "region"), "us-central1");
+            assert.deepStrictEqual(JSON.parse(input<string>(provider, "defaultLabels")), { "managed-by": "pulumi", stack: "test" });
+            const zones = ofType(result, T.disk).map(d => input<string>(d, "zone"));
+            assert.deepStrictEqual([...new Set(zones)], ["us-central1-a"]);
+            assert.strictEqual(named(result, T.group, "reader-group").inputs.zone, "us-central1-b");
+        });
+
+        it("gives every GCP resource the one explicit provider", async () => {
+            const gcpResources = declared.filter(d => d.type.startsWith("gcp:"));
+            assert.ok(gcpResources.length > 50);
+            for (const d of gcpResources) {
+                const provider = d.resource.getProvider(d.type);
+                assert.ok(provider, `${d.type} ${d.name} would use the default provider`);
+                assert.match(await settled(provider.urn), /pulumi:providers:gcp::gcp$/, `${d.type} ${d.name}`);
+            }
+        });
+
+        it("declares the APIs it calls and never disables them on destroy", () => {
+            const apis = ofType(result, T.apiService);
+            assert.ok(apis.length >= 6);
+            for (const api of apis) assert.strictEqual(input(api, "disableOnDestroy"), false, api.name);
+            const names = apis.map(a => input<string>(a, "service"));
+            for (const needed of ["compute.googleapis.com", "secretmanager.googleapis.com", "logging.googleapis.com", "dns.googleapis.com"]) {
+                assert.ok(names.includes(needed), needed);
+            }
+        });
+
+        it("puts every cloud resource under a topology component", () => {
+            const componentTypes = new Set<string>(Object.values(COMPONENT_TYPES));
+            for (const r of result.resources.filter(r => r.type.startsWith("gcp:") && r.type !== T.apiService)) {
+                let owner = parentOf(result, r);
+                while (owner && !componentTypes.has(owner.type)) owner = parentOf(result, owner);
+                assert.ok(owner, `${r.type} ${r.name} is not under a topology component`);
+            }
+            const missing = result.resources.filter(r => r.custom && r.id === null);
+            assert.deepStrictEqual(missing.map(keyOf), [], "every resource reached the engine");
+            for (const type of Object.values(COMPONENT_TYPES)) assert.ok(ofType(result, type).length > 0, `no ${type}`);
+        });
+
+        it("names the zones setting when the region has fewer than three zones up", () => {
+            assert.deepStrictEqual(pickZones("us-central1", ["us-central1-f", "us-central1-b", "us-central1-c", "us-central1-a"]), ["us-central1-a", "us-central1-b", "us-central1-c"]);
+            assert.throws(() => pickZones("me-central2", ["me-central2-a", "me-central2-b"]), /web3-nodes:gcp\.zones/);
+        });
+    });
+
+    describe("network", () => {
+        it("is a custom-mode VPC with a private-access, flow-logged subnet and NAT on the static egress addresses", () => {
+            assert.strictEqual(input(oneOfType(result, T.network), "autoCreateSubnetworks"), false);
+            const subnet = oneOfType(result, T.subnet);
+            assert.strictEqual(input(subnet, "privateIpGoogleAccess"), true);
+            assert.ok(input(subnet, "logConfig"), "flow logs");
+            assert.strictEqual(input(subnet, "ipCidrRange"), "10.40.0.0/17");
+            const nat = oneOfType(result, T.routerNat);
+            assert.strictEqual(input(nat, "natIpAllocateOption"), "MANUAL_ONLY");
+            const natAddresses = ofType(result, T.address).filter(a => a.name.startsWith("network-nat-"));
+            assert.strictEqual(natAddresses.length, 3, "prod defaults to three NAT addresses");
+            assert.strictEqual(input<string[]>(nat, "natIps").length, 3);
+            assert.strictEqual(instanceSubnetCidr("10.8.0.0/20"), "10.8.0.0/21");
+        });
+
+        it("gives each service a stable private name on a reserved internal address", () => {
+            assert.strictEqual(privateHostname, "ipfs-0.web3-test.internal");
+            const ip = named(result, T.address, "ipfs-0-private-ip");
+            assert.strictEqual(input(ip, "addressType"), "INTERNAL");
+            const record = named(result, T.recordSet, "ipfs-0-private-name");
+            assert.strictEqual(input(record, "name"), "ipfs-0.web3-test.internal.");
+            assert.strictEqual(input<string[]>(record, "rrdatas").length, 1);
+            assert.match(input<string[]>(record, "rrdatas")[0], /^10\.40\.\d+\.\d+$/, "the reserved internal address");
+            const config = named(result, T.perInstanceConfig, "ipfs-0-instance");
+            assert.strictEqual(input<any>(config, "preservedState").internalIps[0].ipAddress.address, "https://www.googleapis.com/compute/v1/projects/mock-project/Address/web3-test-ipfs-0-private");
+        });
+    });
+
+    describe("volumes and buckets", () => {
+        it("keeps disks when removed, locks them in prod, and snapshots them daily", () => {
+            const disks = ofType(result, T.disk);
+            assert.strictEqual(disks.length, 2);
+            for (const disk of disks) {
+                assert.deepStrictEqual([disk.options.retainOnDelete, disk.options.protect], [true, true], disk.name);
+                assert.strictEqual(input(disk, "type"), "pd-ssd");
+                const attachment = named(result, T.policyAttachment, disk.name.replace(/-disk$/, "-snapshot-schedule"));
+                assert.strictEqual(input(attachment, "disk"), input(disk, "name"));
+                const policy = ofType(result, T.resourcePolicy).find(p => input(p, "name") === input(attachment, "name"));
+                assert.ok(policy, `no snapshot schedule for ${disk.name}`);
+                const schedule = input<any>(policy, "snapshotSchedulePolicy");
+                assert.strictEqual(schedule.schedule.dailySchedule.daysInCycle, 1);
+                assert.strictEqual(schedule.retentionPolicy.maxRetentionDays, 30);
+                assert.strictEqual(schedule.retentionPolicy.onSourceDiskDelete, "KEEP_AUTO_SNAPSHOTS");
+            }
+        });
+
+        it("keeps dev disks too, unlocked and balanced", async () => {
+            const dev = await synthGcp(backend => {
+                backend.volume("scratch", { zone: backend.context.zones[0], sizeGiB: 10, owner: IPFS_USER });
+            }, { profile: "dev" });
+            const disk = oneOfType(dev, T.disk);
+            assert.deepStrictEqual([disk.options.retainOnDelete, disk.options.protect], [true, false]);
+            assert.strictEqual(input(disk, "type"), "pd-balanced");
+        });
+
+        it("makes buckets versioned, private and kept", () => {
+            const bucket = oneOfType(result, T.bucket);
+            assert.deepStrictEqual(input(bucket, "versioning"), { enabled: true });
+            assert.strictEqual(input(bucket, "publicAccessPrevention"), "enforced");
+            assert.strictEqual(input(bucket, "uniformBucketLevelAccess"), true);
+            assert.strictEqual(input(bucket, "forceDestroy"), false);
+            const [rule] = input<any[]>(bucket, "lifecycleRules");
+            assert.strictEqual(rule.action.type, "Delete");
+            assert.strictEqual(rule.condition.daysSinceNoncurrentTime, 30);
+            assert.deepStrictEqual([bucket.options.retainOnDelete, bucket.options.protect], [true, true]);
+        });
+    });
+
+    describe("services", () => {
+        it("run on Container-Optimized OS, without an external address, shielded, with OS Login", () => {
+            for (const template of ofType(result, T.template)) {
+                const [boot] = input<any[]>(template, "disks");
+                assert.match(boot.sourceImage, /cos-cloud\/.*cos-stable/);
+                for (const nic of input<any[]>(template, "networkInterfaces")) assert.ok(!nic.accessConfigs || nic.accessConfigs.length === 0, "no external IP");
+                assert.deepStrictEqual(input(template, "shieldedInstanceConfig"), { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true });
+                const metadata = input<Record<string, string>>(template, "metadata");
+                assert.strictEqual(metadata["enable-oslogin"], "TRUE");
+                assert.strictEqual(metadata["serial-port-enable"], "FALSE");
+                assert.strictEqual(metadata["google-logging-enabled"], "true");
+            }
+            assert.deepStrictEqual(input(named(result, T.template, "ipfs-0-template"), "tags"), ["web3-test-group-ipfs-cluster", "web3-test-instance"]);
+            const versions = input<Record<string, string>>(named(result, T.template, "ipfs-0-template"), "metadata")["secret-versions"];
+            assert.match(versions, /\/versions\/1$/, "a new secret value changes the template");
+            assert.strictEqual(input<Record<string, string>>(named(result, T.template, "reader-template"), "metadata")["secret-versions"], undefined);
+        });
+
+        it("size the machine from the containers plus the OS", () => {
+            assert.strictEqual(named(result, T.template, "ipfs-0-template").inputs.machineType, "e2-standard-2");
+            assert.strictEqual(named(result, T.template, "reader-template").inputs.machineType, "e2-standard-2", "no shared core in prod");
+            assert.strictEqual(machineTypeFor([{ cpu: 0.25, memoryMiB: 256 }], "dev").name, "e2-medium");
+            assert.strictEqual(machineTypeFor([{ cpu: 2, memoryMiB: 4096 }], "prod").name, "e2-standard-4", "2 vCPU plus headroom needs 4");
+            assert.strictEqual(machineTypeFor([{ cpu: 1, memoryMiB: 12 * 1024 }], "prod").name, "e2-custom-2-13056", "memory-heavy: custom, not 4 vCPUs");
+            assert.strictEqual(machineTypeFor([{ cpu: 30, memoryMiB: 1024 }], "prod").name, "e2-standard-32");
+            assert.throws(() => machineTypeFor([{ cpu: 40, memoryMiB: 1024 }], "prod"), /no E2 machine/);
+            for (const t of E2_MACHINE_TYPES) {
+                const fits = machineTypeFor([{ cpu: t.vcpu - OS_HEADROOM.vcpu, memoryMiB: t.memoryMiB - OS_HEADROOM.memoryMiB }], "dev");
+                assert.strictEqual(fits.name, t.name, `a demand of exactly ${t.name} gets ${t.name}`);
+            }
+        });
+
+        it("run one instance in the service's zone, replaced by recreation so two never hold a disk", () => {
+            const group = named(result, T.group, "ipfs-0-group");
+            assert.strictEqual(input(group, "zone"), "us-central1-a");
+            const policy = input<any>(group, "updatePolicy");
+            assert.strictEqual(policy.replacementMethod, "RECREATE");
+            assert.strictEqual(policy.maxSurgeFixed, 0);
+            assert.strictEqual(policy.maxUnavailableFixed, 1);
+            // The per-instance config creates the instance (createInstances raises the size to 1); the group
+            // starts at 0 so that no second, diskless instance appears.
+            assert.strictEqual(input(group, "targetSize"), 0);
+            const groupOptions = declared.find(d => d.type === T.group && d.name === "ipfs-0-group")!.opts;
+            assert.deepStrictEqual(groupOptions.ignoreChanges, ["targetSize"], "a later update must not shrink the group back to 0");
+            const configs = ofType(result, T.perInstanceConfig).filter(c => c.parent === group.parent);
+            assert.strictEqual(configs.length, 1, "exactly one instance");
+            assert.strictEqual(input(configs[0], "name"), input(group, "name"));
+            const healing = input<any>(group, "autoHealingPolicies");
+            assert.strictEqual(healing.initialDelaySec, 600);
+            const check = withId(result, healing.healthCheck);
+            assert.deepStrictEqual(input(check, "httpHealthCheck"), { port: 8080, requestPath: `/ipfs/${EMPTY_DIR_CID}` });
+        });
+
+        it("keep each disk and the internal address across recreation", () => {
+            const config = named(result, T.perInstanceConfig, "ipfs-0-instance");
+            const state = input<any>(config, "preservedState");
+            const disks = state.disks as any[];
+            assert.deepStrictEqual(disks.map(d => d.deviceName).sort(), ["ipfs-0-cluster", "ipfs-0-repo"]);
+            for (const d of disks) {
+                assert.strictEqual(d.deleteRule, "NEVER");
+                assert.strictEqual(d.mode, "READ_WRITE");
+                assert.strictEqual(withId(result, d.source).type, T.disk);
+            }
+            assert.strictEqual(state.internalIps[0].autoDelete, "NEVER");
+            assert.strictEqual(input(config, "removeInstanceOnDestroy"), true);
+        });
+
+        it("never put a secret value into any resource's inputs", () => {
+            const everything = JSON.stringify(result.resources);
+            assert.ok(!everything.includes(SECRET_VALUE), "the secret value appears in plain text");
+            assert.strictEqual(input(oneOfType(result, T.secretVersion), "secretData"), SECRET_MASK);
+            const userData = userDataOf(result, "ipfs-0");
+            assert.match(userData, /projects\/mock-project\/secrets\/web3-test-cluster-secret/, "the reference, not the value");
+        });
+
+        it("refuse a secret passed as a plain env value", async () => {
+            const leaky = userData("leaky", {
+                zone: "us-central1-a",
+                containers: [{ name: "app", image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 256, user: { uid: 2000, gid: 2000 }, env: { TOKEN: pulumi.secret(SECRET_VALUE) } }],
+            }, []);
+            await assert.rejects(settled(leaky), /env TOKEN is a secret; give it in `secrets`/);
+        });
+
+        it("run every container as its non-root user, never privileged", () => {
+            for (const service of ["ipfs-0", "reader"]) {
+                const userData = userDataOf(result, service);
+                assert.ok(!userData.includes("--privileged"), service);
+                const runScripts = writtenFiles(userData).filter(f => /\/run-[a-z0-9-]+\.sh$/.test(f.path));
+                assert.ok(runScripts.length > 0);
+                for (const s of runScripts) {
+                    const user = /--user (\d+):(\d+)/.exec(s.content);
+                    assert.ok(user, `${s.path} runs docker without --user`);
+                    assert.ok(Number(user[1]) > 0, `${s.path} runs as uid 0`);
+                    assert.match(s.content, /exec \/usr\/bin\/docker run --rm/);
+                }
+            }
+            const kubo = writtenFiles(userDataOf(result, "ipfs-0")).find(f => f.path.endsWith("/run-kubo.sh"))!;
+            assert.match(kubo.content, /--user 1000:100/);
+            assert.match(kubo.content, /--volume \/mnt\/disks\/ipfs-0-repo:\/data\/ipfs/);
+            assert.match(kubo.content, /--log-driver gcplogs/);
+        });
+
+        it("reject a second service that mounts a volume already mounted", async () => {
+            await assert.rejects(synthGcp(backend => {
+                const zone = backend.context.zones[0];
+                const volume = backend.volume("shared", { zone, sizeGiB: 10, owner: IPFS_USER });
+                const container = (name: string): ContainerSpec => ({ name, image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 256, user: IPFS_USER, mounts: [{ volume, path: "/data" }] });
+                backend.service("first", { zone, containers: [container("one")] });
+                backend.service("second", { zone, containers: [container("two")] });
+            }), /already mounted by service first/);
+        });
+
+        it("let only the services that name a secret read it", () => {
+            const bindings = ofType(result, T.secretIam);
+            assert.strictEqual(bindings.length, 1);
+            const [binding] = bindings;
+            assert.strictEqual(input(binding, "role"), "roles/secretmanager.secretAccessor");
+            const ipfsAccount = named(result, T.serviceAccount, "ipfs-0-identity");
+            assert.strictEqual(input(binding, "member"), `serviceAccount:${input(ipfsAccount, "accountId")}@mock-project.iam.gserviceaccount.com`);
+            assert.strictEqual(input(binding, "secretId"), "projects/mock-project/secrets/web3-test-cluster-secret");
+            assert.ok(descendants(result, named(result, COMPONENT_TYPES.service, "ipfs-0")).includes(binding));
+        });
+    });
+
+    describe("exposure", () => {
+        it("opens only public ports to the world", () => {
+            const open = ofType(result, T.firewall).filter(f => (input<string[]>(f, "sourceRanges") ?? []).includes("0.0.0.0/0"));
+            assert.strictEqual(open.length, 1);
+            assert.deepStrictEqual(input(open[0], "allows"), [{ protocol: "tcp", ports: ["4001"] }, { protocol: "udp", ports: ["4001"] }]);
+        });
+
+        it("lets the load balancer's proxies, the access groups and the probers in, and nothing for local ports", () => {
+            const rules = firewallSpecs("web3-test", {
+                zone: "z",
+                containers: [{
+                    name: "c", image: "x:1", cpu: 1, memoryMiB: 512, user: IPFS_USER,
+                    ports: [
+                        { port: 5001, exposure: { kind: "local" } },
+                        { port: 9096, exposure: { kind: "services", groups: ["peers"] } },
+                        { port: 9096, protocol: "udp", exposure: { kind: "services", groups: ["peers"] } },
+                    ],
+                }],
+            }, { kind: "tcp", port: 9096 });
+            assert.deepStrictEqual(rules.map(r => r.role), ["from-peers", "autohealing"]);
+            assert.deepStrictEqual(rules[0].sourceTags, ["web3-test-group-peers"]);
+            assert.ok(!JSON.stringify(rules).includes("5001"));
+            const lb = ofType(result, T.firewall).filter(f => f.name === "ipfs-0-load-balancer");
+            assert.deepStrictEqual(input(lb[0], "sourceRanges"), ["130.211.0.0/22", "35.191.0.0/16"]);
+            assert.deepStrictEqual(input(lb[0], "allows"), [{ protocol: "tcp", ports: ["8080", "9094"] }]);
+        });
+
+        it("gives public ports a static passthrough address with TCP and UDP rules and lets its probers in", () => {
+            assert.ok(publicAddress && /^\d+\.\d+\.\d+\.\d+$/.test(publicAddress), String(publicAddress));
+            const lb = named(result, COMPONENT_TYPES.passthroughLoadBalancer, "ipfs-0-public");
+            const children = descendants(result, lb);
+            const backend = children.find(r => r.type === T.regionBackendService)!;
+            assert.strictEqual(input(backend, "loadBalancingScheme"), "EXTERNAL");
+            assert.strictEqual(input(backend, "protocol"), "UNSPECIFIED");
+            assert.strictEqual(input<any[]>(backend, "backends")[0].group, "https://www.googleapis.com/compute/v1/projects/mock-project/zones/us-central1-a/instanceGroups/web3-test-ipfs-0");
+            const rules = children.filter(r => r.type === T.forwardingRule);
+            assert.deepStrictEqual(rules.map(r => [input(r, "ipProtocol"), input(r, "ports"), input(r, "ipAddress")]), [["TCP", ["4001"], publicAddress], ["UDP", ["4001"], publicAddress]]);
+            const probes = children.find(r => r.type === T.firewall)!;
+            assert.deepStrictEqual(input(probes, "sourceRanges"), ["35.191.0.0/16", "209.85.152.0/22", "209.85.204.0/22"]);
+            assert.strictEqual(ofType(result, COMPONENT_TYPES.passthroughLoadBalancer).length, 1, "the reader has no public port");
+            assert.deepStrictEqual(forwardingRuleSpecs([1, 2, 3, 4, 5, 6].map(port => ({ port, protocol: "tcp" as const }))).map(s => s.ports), [["1", "2", "3", "4", "5"], ["6"]]);
+        });
+
+        it("redirects plain HTTP to HTTPS and nothing else", () => {
+            for (const rule of ofType(result, T.globalForwardingRule).filter(r => input(r, "portRange") === "80")) {
+                const proxy = withId(result, input(rule, "target"));
+                assert.strictEqual(proxy.type, T.httpProxy);
+                const urlMap = withId(result, input(proxy, "urlMap"));
+                assert.strictEqual(urlMap.type, T.urlMap);
+                assert.strictEqual(input<any>(urlMap, "defaultUrlRedirect").httpsRedirect, true);
+                assert.strictEqual(input(urlMap, "defaultService"), undefined);
+                assert.strictEqual(input(urlMap, "pathMatchers"), undefined);
+            }
+            assert.strictEqual(ofType(result, T.globalForwardingRule).filter(r => input(r, "portRange") === "80").length, 2);
+        });
+
+        it("serves HTTPS from the registered instance groups, probes 204 targets with TCP, and limits sources with Cloud Armor", () => {
+            const gateway = named(result, T.backendService, "gateway-backend");
+            assert.strictEqual(input(gateway, "loadBalancingScheme"), "EXTERNAL_MANAGED");
+            assert.strictEqual(input(gateway, "portName"), "http-8080");
+            assert.deepStrictEqual(input<any[]>(gateway, "backends").map(b => b.group), ["https://www.googleapis.com/compute/v1/projects/mock-project/zones/us-central1-a/instanceGroups/web3-test-ipfs-0"]);
+            assert.deepStrictEqual(input(named(result, T.group, "ipfs-0-group"), "namedPorts"), [{ name: "http-8080", port: 8080 }, { name: "http-9094", port: 9094 }]);
+            const clusterCheck = withId(result, input(named(result, T.backendService, "cluster-api-backend"), "healthChecks"));
+            assert.deepStrictEqual(input(clusterCheck, "tcpHealthCheck"), { port: 9094 });
+            assert.deepStrictEqual(targetProbe({ port: 8080, healthCheck: { path: "/", status: "200" } }), { kind: "http", port: 8080, path: "/" });
+            const armor = oneOfType(result, T.securityPolicy);
+            const rules = input<any[]>(armor, "rules");
+            assert.deepStrictEqual(rules.map(r => r.action), ["allow", "deny(403)"]);
+            assert.deepStrictEqual(rules[0].match.config.srcIpRanges, ["203.0.113.0/24", "198.51.100.7/32"]);
+            assert.strictEqual(input(named(result, T.backendService, "cluster-api-backend"), "securityPolicy"), armor.id);
+            assert.strictEqual(input(gateway, "securityPolicy"), undefined);
+        });
+
+        it("publishes the load balancers in the Cloud DNS zone", () => {
+            const record = named(result, T.recordSet, "gateway-dns-record");
+            assert.strictEqual(input(record, "managedZone"), "nodes-example-com");
+            assert.strictEqual(input(record, "name"), "gateway.nodes.example.com.");
+            assert.strictEqual(input(record, "type"), "A");
+            const https = ofType(result, T.globalForwardingRule).find(r => r.name === "gateway-https")!;
+            assert.deepStrictEqual(input(record, "rrdatas"), [input(https, "ipAddress")], "the name points at the load balancer's address");
+            assert.match(input<string>(https, "ipAddress"), /^\d+\.\d+\.\d+\.\d+$/);
+            assert.throws(() => cloudDnsRecord("x.example.com", { type: "ALIAS", name: "a", zoneId: "z" }), /no ALIAS/);
+        });
+
+        it("refuses to build an HTTPS load balancer before a service attached to its target", async () => {
+            await assert.rejects(synthGcp(backend => {
+                const target = backend.loadBalancerTarget("lonely", { port: 8080, healthCheck: { path: "/", status: "200" } });
+                backend.httpsLoadBalancer("lonely", { hostname: "lonely", target });
+            }), /no service exposes port 8080 to load balancer target lonely/);
+        });
+    });
+
+    describe("the instance's cloud-config", () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gcp-cloud-config-"));
+        after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+        it("starts the units in order: volumes, secrets, containers, then the health watcher, and only those it needs", () => {
+            const doc = YAML.parse(userDataOf(result, "ipfs-0"));
+            assert.deepStrictEqual(doc.runcmd, [
+                ["systemctl", "daemon-reload"],
+                ["systemctl", "start", "web3-volumes.service"],
+                ["systemctl", "start", "web3-secrets.service"],
+                ["systemctl", "start", "--no-block", "web3-container-kubo.service", "web3-container-cluster.service"],
+                ["systemctl", "start", "--no-block", "web3-health.timer"],
+            ]);
+            assert.deepStrictEqual(YAML.parse(userDataOf(result, "reader")).runcmd, [
+                ["systemctl", "daemon-reload"],
+                ["systemctl", "start", "--no-block", "web3-container-reader.service"],
+            ]);
+            const files = writtenFiles(userDataOf(result, "ipfs-0"));
+            const kuboUnit = files.find(f => f.path === "/etc/systemd/system/web3-container-kubo.service")!;
+            assert.match(kuboUnit.content, /Restart=always/);
+            assert.match(kuboUnit.content, /After=.*web3-volumes\.service web3-secrets\.service/);
+            const secrets = files.find(f => f.path.endsWith("/fetch-secrets.sh"))!;
+            assert.ok(!/set -x|xtrace/.test(secrets.content), "never traced");
+            assert.match(secrets.content, /write_env_file \/run\/ipfs-0\/cluster\.env CLUSTER_SECRET projects\/mock-project\/secrets\/web3-test-cluster-secret/);
+            const volumes = files.find(f => f.path.endsWith("/mount-volumes.sh"))!;
+            assert.match(volumes.content, /mount_volume \/dev\/disk\/by-id\/google-ipfs-0-repo \/mnt\/disks\/ipfs-0-repo 1000:100/);
+        });
+
+        it("passes cloud-init's own schema validation", function () {
+            if (!hasBinary("cloud-init")) this.skip();
+            for (const service of ["ipfs-0", "reader"]) {
+                const file = path.join(tmp, `${service}.yaml`);
+                fs.writeFileSync(file, userDataOf(result, service));
+                const run = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+                assert.strictEqual(run.status, 0, `${service}: ${run.stdout}${run.stderr}`);
+            }
+        });
+
+        it("writes only scripts shellcheck finds nothing wrong with", function () {
+            if (!hasBinary("shellcheck")) this.skip();
+            let checked = 0;
+            for (const service of ["ipfs-0", "reader"]) {
+                for (const f of writtenFiles(userDataOf(result, service)).filter(f => f.content.startsWith("#!"))) {
+                    const shell = /^#!\S*\b(bash|sh)\b/.exec(f.content)?.[1] ?? "bash";
+                    const file = path.join(tmp, `${service}-${path.basename(f.path)}`);
+                    fs.writeFileSync(file, f.content);
+                    const run = spawnSync("shellcheck", ["-s", shell, file], { encoding: "utf8" });
+                    assert.strictEqual(run.status, 0, `${service} ${f.path}:\n${run.stdout}${run.stderr}`);
+                    checked++;
+                }
+            }
+            assert.ok(checked >= 6, `only ${checked} scripts checked`);
+        });
+
+        it("quotes every shell word so bash reads back exactly what was meant", function () {
+            if (!hasBinary("bash")) this.skip();
+            const words = ["plain", "it's", "$HOME", "`id`", "a b", "\"q\"", "*", "", "x;rm -rf /", "tab\tnew\nline", "--flag=va'l"];
+            const script = `for w in ${words.map(shellQuote).join(" ")}; do printf '%s\\0' "$w"; done`;
+            const out = execFileSync("bash", ["-c", script], { encoding: "utf8" });
+            assert.deepStrictEqual(out.split("\0").slice(0, -1), words);
+        });
+
+        it("refuses env names the shell and Docker cannot carry, and root", () => {
+            const spec: HostSpec = {
+                service: "s",
+                volumes: [],
+                containers: [{ name: "c", image: "x:1", env: { "BAD-NAME": "v" }, secrets: [], user: { uid: 0, gid: 0 }, mounts: [], memoryMiB: 256 }],
+            };
+            assert.throws(() => cloudConfig(spec), /BAD-NAME.*\n.*root/s);
+        });
+    });
+
+    describe("helpers", () => {
+        it("cut long names with a hash so they stay distinct", () => {
+            const a = gcpName(["web3-prod", "ipfs-cluster-peer-number-zero-in-zone-a"], 30);
+            const b = gcpName(["web3-prod", "ipfs-cluster-peer-number-zero-in-zone-b"], 30);
+            assert.ok(a.length <= 30 && b.length <= 30);
+            assert.notStrictEqual(a, b);
+            assert.match(a, /^[a-z][a-z0-9-]*[a-z0-9]$/);
+        });
+
+        it("probe over HTTP when the service names a check, else the first reachable TCP port", () => {
+            const base = { name: "c", image: "x:1", cpu: 1, memoryMiB: 512, user: IPFS_USER };
+            assert.deepStrictEqual(serviceProbe({ zone: "z", containers: [{ ...base, ports: [{ port: 1, exposure: { kind: "local" } }, { port: 2, protocol: "udp", exposure: { kind: "public" } }, { port: 3, exposure: { kind: "public" } }] }] }), { kind: "tcp", port: 3 });
+            assert.strictEqual(serviceProbe({ zone: "z", containers: [{ ...base, ports: [{ port: 1, exposure: { kind: "local" } }] }] }), undefined);
+        });
+    });
+});
