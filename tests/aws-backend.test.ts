@@ -250,7 +250,7 @@ describe("AWS back-end", function () {
         });
 
         for (const profile of ["prod", "dev"] as const) {
-            it(`retains volumes, file systems and buckets on delete${profile === "prod" ? " and protects them in prod" : " (unprotected in dev)"}`, async () => {
+            it(`protects and retains volumes, file systems and buckets in ${profile}`, async () => {
                 const result = await synthBackend("aws", backend => {
                     backend.volume("v", { zone: ZONES[0], sizeGiB: 10, owner: IPFS_USER });
                     backend.bucket("b");
@@ -265,7 +265,7 @@ describe("AWS back-end", function () {
                 assert.strictEqual(kept.length, 5);
                 for (const r of kept) {
                     assert.strictEqual(r.options.retainOnDelete, true, `${r.type} ${r.name} retainOnDelete`);
-                    assert.strictEqual(r.options.protect, profile === "prod", `${r.type} ${r.name} protect`);
+                    assert.strictEqual(r.options.protect, true, `${r.type} ${r.name} protect`);
                 }
             });
         }

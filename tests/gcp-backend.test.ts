@@ -310,12 +310,12 @@ describe("GCP back-end", function () {
             }
         });
 
-        it("keeps dev disks too, unlocked and balanced", async () => {
+        it("protects dev disks too, on the balanced disk type", async () => {
             const dev = await synthGcp(backend => {
                 backend.volume("scratch", { zone: backend.context.zones[0], sizeGiB: 10, owner: IPFS_USER });
             }, { profile: "dev" });
             const disk = oneOfType(dev, T.disk);
-            assert.deepStrictEqual([disk.options.retainOnDelete, disk.options.protect], [true, false]);
+            assert.deepStrictEqual([disk.options.retainOnDelete, disk.options.protect], [true, true]);
             assert.strictEqual(input(disk, "type"), "pd-balanced");
         });
 

@@ -2,9 +2,8 @@
 // over TLS only, old versions kept for the backup window.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket, BucketArgs, COMPONENT_TYPES, Profile } from "../topology";
+import { Bucket, BucketArgs, COMPONENT_TYPES, DATA_PROTECTION, Profile } from "../topology";
 import { physicalName } from "../topology/rules";
-import { dataProtection } from "./context";
 
 export interface AwsBucketArgs extends BucketArgs {
     prefix: string;
@@ -51,14 +50,13 @@ export class AwsBucket extends pulumi.ComponentResource implements Bucket {
 
     constructor(name: string, args: AwsBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         const { noncurrentVersionDays } = bucketDefaults(name, args);
-        const protection = dataProtection(args.profile);
-        super(COMPONENT_TYPES.bucket, name, {}, { ...opts, ...protection });
+        super(COMPONENT_TYPES.bucket, name, {}, { ...opts, ...DATA_PROTECTION });
         const parent = { parent: this };
 
         const bucket = new aws.s3.Bucket(`${name}-bucket`, {
             bucketPrefix: `${physicalName([args.prefix, name], BUCKET_PREFIX_LENGTH - 1)}-`,
             forceDestroy: false,
-        }, { parent: this, ...protection });
+        }, { parent: this, ...DATA_PROTECTION });
 
         const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
             bucket: bucket.id,

@@ -33,10 +33,6 @@ export function primitiveOptions(ctx: Pick<AwsContext, "provider">): pulumi.Comp
     return { providers: [ctx.provider] };
 }
 
-/** Resource options that keep data: kept in the cloud when removed from the program, and locked in prod. */
-export function dataProtection(profile: StackContext["profile"]): { retainOnDelete: true; protect: boolean } {
-    return { retainOnDelete: true, protect: profile === "prod" };
-}
 
 /** Narrows a provider-neutral value to the AWS implementation this back-end made, with a clear error otherwise. */
 export function expectAws<T>(value: unknown, cls: abstract new (...args: never[]) => T, what: string): T {

@@ -2,10 +2,10 @@
 // in that zone is asked for, and one access point per volume that pins its directory and its owner.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COMPONENT_TYPES, Profile, RunAs, Volume, VolumeArgs } from "../topology";
+import { COMPONENT_TYPES, DATA_PROTECTION, Profile, RunAs, Volume, VolumeArgs } from "../topology";
 import { describeUser } from "../topology/rules";
 import { NFS_PORT } from "./constants";
-import { AwsAccount, dataProtection } from "./context";
+import { AwsAccount } from "./context";
 
 /** Not a topology primitive: the shared per-zone storage that volumes are carved from. */
 export const ZONE_FILE_SYSTEM_TYPE = "web3-nodes:aws:ZoneFileSystem";
@@ -76,8 +76,7 @@ export class ZoneFileSystem extends pulumi.ComponentResource {
     readonly fileSystemArn: pulumi.Output<string>;
 
     constructor(name: string, args: ZoneFileSystemArgs, opts?: pulumi.ComponentResourceOptions) {
-        const protection = dataProtection(args.profile);
-        super(ZONE_FILE_SYSTEM_TYPE, name, {}, { ...opts, ...protection });
+        super(ZONE_FILE_SYSTEM_TYPE, name, {}, { ...opts, ...DATA_PROTECTION });
         this.zone = args.zone;
         const fs = new aws.efs.FileSystem(`${name}-fs`, {
             availabilityZoneName: args.zone,
@@ -86,7 +85,7 @@ export class ZoneFileSystem extends pulumi.ComponentResource {
             performanceMode: "generalPurpose",
             throughputMode: "elastic",
             tags: { Name: `${args.prefix}-${args.zone}` },
-        }, { parent: this, ...protection });
+        }, { parent: this, ...DATA_PROTECTION });
         new aws.efs.BackupPolicy(`${name}-backup`, {
             fileSystemId: fs.id,
             backupPolicy: { status: "ENABLED" },
@@ -187,8 +186,7 @@ export class AwsVolume extends pulumi.ComponentResource implements Volume {
     readonly accessPointArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
-        const protection = dataProtection(args.profile);
-        super(COMPONENT_TYPES.volume, name, {}, { ...opts, ...protection });
+        super(COMPONENT_TYPES.volume, name, {}, { ...opts, ...DATA_PROTECTION });
         this.volumeName = name;
         this.zone = args.zone;
         this.sizeGiB = args.sizeGiB;
@@ -202,7 +200,7 @@ export class AwsVolume extends pulumi.ComponentResource implements Volume {
                 creationInfo: { ownerUid: args.owner.uid, ownerGid: args.owner.gid, permissions: VOLUME_PERMISSIONS },
             },
             tags: { Name: name },
-        }, { parent: this, ...protection });
+        }, { parent: this, ...DATA_PROTECTION });
         this.fileSystemId = args.fileSystem.fileSystemId;
         this.fileSystemArn = args.fileSystem.fileSystemArn;
         this.accessPointId = accessPoint.id;

@@ -2,8 +2,8 @@
 // stack's backup window.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket, BucketArgs, COMPONENT_TYPES } from "../topology";
-import { GcpEnv, afterApis, dataProtection, gcpName } from "./shared";
+import { Bucket, BucketArgs, COMPONENT_TYPES, DATA_PROTECTION } from "../topology";
+import { GcpEnv, afterApis, gcpName } from "./shared";
 
 /** Cloud Storage's S3-interoperable XML API; S3 clients use it with an HMAC key. */
 export const GCS_S3_ENDPOINT = "https://storage.googleapis.com";
@@ -43,7 +43,7 @@ export class GcpBucket extends pulumi.ComponentResource implements Bucket {
                 condition: { daysSinceNoncurrentTime: noncurrentDays, withState: "ARCHIVED" },
             }],
             softDeletePolicy: { retentionDurationSeconds: softDeleteSeconds(noncurrentDays) },
-        }, { ...afterApis(env, this, "storage"), ...dataProtection(env.context.profile) });
+        }, { ...afterApis(env, this, "storage"), ...DATA_PROTECTION });
         this.bucketName = bucket.name;
         this.registerOutputs({ bucketName: this.bucketName });
     }

@@ -3,7 +3,7 @@
 import * as crypto from "crypto";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { Profile, StackContext } from "../topology";
+import { StackContext } from "../topology";
 
 /**
  * Google's documented source ranges. Firewall rules name these groups; no rule spells a range itself.
@@ -51,10 +51,6 @@ export function afterApis(env: Pick<GcpEnv, "apis">, parent: pulumi.Resource, ..
     return { parent, dependsOn: apis.map(api => env.apis[api]) };
 }
 
-/** Resource options that keep data: kept in the cloud when removed from the program, and locked in prod. */
-export function dataProtection(profile: Profile): { retainOnDelete: true; protect: boolean } {
-    return { retainOnDelete: true, protect: profile === "prod" };
-}
 
 /**
  * A name Compute Engine, Cloud DNS and IAM accept: lowercase letters, digits and dashes, starting with a

@@ -2,8 +2,8 @@
 // when the instance goes, snapshotted daily.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { COMPONENT_TYPES, Profile, RunAs, Volume, VolumeArgs } from "../topology";
-import { GcpEnv, afterApis, dataProtection, gcpName } from "./shared";
+import { COMPONENT_TYPES, DATA_PROTECTION, Profile, RunAs, Volume, VolumeArgs } from "../topology";
+import { GcpEnv, afterApis, gcpName } from "./shared";
 
 /** Where instances mount volumes: `<root>/<device name>`. */
 export const VOLUME_MOUNT_ROOT = "/mnt/disks";
@@ -50,7 +50,6 @@ export class GcpVolume extends pulumi.ComponentResource implements Volume {
         this.sizeGiB = args.sizeGiB;
         this.owner = args.owner;
         this.deviceName = deviceName(name);
-        const protection = dataProtection(env.context.profile);
 
         const schedule = new gcp.compute.ResourcePolicy(`${name}-snapshots`, {
             name: gcpName([env.context.prefix, name, "snapshots"]),
@@ -66,7 +65,7 @@ export class GcpVolume extends pulumi.ComponentResource implements Volume {
             size: args.sizeGiB,
             type: diskType(env.context.profile),
             description: `volume ${name}, owned by ${args.owner.uid}:${args.owner.gid}`,
-        }, { ...afterApis(env, this, "compute"), ...protection });
+        }, { ...afterApis(env, this, "compute"), ...DATA_PROTECTION });
 
         // Kept with the disk, so a disk left behind by a removal keeps being backed up.
         new gcp.compute.DiskResourcePolicyAttachment(`${name}-snapshot-schedule`, {

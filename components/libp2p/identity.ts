@@ -6,6 +6,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import bs58 from "bs58";
+import { DATA_PROTECTION } from "../topology";
 
 const ED25519_KEY_TYPE = 1;
 /** DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows it. */
@@ -48,7 +49,7 @@ export class PeerIdentity extends pulumi.ComponentResource {
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("web3-nodes:libp2p:PeerIdentity", name, {}, opts);
         // Replacing these bytes changes the peer ID: protect them like the data the peer holds.
-        const seed = new random.RandomBytes(`${name}-seed`, { length: 32 }, { parent: this, protect: true, retainOnDelete: true });
+        const seed = new random.RandomBytes(`${name}-seed`, { length: 32 }, { parent: this, ...DATA_PROTECTION });
         const key = seed.base64.apply(b64 => peerKeyFromSeed(Buffer.from(b64, "base64")));
         this.privateKey = pulumi.secret(key.privateKey);
         this.peerId = pulumi.unsecret(key.peerId);

@@ -268,3 +268,11 @@ export interface BackendSettings {
     network: NetworkArgs;
     dns: { provider: "route53" | "clouddns" | "cloudflare" | "none"; zone?: string };
 }
+
+/**
+ * Resource options for everything that holds data that cannot be recreated (volumes, file systems, disks,
+ * buckets, databases, the seeds of peer identities), on every profile: `protect` makes `pulumi destroy`
+ * refuse, and it is what the policy pack can see during a real preview; `retainOnDelete` keeps the data in
+ * the cloud even once unprotected and removed from the program.
+ */
+export const DATA_PROTECTION = { protect: true, retainOnDelete: true } as const;
