@@ -1,6 +1,7 @@
 // The offline synth: runs the real program for a stack file against mock providers, prints the resource
 // tree (or the JSON contract with --json) and the policy verdicts. Exit codes: 0 clean, 1 a mandatory
 // policy violation, 2 invalid configuration or usage, 3 the program failed otherwise.
+import * as path from "path";
 import { Cloud } from "../components/topology";
 import { evaluatePolicies } from "../policies/evaluate";
 import { run } from "../stacks/program";
@@ -35,13 +36,26 @@ export interface SynthRequest {
     program?: () => Promise<Record<string, unknown> | undefined>;
 }
 
+/** Sets `a.b.c` as `pulumi config set --path` does: inside the JSON object of the top-level key. */
+function setPath(config: Record<string, string>, keyPath: string, value: unknown): void {
+    const [top, ...rest] = keyPath.split(".");
+    const fullKey = `${PROJECT}:${top}`;
+    if (rest.length === 0) {
+        config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+        return;
+    }
+    const root = config[fullKey] ? JSON.parse(config[fullKey]) : {};
+    let node = root;
+    for (const part of rest.slice(0, -1)) node = node[part] ??= {};
+    node[rest[rest.length - 1]] = value;
+    config[fullKey] = JSON.stringify(root);
+}
+
 export async function synthStack(request: SynthRequest): Promise<SynthReport> {
     const file = readStackFile(request.stack);
     const config = { ...file.config };
     if (request.cloud) config[`${PROJECT}:cloud`] = request.cloud;
-    for (const [key, value] of Object.entries(request.set ?? {})) {
-        config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
-    }
+    for (const [keyPath, value] of Object.entries(request.set ?? {})) setPath(config, keyPath, value);
     const result = await synthesize({
         project: PROJECT,
         stack: request.stack,
@@ -94,13 +108,14 @@ export function renderTree(report: SynthReport): string {
     return lines.join("\n");
 }
 
-const USAGE = "usage: npm run synth -- <stack> [--cloud aws|gcp] [--json] [--set key=value ...]";
+const USAGE = "usage: npm run synth -- <stack> [--cloud aws|gcp] [--json] [--set key=value ...] [--program file.ts]";
 
 export function parseArgs(argv: string[]): SynthRequest & { json: boolean } {
     const positional: string[] = [];
     let cloud: Cloud | undefined;
     let json = false;
     const set: Record<string, unknown> = {};
+    let program: SynthRequest["program"];
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         if (a === "--json") json = true;
@@ -120,14 +135,26 @@ export function parseArgs(argv: string[]): SynthRequest & { json: boolean } {
                 value = raw;
             }
             set[kv.slice(0, eq)] = value;
+        } else if (a === "--program") {
+            const file = argv[++i];
+            if (!file) throw new UsageError("--program needs a file exporting run()");
+            program = loadProgram(file);
         } else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
         else positional.push(a);
     }
     if (positional.length !== 1) throw new UsageError("name exactly one stack");
-    return { stack: positional[0], cloud, json, set };
+    return { stack: positional[0], cloud, json, set, program };
 }
 
 class UsageError extends Error {}
+
+/** Another program to synthesize with the stack's config, e.g. a fixture that must fail the gate. */
+function loadProgram(file: string): NonNullable<SynthRequest["program"]> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.resolve(file)) as { run?: SynthRequest["program"] };
+    if (typeof mod.run !== "function") throw new UsageError(`--program ${file}: the module must export run()`);
+    return mod.run;
+}
 
 async function main(): Promise<number> {
     let request: ReturnType<typeof parseArgs>;

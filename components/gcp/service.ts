@@ -39,7 +39,9 @@ export function accessGroupTag(prefix: string, group: string): string {
  * else a TCP connect to its first port that is reachable from outside the instance, else nothing.
  */
 export function serviceProbe(args: ZonalServiceArgs): Probe | undefined {
-    if (args.healthCheck) return { kind: "http", port: args.healthCheck.port, path: args.healthCheck.path };
+    // Google's HTTP health checks pass only on 200: a service healthy on another status is probed over TCP.
+    if (args.healthCheck && (args.healthCheck.status ?? "200") === "200") return { kind: "http", port: args.healthCheck.port, path: args.healthCheck.path };
+    if (args.healthCheck) return { kind: "tcp", port: args.healthCheck.port };
     const first = servicePorts(args.containers).find(p => p.exposure.kind !== "local" && p.protocol === "tcp");
     return first ? { kind: "tcp", port: first.port } : undefined;
 }

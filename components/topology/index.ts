@@ -159,6 +159,8 @@ export interface ContainerSpec {
 export interface ServiceHealthCheck {
     port: number;
     path: string;
+    /** The status a healthy service answers, e.g. "200" or "204". Default "200". */
+    status?: string;
     /** Seconds after start before failures count. */
     gracePeriodSeconds?: number;
 }
@@ -190,7 +192,10 @@ export interface LoadBalancerTargetArgs {
     healthCheck: { path: string; /** e.g. "200" or "200-299" or "204". */ status: string };
 }
 
-/** A set of services behind one HTTPS name. Create it, give it to services' ports, then build the load balancer. */
+/**
+ * A set of services behind one HTTPS name. Create it, give it to services' ports, then build its HTTPS load
+ * balancer: every target needs exactly one, since on AWS a service waits for its target's listener.
+ */
 export interface LoadBalancerTarget extends pulumi.ComponentResource {
     readonly targetName: string;
     readonly port: number;

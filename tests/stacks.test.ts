@@ -1,0 +1,115 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { COMPONENT_TYPES } from "../components/topology";
+import { CLOUDS } from "../stacks/config";
+import { listStacks } from "../tools/stackfile";
+import { SynthReport, mandatoryViolations, synthStack } from "../tools/synth";
+
+const ROOT = path.join(__dirname, "..");
+
+function synthCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "synth.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("every stack file on every cloud", () => {
+    const stacks = listStacks();
+
+    it("has the dev and prod stack files", () => {
+        assert.deepStrictEqual(stacks.filter(s => ["dev", "prod"].includes(s)), ["dev", "prod"]);
+    });
+
+    for (const stack of stacks) {
+        for (const cloud of CLOUDS) {
+            describe(`${stack} on ${cloud}`, () => {
+                let report: SynthReport;
+                before(async () => {
+                    report = await synthStack({ stack, cloud });
+                });
+
+                it("synthesizes with no mandatory policy violation", () => {
+                    assert.deepStrictEqual(mandatoryViolations(report), []);
+                });
+
+                it("declares the network with one static egress address per configured NAT address", () => {
+                    const networks = report.resources.filter(r => r.type === COMPONENT_TYPES.network);
+                    assert.strictEqual(networks.length, 1);
+                    const egress = report.outputs.egressIps as string[];
+                    assert.strictEqual(egress.length, stack === "prod" ? 3 : 1);
+                    for (const ip of egress) assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
+                });
+
+                it("spreads over three distinct zones of the configured region", () => {
+                    const zones = report.outputs.zones as string[];
+                    assert.strictEqual(new Set(zones).size, 3);
+                    const region = report.outputs.region as string;
+                    for (const z of zones) assert.ok(z.startsWith(region), `${z} is not in ${region}`);
+                });
+
+                it("declares every cloud resource through one explicit provider of the chosen cloud", () => {
+                    const providers = report.resources.filter(r => r.type === `pulumi:providers:${cloud}`);
+                    assert.strictEqual(providers.length, 1);
+                    const other = cloud === "aws" ? "gcp:" : "aws:";
+                    assert.deepStrictEqual(report.resources.filter(r => r.type.startsWith(other)).map(r => r.type), []);
+                });
+
+                it("keeps every cloud resource under a topology component (project APIs aside), parented to something declared", () => {
+                    const urns = new Set(report.resources.map(r => r.urn));
+                    const stackUrn = `urn:pulumi:${stack}::web3-nodes::pulumi:pulumi:Stack::web3-nodes-${stack}`;
+                    for (const r of report.resources) {
+                        assert.ok(r.parent === stackUrn || urns.has(r.parent!), `${r.urn} has an unknown parent ${r.parent}`);
+                        // Enabling a project's APIs belongs to the project, not to any one primitive.
+                        if (r.custom && r.type.startsWith(`${cloud}:`) && r.type !== "gcp:projects/service:Service") assert.notStrictEqual(r.parent, stackUrn, `${r.urn} is not under a component`);
+                    }
+                });
+            });
+        }
+    }
+});
+
+describe("the offline synth command", () => {
+    it("prints exactly the documented JSON shape with --json", () => {
+        const { status, stdout } = synthCli(["dev", "--cloud", "gcp", "--json"]);
+        assert.strictEqual(status, 0);
+        const report = JSON.parse(stdout);
+        assert.deepStrictEqual(Object.keys(report), ["stack", "cloud", "project", "resources", "outputs", "policy"]);
+        assert.deepStrictEqual([report.stack, report.cloud, report.project], ["dev", "gcp", "web3-nodes"]);
+        assert.deepStrictEqual(Object.keys(report.policy), ["violations"]);
+        assert.ok(report.resources.length > 0);
+        for (const r of report.resources) {
+            assert.deepStrictEqual(Object.keys(r), ["urn", "type", "name", "id", "parent", "custom", "inputs", "options"]);
+            assert.deepStrictEqual(Object.keys(r.options), ["protect", "retainOnDelete", "dependsOn"]);
+            assert.strictEqual(typeof r.custom, "boolean");
+        }
+    });
+
+    it("prints the resource tree grouped by component with counts", () => {
+        const { status, stdout } = synthCli(["prod"]);
+        assert.strictEqual(status, 0);
+        assert.match(stdout, /^web3-nodes stack prod on aws: \d+ resources/);
+        assert.match(stdout, /web3-nodes:topology:Network network \(\d+ resources\)/);
+        assert.match(stdout, /aws:ec2\/natGateway:NatGateway x3/);
+    });
+
+    it("exits 2 and lists every problem on invalid configuration", () => {
+        const { status, stderr } = synthCli(["dev", "--set", "profile=staging", "--set", "network.natAddresses=9"]);
+        assert.strictEqual(status, 2);
+        assert.match(stderr, /web3-nodes:profile = "staging": allowed: dev, prod/);
+        assert.match(stderr, /invalid stack configuration \(2 problems\)/);
+    });
+
+    it("exits 1 on a deliberately bad program, printing each mandatory violation", () => {
+        const { status, stderr } = synthCli(["dev", "--program", path.join(ROOT, "tests", "fixtures", "bad-program.ts")]);
+        assert.strictEqual(status, 1);
+        for (const policy of ["storage-encrypted", "containers-run-as-non-root", "public-ingress-only-swarm-ports", "no-plaintext-secrets"]) {
+            assert.match(stderr, new RegExp(`${policy}: urn:pulumi:dev::web3-nodes::`));
+        }
+    });
+
+    it("exits 2 on an unknown stack, naming the stacks there are", () => {
+        const { status, stderr } = synthCli(["staging"]);
+        assert.strictEqual(status, 2);
+        assert.match(stderr, /no stack file Pulumi\.staging\.yaml; stacks here: dev, prod/);
+    });
+});
