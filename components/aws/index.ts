@@ -10,6 +10,7 @@ import {
     LoadBalancerTargetArgs,
     SecretArgs,
     StackContext,
+    stackContext,
     VolumeArgs,
     ZonalServiceArgs,
 } from "../topology";
@@ -79,15 +80,7 @@ class AwsBackend implements Backend {
     private readonly accessGroups = new Map<string, aws.ec2.SecurityGroup>();
 
     constructor(settings: BackendSettings, zones: string[], account: AwsAccount, provider: aws.Provider) {
-        this.context = {
-            prefix: settings.prefix,
-            profile: settings.profile,
-            zones,
-            domain: settings.domain,
-            tags: settings.tags,
-            logRetentionDays: settings.logRetentionDays,
-            backupRetentionDays: settings.backupRetentionDays,
-        };
+        this.context = stackContext(settings, zones);
         const network = new AwsNetwork("network", { ...settings.network, prefix: settings.prefix, zones }, primitiveOptions({ provider }));
         this.network = network;
         this.dns = chooseDns(settings, provider);

@@ -3,7 +3,7 @@
 import * as gcp from "@pulumi/gcp";
 import {
     Backend, BackendSettings, Bucket, BucketArgs, Dns, HttpsLoadBalancer, HttpsLoadBalancerArgs, LoadBalancerTarget,
-    LoadBalancerTargetArgs, Secret, SecretArgs, StackContext, Volume, VolumeArgs, ZonalService, ZonalServiceArgs,
+    LoadBalancerTargetArgs, Secret, SecretArgs, StackContext, Volume, VolumeArgs, ZonalService, ZonalServiceArgs, stackContext,
 } from "../topology";
 import { CloudflareDns } from "../cloudflare";
 import { GcpBucket } from "./bucket";
@@ -100,15 +100,7 @@ export async function createGcpBackend(settings: BackendSettings): Promise<Backe
         defaultLabels: settings.tags,
     });
     const zones = await resolveZones(settings, provider);
-    const context: StackContext = {
-        prefix: settings.prefix,
-        profile: settings.profile,
-        zones,
-        domain: settings.domain,
-        tags: settings.tags,
-        logRetentionDays: settings.logRetentionDays,
-        backupRetentionDays: settings.backupRetentionDays,
-    };
+    const context: StackContext = stackContext(settings, zones);
     const apis = Object.fromEntries(Object.entries(PROJECT_APIS).map(([key, service]) => [
         key,
         new gcp.projects.Service(`api-${key}`, { project, service, disableOnDestroy: false, disableDependentServices: false }, { provider }),

@@ -281,3 +281,9 @@ export interface BackendSettings {
  * the cloud even once unprotected and removed from the program.
  */
 export const DATA_PROTECTION = { protect: true, retainOnDelete: true } as const;
+
+/** The stack facts every primitive sees, once the back-end has resolved its zones. */
+export function stackContext(settings: BackendSettings, zones: string[]): StackContext {
+    const { prefix, profile, domain, tags, logRetentionDays, backupRetentionDays } = settings;
+    return { prefix, profile, zones, domain, tags, logRetentionDays, backupRetentionDays };
+}
