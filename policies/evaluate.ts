@@ -56,7 +56,13 @@ export interface EvaluateOptions {
     policies?: Policies;
 }
 
-class NotApplicable extends Error {}
+/**
+ * What `notApplicable` throws. Not an Error: most resources are not applicable to most policies, and capturing
+ * a stack trace for each of them was a large share of evaluating a big stack.
+ */
+class NotApplicable {
+    constructor(readonly reason?: string) {}
+}
 
 function notApplicable(reason?: string): never {
     throw new NotApplicable(reason);

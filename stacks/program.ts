@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backend, BackendSettings } from "../components/topology";
 import { createAwsBackend } from "../components/aws";
 import { createGcpBackend } from "../components/gcp";
+import { IpfsCluster } from "../components/ipfs-cluster";
 import { StackConfig, locationOf, parseConfig } from "./config";
 import { PROJECT } from "./validate";
 
@@ -62,5 +63,22 @@ export async function run(): Promise<Record<string, unknown>> {
         zones: backend.context.zones,
         domain: config.domain,
         egressIps: backend.network.egressIps,
+        ...ipfsClusterOutputs(config, backend),
+    };
+}
+
+/** The IPFS cluster, when the stack enables it: where to reach it and what each peer is. */
+function ipfsClusterOutputs(config: StackConfig, backend: Backend): Record<string, unknown> {
+    const { enabled, ...settings } = config.ipfsCluster;
+    if (!enabled) return {};
+    const cluster = new IpfsCluster("ipfs-cluster", settings, backend);
+    return {
+        ipfsCluster: {
+            restApiUrl: cluster.restApiUrl,
+            restApiUser: cluster.restApiUser,
+            restApiPassword: cluster.restApiPassword,
+            gatewayUrl: cluster.gatewayUrl,
+            peers: cluster.peers,
+        },
     };
 }

@@ -1,6 +1,7 @@
 // The configuration sections of the workloads. A workload adds its keys by adding one entry here: the
 // section reads and validates its own object (`web3-nodes:<key>`) and the typed result appears on StackConfig.
 import { Cloud, Profile } from "../components/topology";
+import { readIpfsClusterSettings } from "../components/ipfs-cluster/config";
 import { Reader } from "./validate";
 
 export interface ConfigSection<T> {
@@ -8,7 +9,9 @@ export interface ConfigSection<T> {
     read(reader: Reader, base: { cloud: Cloud; profile: Profile }): T;
 }
 
-export const workloadSections = {} satisfies Record<string, ConfigSection<unknown>>;
+export const workloadSections = {
+    ipfsCluster: { read: readIpfsClusterSettings },
+} satisfies Record<string, ConfigSection<unknown>>;
 
 export type WorkloadConfigs = {
     [K in keyof typeof workloadSections]: (typeof workloadSections)[K] extends ConfigSection<infer T> ? T : never;

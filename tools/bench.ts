@@ -1,6 +1,8 @@
 // `npm run bench`: how long the things a user waits for take on this machine, against the budgets.
 // Synth: median of 5 runs of the CLI per stack file and cloud. Type-check: wall time and peak memory of tsc.
 // Tests: one run of the whole suite. Prints a table and writes .bench/results.json; exits 1 over budget.
+// `npm run bench -- cluster`: synth time of the prod stack with IPFS clusters of 3, 30 and 300 peers on each
+// cloud; what a peer adds must not grow with the cluster. Writes .bench/cluster.json.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -47,7 +49,40 @@ export function medianSynthSeconds(stack: string, cloud: string, extra: string[]
     return median(Array.from({ length: runs }, () => timed(...synthCommand(stack, cloud, extra)).seconds));
 }
 
+/** Cluster sizes the cluster bench synthesizes, smallest first. */
+export const CLUSTER_SIZES = [3, 30, 300] as const;
+const CLUSTER_RUNS = 3;
+/** The seconds a peer adds from the middle size to the largest, at most this many times what it adds below. */
+const PER_PEER_GROWTH_BUDGET = 1.5;
+
+/** Seconds each peer adds between consecutive cluster sizes, and how much the later increment grew. */
+export function perPeerIncrements(seconds: readonly number[], sizes: readonly number[] = CLUSTER_SIZES): { increments: number[]; growth: number } {
+    const increments = sizes.slice(1).map((n, i) => (seconds[i + 1] - seconds[i]) / (n - sizes[i]));
+    return { increments, growth: increments[increments.length - 1] / increments[0] };
+}
+
+function clusterBench(): number {
+    const rows: string[][] = [["cloud", ...CLUSTER_SIZES.map(n => `${n} peers`), ...CLUSTER_SIZES.slice(1).map((n, i) => `s/peer ${CLUSTER_SIZES[i]}->${n}`), "growth"]];
+    const results: Record<string, { seconds: number[]; increments: number[]; growth: number }> = {};
+    let over = false;
+    for (const cloud of CLOUDS) {
+        const seconds = CLUSTER_SIZES.map(n => medianSynthSeconds("prod", cloud, ["--set", "ipfsCluster.enabled=true", "--set", `ipfsCluster.peers=${n}`], CLUSTER_RUNS));
+        const { increments, growth } = perPeerIncrements(seconds);
+        if (growth > PER_PEER_GROWTH_BUDGET) over = true;
+        results[cloud] = { seconds, increments, growth };
+        rows.push([cloud, ...seconds.map(s => `${s.toFixed(2)} s`), ...increments.map(i => `${(i * 1000).toFixed(1)} ms`), `${growth.toFixed(2)}x`]);
+    }
+    const widths = rows[0].map((_, c) => Math.max(...rows.map(r => r[c].length)));
+    console.log(`synth of the prod stack with an IPFS cluster (median of ${CLUSTER_RUNS}); growth budget <= ${PER_PEER_GROWTH_BUDGET}x`);
+    for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
+    fs.mkdirSync(path.join(ROOT, ".bench"), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, ".bench", "cluster.json"), JSON.stringify({ sizes: CLUSTER_SIZES, runs: CLUSTER_RUNS, results, budget: PER_PEER_GROWTH_BUDGET }, null, 2));
+    if (over) console.log("over budget: a peer costs more the larger the cluster");
+    return over ? 1 : 0;
+}
+
 function main(): number {
+    if (process.argv[2] === "cluster") return clusterBench();
     const rows: [string, string, string][] = [];
     let over = false;
     const synth: Record<string, number> = {};

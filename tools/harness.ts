@@ -37,6 +37,33 @@ export interface SynthOptions {
     program: () => Promise<Record<string, unknown> | undefined>;
 }
 
+/**
+ * The runtime records a stack trace on every promise it makes (several per resource), only ever printed when
+ * PULUMI_DEBUG_PROMISE_LEAKS is set; formatting them (through source maps) is most of a large synth's time.
+ * Without that variable the traces are recorded empty; leak detection and the program's own errors are
+ * untouched. Patched on the module's exports, which the runtime reads at each call.
+ */
+function skipPromiseStackTraces(): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+        debugPromiseLeaks: boolean;
+        debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown>;
+        skipsStackTraces?: boolean;
+    };
+    if (debuggable.debugPromiseLeaks || debuggable.skipsStackTraces) return;
+    const original = debuggable.debuggablePromise;
+    debuggable.debuggablePromise = (p, ctx) => {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            return original(p, ctx);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    };
+    debuggable.skipsStackTraces = true;
+}
+
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
@@ -82,8 +109,17 @@ function urnOf(parentUrn: string | null, stack: string, project: string, type: s
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
-function awaitOutput<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise(resolve => o.apply(v => resolve(v)));
+/**
+ * The resources a `dependsOn` option names, unwrapped as the runtime does. Not through `pulumi.output`: an
+ * output checks its value for unknowns by walking every property, and a resource's properties reach its
+ * parent and children, so each lookup walked the whole stack.
+ */
+async function dependsOnResources(value: unknown): Promise<pulumi.Resource[]> {
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value)) return (await Promise.all(value.map(dependsOnResources))).flat();
+    if (value instanceof Promise) return dependsOnResources(await value);
+    if (pulumi.Output.isInstance(value)) return dependsOnResources(await (value as unknown as { promise(): Promise<unknown> }).promise());
+    return pulumi.Resource.isInstance(value) ? [value] : [];
 }
 
 /** Runs the program under mocks and returns what it declared. Throws what the program throws. */
@@ -91,6 +127,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     const { project, stack } = options;
     const inputsByKey = new Map<string, { inputs: Record<string, unknown>; id: string | null; custom: boolean }>();
     const declared: { type: string; name: string; resource: pulumi.Resource; opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions }[] = [];
+    skipPromiseStackTraces();
 
     await pulumi.runtime.setMocks(
         {
@@ -141,9 +178,8 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     // dependsOn may name resources declared later (resolved through an output), so it is read once all are named.
     const resources: SynthResource[] = [];
     for (const { d, urn, parentUrn } of named) {
-        const dependsOnList = d.opts.dependsOn === undefined ? [] : await awaitOutput(pulumi.output(d.opts.dependsOn as pulumi.Input<pulumi.Resource[]>));
-        const dependsOn = (Array.isArray(dependsOnList) ? dependsOnList : [dependsOnList])
-            .map(r => urns.get(r as pulumi.Resource))
+        const dependsOn = (await dependsOnResources(d.opts.dependsOn))
+            .map(r => urns.get(r))
             .filter((u): u is string => u !== undefined);
         const registered = inputsByKey.get(`${d.type}::${d.name}`);
         resources.push({

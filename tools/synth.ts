@@ -175,7 +175,9 @@ async function main(): Promise<number> {
         process.stderr.write(`synth failed: ${(e as Error).stack ?? e}\n`);
         return /no stack file/.test(String((e as Error).message)) ? 2 : 3;
     }
-    process.stdout.write(request.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTree(report)}\n`);
+    // Written before exiting: into a pipe, process.exit would cut the output at the pipe's buffer (64 KiB).
+    const text = request.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTree(report)}\n`;
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, e => (e ? reject(e) : resolve())));
     const mandatory = mandatoryViolations(report);
     if (mandatory.length > 0) {
         process.stderr.write(`${mandatory.length} mandatory policy violation(s):\n`);

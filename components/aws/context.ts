@@ -29,8 +29,8 @@ export interface AwsContext {
 }
 
 /** Options for a primitive declared by the back-end: every child inherits the explicit provider. */
-export function primitiveOptions(ctx: Pick<AwsContext, "provider">): pulumi.ComponentResourceOptions {
-    return { providers: [ctx.provider] };
+export function primitiveOptions(ctx: Pick<AwsContext, "provider">, parent?: pulumi.Resource): pulumi.ComponentResourceOptions {
+    return { providers: [ctx.provider], ...(parent ? { parent } : {}) };
 }
 
 

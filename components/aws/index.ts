@@ -2,6 +2,7 @@
 // Manager. Every cloud resource is made through one explicit provider, so the region and the stack's tags
 // apply everywhere and nothing falls back to ambient configuration.
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import {
     Backend,
     BackendSettings,
@@ -117,17 +118,17 @@ class AwsBackend implements Backend {
         return sg;
     }
 
-    secret(name: string, args: SecretArgs): AwsSecret {
-        return new AwsSecret(name, { ...args, prefix: this.context.prefix, profile: this.context.profile }, primitiveOptions(this.ctx));
+    secret(name: string, args: SecretArgs, parent?: pulumi.Resource): AwsSecret {
+        return new AwsSecret(name, { ...args, prefix: this.context.prefix, profile: this.context.profile }, primitiveOptions(this.ctx, parent));
     }
 
-    volume(name: string, args: VolumeArgs): AwsVolume {
+    volume(name: string, args: VolumeArgs, parent?: pulumi.Resource): AwsVolume {
         throwIfAny("volume definition", volumeProblems(name, args, this.context.zones));
         const fileSystem = this.ctx.fileSystems.forZone(args.zone);
-        return new AwsVolume(name, { ...args, profile: this.context.profile, fileSystem }, primitiveOptions(this.ctx));
+        return new AwsVolume(name, { ...args, profile: this.context.profile, fileSystem }, primitiveOptions(this.ctx, parent));
     }
 
-    bucket(name: string, args: BucketArgs = {}): AwsBucket {
+    bucket(name: string, args: BucketArgs = {}, parent?: pulumi.Resource): AwsBucket {
         return new AwsBucket(name, {
             ...args,
             prefix: this.context.prefix,
@@ -135,27 +136,27 @@ class AwsBackend implements Backend {
             region: this.ctx.region,
             dnsSuffix: this.ctx.account.dnsSuffix,
             backupRetentionDays: this.context.backupRetentionDays,
-        }, primitiveOptions(this.ctx));
+        }, primitiveOptions(this.ctx, parent));
     }
 
-    service(name: string, args: ZonalServiceArgs): AwsZonalService {
+    service(name: string, args: ZonalServiceArgs, parent?: pulumi.Resource): AwsZonalService {
         // The AWS-only checks are pure; the shared ones record the volume's writer once they pass, so they run last.
         throwIfAny("service definition", awsServiceProblems(name, args));
         assertValidService(name, args, this.context);
-        return new AwsZonalService(name, { ...args, context: this.ctx }, primitiveOptions(this.ctx));
+        return new AwsZonalService(name, { ...args, context: this.ctx }, primitiveOptions(this.ctx, parent));
     }
 
-    loadBalancerTarget(name: string, args: LoadBalancerTargetArgs): AwsLoadBalancerTarget {
+    loadBalancerTarget(name: string, args: LoadBalancerTargetArgs, parent?: pulumi.Resource): AwsLoadBalancerTarget {
         throwIfAny("load balancer target", targetProblems(name, args));
         return new AwsLoadBalancerTarget(name, {
             ...args,
             prefix: this.context.prefix,
             vpcId: this.network.vpcId,
             vpcCidr: this.network.cidr,
-        }, primitiveOptions(this.ctx));
+        }, primitiveOptions(this.ctx, parent));
     }
 
-    httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs): AwsHttpsLoadBalancer {
+    httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): AwsHttpsLoadBalancer {
         const target = expectAws(args.target, AwsLoadBalancerTarget, `load balancer target of ${name}`);
         return new AwsHttpsLoadBalancer(name, {
             ...args,
@@ -164,7 +165,7 @@ class AwsBackend implements Backend {
             profile: this.context.profile,
             publicSubnetIds: this.context.zones.map(z => this.network.publicSubnet(z)),
             dns: this.dns,
-        }, primitiveOptions(this.ctx));
+        }, primitiveOptions(this.ctx, parent));
     }
 }
 

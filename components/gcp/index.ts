@@ -1,6 +1,7 @@
 // The GCP back-end: one explicit provider, the project APIs it calls, the network, and a factory method per
 // primitive. Workloads see only the topology contracts; everything Google-specific stays in this folder.
 import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
 import {
     Backend, BackendSettings, Bucket, BucketArgs, Dns, HttpsLoadBalancer, HttpsLoadBalancerArgs, LoadBalancerTarget,
     LoadBalancerTargetArgs, Secret, SecretArgs, StackContext, Volume, VolumeArgs, ZonalService, ZonalServiceArgs, stackContext,
@@ -66,28 +67,28 @@ class GcpBackend implements Backend {
         private readonly env: GcpEnv,
     ) {}
 
-    secret(name: string, args: SecretArgs): Secret {
-        return new GcpSecret(name, args, this.env, primitiveOptions(this.env));
+    secret(name: string, args: SecretArgs, parent?: pulumi.Resource): Secret {
+        return new GcpSecret(name, args, this.env, primitiveOptions(this.env, { parent }));
     }
 
-    volume(name: string, args: VolumeArgs): Volume {
-        return new GcpVolume(name, args, this.env, primitiveOptions(this.env));
+    volume(name: string, args: VolumeArgs, parent?: pulumi.Resource): Volume {
+        return new GcpVolume(name, args, this.env, primitiveOptions(this.env, { parent }));
     }
 
-    bucket(name: string, args: BucketArgs = {}): Bucket {
-        return new GcpBucket(name, args, this.env, primitiveOptions(this.env));
+    bucket(name: string, args: BucketArgs = {}, parent?: pulumi.Resource): Bucket {
+        return new GcpBucket(name, args, this.env, primitiveOptions(this.env, { parent }));
     }
 
-    service(name: string, args: ZonalServiceArgs): ZonalService {
-        return new GcpZonalService(name, args, { env: this.env, network: this.network }, primitiveOptions(this.env));
+    service(name: string, args: ZonalServiceArgs, parent?: pulumi.Resource): ZonalService {
+        return new GcpZonalService(name, args, { env: this.env, network: this.network }, primitiveOptions(this.env, { parent }));
     }
 
-    loadBalancerTarget(name: string, args: LoadBalancerTargetArgs): LoadBalancerTarget {
-        return new GcpLoadBalancerTarget(name, args, this.env, primitiveOptions(this.env));
+    loadBalancerTarget(name: string, args: LoadBalancerTargetArgs, parent?: pulumi.Resource): LoadBalancerTarget {
+        return new GcpLoadBalancerTarget(name, args, this.env, primitiveOptions(this.env, { parent }));
     }
 
-    httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs): HttpsLoadBalancer {
-        return new GcpHttpsLoadBalancer(name, { ...args, dns: this.dns }, this.env, primitiveOptions(this.env));
+    httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): HttpsLoadBalancer {
+        return new GcpHttpsLoadBalancer(name, { ...args, dns: this.dns }, this.env, primitiveOptions(this.env, { parent }));
     }
 }
 

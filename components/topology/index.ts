@@ -249,12 +249,14 @@ export interface Backend {
     readonly context: StackContext;
     readonly network: Network;
     readonly dns: Dns | undefined;
-    secret(name: string, args: SecretArgs): Secret;
-    volume(name: string, args: VolumeArgs): Volume;
-    bucket(name: string, args?: BucketArgs): Bucket;
-    service(name: string, args: ZonalServiceArgs): ZonalService;
-    loadBalancerTarget(name: string, args: LoadBalancerTargetArgs): LoadBalancerTarget;
-    httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs): HttpsLoadBalancer;
+    // `parent`: the workload component the primitive belongs to, so policies and the resource tree see
+    // which workload a service, a volume or a load balancer serves. Default: the stack.
+    secret(name: string, args: SecretArgs, parent?: pulumi.Resource): Secret;
+    volume(name: string, args: VolumeArgs, parent?: pulumi.Resource): Volume;
+    bucket(name: string, args?: BucketArgs, parent?: pulumi.Resource): Bucket;
+    service(name: string, args: ZonalServiceArgs, parent?: pulumi.Resource): ZonalService;
+    loadBalancerTarget(name: string, args: LoadBalancerTargetArgs, parent?: pulumi.Resource): LoadBalancerTarget;
+    httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): HttpsLoadBalancer;
 }
 
 /** What a back-end is built from: the validated stack configuration, reduced to what the cloud needs. */

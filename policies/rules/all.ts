@@ -11,6 +11,7 @@ import {
     publicWebPortsOnlyOnLoadBalancers,
 } from "./exposure";
 import { imagesPinned, logRetentionSet, noBurstableDatabasesInProd } from "./hygiene";
+import { ipfsClusterSpreadOverZones } from "./ipfsCluster";
 import { containersRunAsNonRoot } from "./nonRoot";
 import { stateOnPersistentVolumes, statefulResourcesBackedUp, statefulResourcesBackupAttached, statefulResourcesProtected } from "./persistence";
 import { noPlaintextSecrets } from "./secrets";
@@ -34,6 +35,8 @@ export const policies: Policies = [
     // encryption at rest
     storageEncrypted,
     s3EncryptionConfigured,
+    // workloads
+    ipfsClusterSpreadOverZones,
     // advisory
     imagesPinned,
     logRetentionSet,

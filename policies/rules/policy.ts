@@ -120,25 +120,40 @@ function lastSegment(reference: string): string {
 export class StackView {
     readonly resources: readonly StackResource[];
     readonly stackTags: ReadonlyMap<string, string>;
+    // Indexes built once per evaluation: rules relate every resource of one type to every resource of
+    // another, so each lookup must not scan the whole stack.
     private readonly byUrn = new Map<string, StackResource>();
+    private readonly position = new Map<StackResource, number>();
+    private readonly byType = new Map<string, StackResource[]>();
+    private readonly byParent = new Map<string, StackResource[]>();
+    private readonly identityCache = new Map<StackResource, Set<string>>();
+    /** Per type: each identity (ID, ARN, name, self link, its last segment, URN) to the resources it names. */
+    private readonly identityIndex = new Map<string, Map<string, StackResource[]>>();
 
     constructor(resources: readonly StackResource[], stackTags: ReadonlyMap<string, string>) {
         this.resources = resources;
         this.stackTags = stackTags;
-        for (const r of resources) this.byUrn.set(r.urn, r);
+        resources.forEach((r, i) => {
+            this.byUrn.set(r.urn, r);
+            this.position.set(r, i);
+            push(this.byType, r.type, r);
+            if (r.parent !== undefined) push(this.byParent, r.parent, r);
+        });
     }
 
     get(urn: string): StackResource | undefined {
         return this.byUrn.get(urn);
     }
 
+    /** Resources of the given types, in stack order. */
     ofType(...types: string[]): StackResource[] {
-        const wanted = new Set(types);
-        return this.resources.filter(r => wanted.has(r.type));
+        const wanted = [...new Set(types)];
+        if (wanted.length === 1) return [...(this.byType.get(wanted[0]) ?? [])];
+        return this.inStackOrder(wanted.flatMap(t => this.byType.get(t) ?? []));
     }
 
     children(urn: string): StackResource[] {
-        return this.resources.filter(r => r.parent === urn);
+        return [...(this.byParent.get(urn) ?? [])];
     }
 
     descendants(urn: string): StackResource[] {
@@ -152,9 +167,12 @@ export class StackView {
      * nothing in the stack, and whether some reference is `unknown` during preview.
      */
     references(from: StackResource, property: string, types: readonly string[]): { found: StackResource[]; external: string[]; unknown: boolean } {
-        const candidates = this.ofType(...types);
-        const dependencies = new Set(from.propertyDependencies[property] ?? []);
-        const found = new Set(candidates.filter(c => dependencies.has(c.urn)));
+        const wanted = new Set(types);
+        const found = new Set<StackResource>();
+        for (const urn of from.propertyDependencies[property] ?? []) {
+            const dependency = this.byUrn.get(urn);
+            if (dependency && wanted.has(dependency.type)) found.add(dependency);
+        }
         const external: string[] = [];
         let unknown = false;
         const value = from.props[property];
@@ -165,11 +183,11 @@ export class StackView {
                 unknown = true;
                 continue;
             }
-            const matches = candidates.filter(c => this.identifies(c, reference));
+            const matches = this.named(reference, types);
             matches.forEach(m => found.add(m));
             if (matches.length === 0) external.push(reference);
         }
-        return { found: [...found], external, unknown };
+        return { found: this.inStackOrder([...found]), external, unknown };
     }
 
     /** Whether `from.props[property]` refers to `to`: true, false, or "unknown" during preview. */
@@ -185,7 +203,34 @@ export class StackView {
         return identities.has(reference) || (reference.includes("/") && identities.has(lastSegment(reference)));
     }
 
+    /** The resources of `types` a reference string names, in stack order. */
+    named(reference: string, types: readonly string[]): StackResource[] {
+        const keys = reference.includes("/") ? [reference, lastSegment(reference)] : [reference];
+        const matches = new Set<StackResource>();
+        for (const type of new Set(types)) {
+            const index = this.identityIndexOf(type);
+            for (const key of keys) for (const r of index.get(key) ?? []) matches.add(r);
+        }
+        return this.inStackOrder([...matches]);
+    }
+
+    private identityIndexOf(type: string): Map<string, StackResource[]> {
+        let index = this.identityIndex.get(type);
+        if (!index) {
+            index = new Map();
+            for (const r of this.byType.get(type) ?? []) for (const identity of this.identities(r)) push(index, identity, r);
+            this.identityIndex.set(type, index);
+        }
+        return index;
+    }
+
+    private inStackOrder(list: StackResource[]): StackResource[] {
+        return list.sort((a, b) => (this.position.get(a) ?? 0) - (this.position.get(b) ?? 0));
+    }
+
     private identities(r: StackResource): Set<string> {
+        const cached = this.identityCache.get(r);
+        if (cached) return cached;
         const out = new Set<string>([r.urn]);
         for (const key of IDENTITY_PROPS) {
             const value: Maybe<string> = str(r.props[key]);
@@ -194,8 +239,15 @@ export class StackView {
                 if (value.includes("/")) out.add(lastSegment(value));
             }
         }
+        this.identityCache.set(r, out);
         return out;
     }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
 }
 
 export interface StackRule<C> extends PolicyText {

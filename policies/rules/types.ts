@@ -5,6 +5,7 @@ export const T = {
     // AWS storage and databases
     efsFileSystem: "aws:efs/fileSystem:FileSystem",
     efsBackupPolicy: "aws:efs/backupPolicy:BackupPolicy",
+    efsAccessPoint: "aws:efs/accessPoint:AccessPoint",
     s3Bucket: "aws:s3/bucket:Bucket",
     s3BucketV2: "aws:s3/bucketV2:BucketV2",
     s3Versioning: "aws:s3/bucketVersioning:BucketVersioning",
@@ -18,6 +19,7 @@ export const T = {
     ec2Instance: "aws:ec2/instance:Instance",
     ec2LaunchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     // AWS network
+    subnet: "aws:ec2/subnet:Subnet",
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
     defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
     securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
@@ -30,6 +32,7 @@ export const T = {
     albListenerRule: "aws:alb/listenerRule:ListenerRule",
     // AWS compute and logs
     ecsTaskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    ecsService: "aws:ecs/service:Service",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     // GCP storage and databases
     gceDisk: "gcp:compute/disk:Disk",

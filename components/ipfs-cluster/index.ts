@@ -1,0 +1,238 @@
+// An IPFS Cluster: kubo + ipfs-cluster-service peers spread round-robin over the stack's zones, a shared
+// cluster secret, per-peer identities kept in state, the REST API and the gateway behind HTTPS load
+// balancers. Written against the topology only; the constructor is thin and the plan is plain functions.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Backend, DATA_PROTECTION, LoadBalancerTarget, Secret, ZonalService } from "../topology";
+import { PeerIdentity } from "../libp2p/identity";
+import { PeerRef, clusterContainer, clusterMultiaddress, peerAddresses } from "./cluster";
+import { kuboContainer } from "./kubo";
+import { HEALTH, IPFS_USER, PORTS } from "./ports";
+import { IpfsClusterSettings, settingsProblems } from "./settings";
+
+export { IMAGES } from "./images";
+export { EMPTY_DIR_CID, HEALTH, IPFS_USER, PATHS, PORTS } from "./ports";
+export { kuboStartScript, storageMax } from "./kubo";
+export { ALLOCATE_BY, clusterEnv, clusterMultiaddress, peerAddresses } from "./cluster";
+export * from "./settings";
+
+export const COMPONENT_TYPE = "web3-nodes:ipfs-cluster:IpfsCluster";
+export const PEER_TYPE = "web3-nodes:ipfs-cluster:IpfsClusterPeer";
+
+/** The labels under the stack's domain. */
+export const HOSTNAMES = { restApi: "cluster", gateway: "gateway" } as const;
+/** The REST API's basic-auth user; its password is generated and kept in state. */
+export const REST_API_USER = "admin";
+/** The cluster secret: 32 bytes, given to ipfs-cluster as 64 hex characters. */
+export const CLUSTER_SECRET_BYTES = 32;
+/** Long enough to resist guessing; letters and digits only, since `:` and `,` delimit the credential list. */
+export const REST_API_PASSWORD_LENGTH = 32;
+/** Seconds a replaced peer has to initialise before its load balancer checks count. */
+const PEER_GRACE_SECONDS = 600;
+
+export type IpfsClusterArgs = Omit<IpfsClusterSettings, "enabled">;
+
+export interface PeerPlacement {
+    index: number;
+    /** The peer's service name, also its private hostname's first label. */
+    name: string;
+    zone: string;
+}
+
+/** Peer i in zone i mod 3: every zone holds a peer, and the zones differ by at most one peer. */
+export function placePeers(prefix: string, count: number, zones: readonly string[]): PeerPlacement[] {
+    if (zones.length === 0) throw new Error("placing peers needs at least one zone");
+    return Array.from({ length: count }, (_, index) => ({ index, name: `${prefix}-${index}`, zone: zones[index % zones.length] }));
+}
+
+/** Throws one error listing every problem with the settings, keys named as in the stack file. */
+export function assertValidSettings(args: IpfsClusterArgs, zones: number): void {
+    const problems = settingsProblems(args, zones);
+    if (problems.length > 0) {
+        throw new Error(`invalid IPFS cluster settings:\n  - ${problems.map(p => `ipfsCluster.${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`).join("\n  - ")}`);
+    }
+}
+
+/** What the stack exports of a peer. */
+export interface PeerOutputs {
+    name: string;
+    zone: string;
+    /** The cluster peer ID (12D3KooW...). */
+    peerId: pulumi.Output<string>;
+    /** The kubo peer ID, what IPFS clients see. */
+    ipfsPeerId: pulumi.Output<string>;
+    /** kubo's public swarm addresses (TCP and QUIC), then the cluster's private swarm address. */
+    multiaddresses: pulumi.Output<string[]>;
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(reason: unknown): void } {
+    let resolve!: (value: T) => void;
+    let reject!: (reason: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+    });
+    // Whoever waits on it sees the failure; the constructor rethrows it too.
+    promise.catch(() => undefined);
+    return { promise, resolve, reject };
+}
+
+/** One peer: its identities, the secrets that carry their keys, its two volumes and its service. */
+export class IpfsClusterPeer extends pulumi.ComponentResource {
+    readonly placement: PeerPlacement;
+    readonly clusterIdentity: PeerIdentity;
+    readonly kuboIdentity: PeerIdentity;
+    service!: ZonalService;
+
+    constructor(placement: PeerPlacement, opts: pulumi.ComponentResourceOptions) {
+        super(PEER_TYPE, placement.name, {}, opts);
+        this.placement = placement;
+        this.clusterIdentity = new PeerIdentity(`${placement.name}-cluster-identity`, { parent: this });
+        this.kuboIdentity = new PeerIdentity(`${placement.name}-kubo-identity`, { parent: this });
+    }
+
+    /** Declares the peer's secrets, volumes and service; `peers` resolves once every peer has a hostname. */
+    build(backend: Backend, args: IpfsClusterArgs, shared: SharedParts, peers: pulumi.Output<PeerRef[]>): ZonalService {
+        const { name, zone, index } = this.placement;
+        const secret = (suffix: string, value: pulumi.Input<string>, description: string) =>
+            backend.secret(`${name}-${suffix}`, { value, description }, this);
+        const kuboKey = secret("kubo-key", this.kuboIdentity.privateKey, `libp2p private key of kubo on IPFS cluster peer ${name}`);
+        const clusterKey = secret("cluster-key", this.clusterIdentity.privateKey, `libp2p private key of IPFS cluster peer ${name}`);
+        const repo = backend.volume(`${name}-repo`, { zone, sizeGiB: args.repoVolumeGiB, owner: IPFS_USER }, this);
+        const state = backend.volume(`${name}-state`, { zone, sizeGiB: args.clusterVolumeGiB, owner: IPFS_USER }, this);
+
+        // kubo announces the service's public address, which exists only once the service does.
+        const announce = deferred<pulumi.Output<string>>();
+        const kubo = kuboContainer({
+            peerId: this.kuboIdentity.peerId,
+            privateKey: kuboKey,
+            announceAddress: pulumi.output(announce.promise),
+            repo,
+            gateway: shared.gateway,
+            cpu: args.kuboCpu,
+            memoryMiB: args.kuboMemoryMiB,
+        });
+        const cluster = clusterContainer({
+            peerName: name,
+            zone,
+            peerId: this.clusterIdentity.peerId,
+            trustedPeers: shared.trustedPeers,
+            peerAddresses: peers.apply(all => peerAddresses(all, index)),
+            replicationFactorMin: args.replicationFactorMin,
+            replicationFactorMax: args.replicationFactorMax,
+            concurrentPins: args.concurrentPins,
+            pinTimeout: args.pinTimeout,
+            secrets: { clusterSecret: shared.clusterSecret, privateKey: clusterKey, restApiCredentials: shared.restApiCredentials },
+            state,
+            restApi: shared.restApi,
+            accessGroup: shared.accessGroup,
+            cpu: args.clusterCpu,
+            memoryMiB: args.clusterMemoryMiB,
+        });
+        try {
+            this.service = backend.service(name, {
+                zone,
+                containers: [kubo, cluster],
+                accessGroup: shared.accessGroup,
+                healthCheck: { port: PORTS.gateway, path: HEALTH.gateway.path, status: HEALTH.gateway.status, gracePeriodSeconds: PEER_GRACE_SECONDS },
+            }, this);
+        } catch (e) {
+            announce.reject(e);
+            throw e;
+        }
+        if (!this.service.publicAddress) {
+            const e = new Error(`service ${name} has public ports but the back-end gave it no public address`);
+            announce.reject(e);
+            throw e;
+        }
+        announce.resolve(this.service.publicAddress);
+        this.registerOutputs({ zone, service: name });
+        return this.service;
+    }
+
+    outputs(): PeerOutputs {
+        const { name, zone } = this.placement;
+        const address = this.service.publicAddress!;
+        const swarm = PORTS.kuboSwarm;
+        return {
+            name,
+            zone,
+            peerId: this.clusterIdentity.peerId,
+            ipfsPeerId: this.kuboIdentity.peerId,
+            multiaddresses: pulumi.all([address, this.kuboIdentity.peerId, this.clusterIdentity.peerId]).apply(([ip, ipfsId, clusterId]) => [
+                `/ip4/${ip}/tcp/${swarm}/p2p/${ipfsId}`,
+                `/ip4/${ip}/udp/${swarm}/quic-v1/p2p/${ipfsId}`,
+                clusterMultiaddress(this.service.privateHostname, clusterId),
+            ]),
+        };
+    }
+}
+
+/** What every peer shares. */
+export interface SharedParts {
+    clusterSecret: Secret;
+    restApiCredentials: Secret;
+    gateway: LoadBalancerTarget;
+    restApi: LoadBalancerTarget;
+    trustedPeers: pulumi.Output<string[]>;
+    accessGroup: string;
+}
+
+export class IpfsCluster extends pulumi.ComponentResource {
+    readonly restApiUrl: string;
+    readonly gatewayUrl: string;
+    readonly restApiUser = REST_API_USER;
+    readonly restApiPassword: pulumi.Output<string>;
+    readonly peers: PeerOutputs[];
+
+    constructor(name: string, args: IpfsClusterArgs, backend: Backend, opts?: pulumi.ComponentResourceOptions) {
+        const zones = backend.context.zones;
+        assertValidSettings(args, zones.length);
+        super(COMPONENT_TYPE, name, {}, opts);
+        const parent = { parent: this };
+
+        // Replacing either would lock every peer out of the cluster or every client out of the API.
+        const secretBytes = new random.RandomBytes(`${name}-secret`, { length: CLUSTER_SECRET_BYTES }, { ...parent, ...DATA_PROTECTION });
+        const password = new random.RandomPassword(`${name}-api-password`, { length: REST_API_PASSWORD_LENGTH, special: false }, parent);
+        this.restApiPassword = pulumi.secret(password.result);
+        const clusterSecret = backend.secret(`${name}-secret`, { value: pulumi.secret(secretBytes.hex), description: "IPFS cluster secret, shared by every peer" }, this);
+        const restApiCredentials = backend.secret(`${name}-api-credentials`, {
+            value: pulumi.secret(pulumi.interpolate`${REST_API_USER}:${password.result}`),
+            description: "IPFS cluster REST API basic-auth credentials (user:password)",
+        }, this);
+
+        // Short names: they end up in load balancer names, which AWS caps at 32 characters.
+        const restApi = backend.loadBalancerTarget("ipfs-api", { port: PORTS.restApi, healthCheck: { ...HEALTH.restApi } }, this);
+        const gateway = backend.loadBalancerTarget("ipfs-gateway", { port: PORTS.gateway, healthCheck: { ...HEALTH.gateway } }, this);
+
+        const peers = placePeers("ipfs", args.peers, zones).map(p => new IpfsClusterPeer(p, parent));
+        const ids = pulumi.all(peers.map(p => p.clusterIdentity.peerId));
+        const shared: SharedParts = {
+            clusterSecret,
+            restApiCredentials,
+            gateway,
+            restApi,
+            trustedPeers: ids,
+            accessGroup: name,
+        };
+        // Peers bootstrap to each other by their private names, known once every service is declared. One
+        // output for all of them: each peer reads it, rather than waiting on every other peer's ID itself.
+        const refs = deferred<pulumi.Output<PeerRef[]>>();
+        const peerRefs = pulumi.output(refs.promise);
+        try {
+            for (const peer of peers) peer.build(backend, args, shared, peerRefs);
+        } catch (e) {
+            refs.reject(e);
+            throw e;
+        }
+        refs.resolve(ids.apply(clusterIds => peers.map((p, i) => ({ hostname: p.service.privateHostname, zone: p.placement.zone, clusterPeerId: clusterIds[i] }))));
+
+        // Every target has its load balancer, declared once the services that serve it are.
+        const api = backend.httpsLoadBalancer("ipfs-api", { hostname: HOSTNAMES.restApi, target: restApi }, this);
+        const gatewayLb = backend.httpsLoadBalancer("ipfs-gateway", { hostname: HOSTNAMES.gateway, target: gateway }, this);
+        this.restApiUrl = api.url;
+        this.gatewayUrl = gatewayLb.url;
+        this.peers = peers.map(p => p.outputs());
+        this.registerOutputs({ restApiUrl: this.restApiUrl, gatewayUrl: this.gatewayUrl, peers: this.peers.map(p => p.peerId) });
+    }
+}

@@ -1,0 +1,49 @@
+// The facts of a kubo + ipfs-cluster-service peer that more than one file relies on: ports, the user both
+// images run as, where their state lives, and what a healthy peer answers. Each lives here once.
+import { RunAs } from "../topology";
+
+export const PORTS = {
+    /** libp2p swarm of kubo, TCP and QUIC: the only port the world needs. */
+    kuboSwarm: 4001,
+    /** kubo RPC: full control of the node; only its own cluster container talks to it. */
+    kuboRpc: 5001,
+    /** kubo's read-only HTTP gateway, behind the gateway's HTTPS load balancer. */
+    gateway: 8080,
+    /** ipfs-cluster REST API, behind the cluster's HTTPS load balancer with basic auth. */
+    restApi: 9094,
+    /** ipfs-cluster's IPFS proxy: no auth of its own, so it never leaves the peer. */
+    proxy: 9095,
+    /** ipfs-cluster swarm, encrypted with the cluster secret: peer to peer only. */
+    clusterSwarm: 9096,
+    /** ipfs-cluster Prometheus metrics, scraped from inside the cluster's access group. */
+    metrics: 8888,
+} as const;
+
+/** Both images create this user (ipfs, in group users) and drop to it; starting as it skips the root step. */
+export const IPFS_USER: RunAs = { uid: 1000, gid: 100 };
+
+export const PATHS = {
+    /** kubo's repo: blocks, datastore and the config holding the peer's identity. */
+    ipfsRepo: "/data/ipfs",
+    /** ipfs-cluster's service.json, identity.json, peerstore and the pinset datastore. */
+    clusterState: "/data/ipfs-cluster",
+} as const;
+
+/** The empty UnixFS directory: every kubo repo pins it at init, so a gateway serving it is a working gateway. */
+export const EMPTY_DIR_CID = "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn";
+
+export const HEALTH = {
+    /** GET /health on the REST API answers 204 without credentials. */
+    restApi: { path: "/health", status: "204" },
+    gateway: { path: `/ipfs/${EMPTY_DIR_CID}`, status: "200" },
+} as const;
+
+/** A multiaddress of a loopback port: how a peer's containers reach each other (they share its network). */
+export function loopback(port: number): string {
+    return `/ip4/127.0.0.1/tcp/${port}`;
+}
+
+/** A multiaddress listening on every interface. */
+export function anyInterface(port: number, transport: "tcp" | "udp/quic" = "tcp"): string {
+    return transport === "tcp" ? `/ip4/0.0.0.0/tcp/${port}` : `/ip4/0.0.0.0/udp/${port}/quic`;
+}

@@ -1,0 +1,184 @@
+// The IPFS cluster's stack rule: its peers stand in at least three zones, each on persistent volumes of its
+// own that are protected from deletion. Otherwise a lost zone takes every copy of a pin with it, or a lost
+// volume takes a peer's pinset and blocks.
+//
+// Peers are the zonal services under an IpfsCluster component. Where a peer runs and what it mounts are read
+// from the cloud resources that decide it, on either cloud: an instance group's zone, or the subnet an ECS
+// service runs in; a per-instance config's disks, or a task definition's EFS access points. These are plain
+// inputs or references to other resources: known in the offline synth, and during a real preview resolved
+// through the engine's property dependencies when an ID is not known yet. (Component resources register no
+// inputs with the engine, so a zone recorded on the service component itself would not reach the pack.)
+import { StackResource, StackView, stackPolicy } from "./policy";
+import { T } from "./types";
+import { at, describe, isUnknown, list, listing, str } from "./values";
+
+/** Type tokens of the program's components the rule starts from (components/topology and components/ipfs-cluster). */
+export const WORKLOAD_TYPES = {
+    ipfsCluster: "web3-nodes:ipfs-cluster:IpfsCluster",
+    service: "web3-nodes:topology:ZonalService",
+} as const;
+
+/** Distinct zones a cluster's peers must stand in. */
+export const MIN_CLUSTER_ZONES = 3;
+
+interface Lookup {
+    found: StackResource[];
+    /** Some reference is unknown (during preview) and no property dependency resolved it. */
+    unknown: boolean;
+}
+
+/** The resources of `types` that `values` (references, some maybe unknown) name, falling back on property dependencies. */
+function lookUp(stack: StackView, from: StackResource, property: string, values: unknown[], types: readonly string[]): Lookup {
+    const found = new Set<StackResource>();
+    let unknown = false;
+    for (const value of values) {
+        const reference = str(value);
+        if (reference === undefined) continue;
+        if (isUnknown(reference)) unknown = true;
+        else stack.named(reference, types).forEach(r => found.add(r));
+    }
+    if (unknown) {
+        for (const urn of from.propertyDependencies[property] ?? []) {
+            const dependency = stack.get(urn);
+            if (dependency && types.includes(dependency.type)) found.add(dependency);
+        }
+        unknown = found.size === 0;
+    }
+    return { found: [...found], unknown };
+}
+
+/** The elements of a list property, or `unknown`. */
+function elements(value: unknown): unknown[] | "unknown" {
+    const items = list(value);
+    if (items === undefined) return [];
+    return isUnknown(items) ? "unknown" : items;
+}
+
+type Placement = { zone: string } | { unknown: true } | { missing: string };
+
+/** Where a peer's service runs: its instance group's (or instance's) zone, or the zone of its ECS service's subnet. */
+function placementOf(stack: StackView, below: StackResource[]): Placement {
+    for (const r of below) {
+        if (r.type !== T.gceInstanceGroupManager && r.type !== T.gceInstance) continue;
+        const zone = str(r.props.zone);
+        if (isUnknown(zone)) return { unknown: true };
+        if (zone !== undefined) return { zone: zone.slice(zone.lastIndexOf("/") + 1) };
+    }
+    for (const r of below.filter(b => b.type === T.ecsService)) {
+        const subnets = elements(at(r.props, "networkConfiguration", "subnets"));
+        const { found, unknown } = lookUp(stack, r, "networkConfiguration", subnets === "unknown" ? [at(r.props, "networkConfiguration")] : subnets, [T.subnet]);
+        const zones = new Set<string>();
+        for (const subnet of found) {
+            const zone = str(subnet.props.availabilityZone);
+            if (isUnknown(zone)) return { unknown: true };
+            if (zone !== undefined) zones.add(zone);
+        }
+        if (zones.size === 1) return { zone: [...zones][0] };
+        if (zones.size > 1) return { missing: `its ECS service ${r.name} spans subnets in ${listing([...zones])}, so it has no one zone` };
+        if (unknown) return { unknown: true };
+    }
+    return { missing: "neither an instance group with a zone nor an ECS service whose subnet names its availability zone is under it" };
+}
+
+interface Mounted {
+    /** The storage resources that hold the peer's data: EFS access points and their file systems, persistent disks. */
+    storage: StackResource[];
+    unknown: boolean;
+}
+
+/** The volumes a peer's service mounts: its task definition's EFS access points, or its instances' preserved disks. */
+function mountedBy(stack: StackView, below: StackResource[]): Mounted {
+    const storage = new Set<StackResource>();
+    let unknown = false;
+    for (const r of below) {
+        if (r.type === T.ecsTaskDefinition) {
+            const volumes = elements(r.props.volumes);
+            if (volumes === "unknown") {
+                unknown = true;
+                continue;
+            }
+            const points = lookUp(stack, r, "volumes", volumes.map(v => at(v, "efsVolumeConfiguration", "authorizationConfig", "accessPointId")), [T.efsAccessPoint]);
+            unknown = unknown || points.unknown;
+            for (const point of points.found) {
+                storage.add(point);
+                lookUp(stack, point, "fileSystemId", [point.props.fileSystemId], [T.efsFileSystem]).found.forEach(fs => storage.add(fs));
+            }
+        }
+        if (r.type === T.gcePerInstanceConfig || r.type === T.gceRegionPerInstanceConfig) {
+            const disks = elements(at(r.props, "preservedState", "disks"));
+            if (disks === "unknown") {
+                unknown = true;
+                continue;
+            }
+            const found = lookUp(stack, r, "preservedState", disks.map(d => at(d, "source")), [T.gceDisk, T.gceRegionDisk]);
+            unknown = unknown || found.unknown;
+            found.found.forEach(d => storage.add(d));
+        }
+    }
+    return { storage: [...storage], unknown };
+}
+
+/** Storage that only one peer uses: the access point or disk itself (EFS file systems are shared per zone by design). */
+function isPerPeer(r: StackResource): boolean {
+    return r.type !== T.efsFileSystem;
+}
+
+export const ipfsClusterSpreadOverZones = stackPolicy<object>({
+    name: "ipfs-cluster-spread-over-zones",
+    description:
+        "The peers of an IPFS cluster stand in at least three distinct zones, and each peer mounts persistent volumes of its own " +
+        "that are protected from deletion. With fewer zones a lost zone can hold every copy of a pin; a peer without its own " +
+        "protected volume loses its repo and cluster state on a restart, a replacement or a careless `pulumi destroy`. Peers are " +
+        "the web3-nodes:topology:ZonalService components under a web3-nodes:ipfs-cluster:IpfsCluster; their zone comes from their " +
+        "instance group (GCP) or their ECS service's subnet (AWS), their volumes from their per-instance config's disks or their " +
+        "task definition's EFS access points.",
+    enforcementLevel: "mandatory",
+    remediationSteps:
+        "Give the cluster at least three peers (web3-nodes:ipfsCluster.peers) and place them round-robin over the stack's three zones; " +
+        "give every peer its own volumes (backend.volume per peer) and keep the DATA_PROTECTION options (protect, retainOnDelete) on them.",
+    check(stack, _config, report) {
+        for (const cluster of stack.ofType(WORKLOAD_TYPES.ipfsCluster)) {
+            const peers = stack.descendants(cluster.urn).filter(r => r.type === WORKLOAD_TYPES.service);
+            if (peers.length === 0) {
+                report(cluster, `${describe(cluster)}: declares no peers (no ${WORKLOAD_TYPES.service} under it), so it stores nothing anywhere.`);
+                continue;
+            }
+            const byZone = new Map<string, string[]>();
+            let zonesUnknown = false;
+            const users = new Map<StackResource, StackResource[]>();
+            for (const peer of peers) {
+                const below = stack.descendants(peer.urn);
+                const placement = placementOf(stack, below);
+                if ("zone" in placement) byZone.set(placement.zone, [...(byZone.get(placement.zone) ?? []), peer.name]);
+                else if ("unknown" in placement) zonesUnknown = true;
+                else report(peer, `${describe(peer)}: cannot tell which zone this peer of ${cluster.name} runs in: ${placement.missing}.`);
+
+                const mounted = mountedBy(stack, below);
+                if (mounted.storage.length === 0) {
+                    if (!mounted.unknown) {
+                        report(peer, `${describe(peer)}: this peer of ${cluster.name} mounts no persistent volume, so its repo and cluster state live on ` +
+                            "the disk of its task or instance and are lost with it. Give it volumes of its own (backend.volume) and mount them.");
+                    }
+                    continue;
+                }
+                for (const storage of mounted.storage) users.set(storage, [...(users.get(storage) ?? []), peer]);
+            }
+            for (const [storage, using] of users) {
+                if (storage.keptOnDelete) continue;
+                report(storage, `${describe(storage)}: holds the data of ${listing(using.map(p => p.name))} of ${cluster.name} but is not protected: a ` +
+                    "replacement or `pulumi destroy` deletes it. Declare it with protect and retainOnDelete (DATA_PROTECTION).");
+            }
+            for (const [storage, sharing] of users) {
+                if (sharing.length < 2 || !isPerPeer(storage)) continue;
+                report(storage, `${describe(storage)}: mounted by ${sharing.length} peers of ${cluster.name} (${listing(sharing.map(p => p.name))}); ` +
+                    "every peer needs volumes of its own, or two daemons write one repo and corrupt it.");
+            }
+            if (!zonesUnknown && byZone.size < MIN_CLUSTER_ZONES) {
+                const where = [...byZone].map(([zone, names]) => `${zone}: ${listing(names)}`).join("; ");
+                report(cluster, `${describe(cluster)}: its ${peers.length} peer(s) stand in ${byZone.size} zone(s) (${where || "none known"}); ` +
+                    `at least ${MIN_CLUSTER_ZONES} distinct zones keep a copy of every pin when one zone is lost. ` +
+                    `Add peers (web3-nodes:ipfsCluster.peers) and place them round-robin over the stack's zones.`);
+            }
+        }
+    },
+});
