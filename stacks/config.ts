@@ -91,11 +91,12 @@ function cidrProblem(cidr: string): string | undefined {
 
 /**
  * Validates raw configuration (the stack file's `web3-nodes:` keys, values parsed from JSON where they are
- * objects) and returns the typed config, or throws a ConfigError listing every problem.
+ * objects) and returns the typed config, or throws a ConfigError listing every problem. `secretKeys`: the
+ * top-level keys the stack holds as secrets, so a section can refuse a secret given in plain text.
  */
-export function parseConfig(raw: Record<string, unknown>, seen?: Set<string>): StackConfig {
+export function parseConfig(raw: Record<string, unknown>, seen?: Set<string>, secretKeys?: ReadonlySet<string>): StackConfig {
     const problems: string[] = [];
-    const r = new Reader(raw, problems, "", seen);
+    const r = new Reader(raw, problems, "", seen, secretKeys);
 
     const cloud = r.oneOf("cloud", CLOUDS, undefined);
     const profile = r.oneOf("profile", PROFILES, "dev")!;

@@ -5,6 +5,8 @@ import { Backend, BackendSettings } from "../components/topology";
 import { createAwsBackend } from "../components/aws";
 import { createGcpBackend } from "../components/gcp";
 import { IpfsCluster } from "../components/ipfs-cluster";
+import { ChainlinkNode } from "../components/chainlink";
+import { CeramicNode } from "../components/ceramic";
 import { StackConfig, locationOf, parseConfig } from "./config";
 import { PROJECT } from "./validate";
 
@@ -16,6 +18,21 @@ export function rawStackConfig(): Record<string, unknown> {
         raw[fullKey.slice(PROJECT.length + 1)] = parseValue(value);
     }
     return raw;
+}
+
+/**
+ * The `web3-nodes:` keys (without the prefix) the stack holds as secrets. A key set with
+ * `pulumi config set --secret --path a.b` makes all of `a` secret. The SDK keeps this list behind the internal
+ * `isConfigSecret` (what makes Config.get warn about a secret read as plain text); undefined if it is gone,
+ * and sections then cannot tell a secret from plain text.
+ */
+export function secretStackKeys(): Set<string> | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
+    if (typeof isConfigSecret !== "function") return undefined;
+    return new Set(Object.keys(pulumi.runtime.allConfig())
+        .filter(k => k.startsWith(`${PROJECT}:`) && isConfigSecret(k))
+        .map(k => k.slice(PROJECT.length + 1)));
 }
 
 function parseValue(value: string): unknown {
@@ -54,7 +71,7 @@ export async function createBackend(config: StackConfig, stack: string): Promise
 
 /** The whole program. Config is validated before any resource is declared. */
 export async function run(): Promise<Record<string, unknown>> {
-    const config = parseConfig(rawStackConfig());
+    const config = parseConfig(rawStackConfig(), undefined, secretStackKeys());
     const backend = await createBackend(config, pulumi.getStack());
     return {
         cloud: backend.cloud,
@@ -64,6 +81,8 @@ export async function run(): Promise<Record<string, unknown>> {
         domain: config.domain,
         egressIps: backend.network.egressIps,
         ...ipfsClusterOutputs(config, backend),
+        ...chainlinkOutputs(config, backend),
+        ...ceramicOutputs(config, backend),
     };
 }
 
@@ -79,6 +98,42 @@ function ipfsClusterOutputs(config: StackConfig, backend: Backend): Record<strin
             restApiPassword: cluster.restApiPassword,
             gatewayUrl: cluster.gatewayUrl,
             peers: cluster.peers,
+        },
+    };
+}
+
+/** The Chainlink pair, when the stack enables it: where operators and Prometheus reach it, and what it runs on. */
+function chainlinkOutputs(config: StackConfig, backend: Backend): Record<string, unknown> {
+    const { enabled, ...settings } = config.chainlink;
+    if (!enabled) return {};
+    const chainlink = new ChainlinkNode("chainlink", settings, backend);
+    return {
+        chainlink: {
+            url: chainlink.url,
+            apiEmail: chainlink.apiEmail,
+            apiPassword: chainlink.apiPassword,
+            nodes: chainlink.nodes,
+            database: { host: chainlink.database.host, zones: chainlink.database.zones, alarms: chainlink.database.alarmDestination },
+            prometheusToken: chainlink.prometheusToken,
+            prometheusScrapeConfig: chainlink.prometheusScrapeConfig,
+        },
+    };
+}
+
+/** The Ceramic node, when the stack enables it: its URL, and what a peer list and an anchor service need. */
+function ceramicOutputs(config: StackConfig, backend: Backend): Record<string, unknown> {
+    const { enabled, ethereumRpcUrl, ...settings } = config.ceramic;
+    if (!enabled) return {};
+    // Whatever the stack file held it as, the URL stays a secret from here on.
+    const node = new CeramicNode("ceramic", { ...settings, ethereumRpcUrl: ethereumRpcUrl === undefined ? undefined : pulumi.secret(ethereumRpcUrl) }, backend);
+    return {
+        ceramic: {
+            url: node.url,
+            ipfsPeerId: node.ipfsPeerId,
+            multiaddresses: node.multiaddresses,
+            nodeDid: node.nodeDid,
+            egressIps: node.egressIps,
+            stateStore: node.stateStore,
         },
     };
 }

@@ -2,6 +2,8 @@
 // section reads and validates its own object (`web3-nodes:<key>`) and the typed result appears on StackConfig.
 import { Cloud, Profile } from "../components/topology";
 import { readIpfsClusterSettings } from "../components/ipfs-cluster/config";
+import { readChainlinkSettings } from "../components/chainlink/config";
+import { readCeramicSettings } from "../components/ceramic/config";
 import { Reader } from "./validate";
 
 export interface ConfigSection<T> {
@@ -11,6 +13,8 @@ export interface ConfigSection<T> {
 
 export const workloadSections = {
     ipfsCluster: { read: readIpfsClusterSettings },
+    chainlink: { read: readChainlinkSettings },
+    ceramic: { read: readCeramicSettings },
 } satisfies Record<string, ConfigSection<unknown>>;
 
 export type WorkloadConfigs = {

@@ -22,6 +22,11 @@ export class Reader {
         private readonly prefix = "",
         /** Every key path read, for the documentation check. */
         readonly seen: Set<string> = new Set(),
+        /**
+         * Top-level keys whose value is secret (set with `pulumi config set --secret`); a secret nested key
+         * makes its whole top-level key secret. Undefined when not known (config read outside a stack).
+         */
+        private readonly secretKeys?: ReadonlySet<string>,
     ) {}
 
     private get(name: string): unknown {
@@ -35,6 +40,20 @@ export class Reader {
 
     has(name: string): boolean {
         return this.get(name) !== undefined && this.get(name) !== null;
+    }
+
+    /**
+     * The raw value, for a section that checks it itself: a list of objects, or a value that may hold a
+     * secret and so must never be repeated in a message.
+     */
+    value(name: string): unknown {
+        return this.get(name);
+    }
+
+    /** Whether the stack holds this key as a secret; undefined when that is not known. */
+    isSecret(name: string): boolean | undefined {
+        if (this.secretKeys === undefined) return undefined;
+        return this.secretKeys.has(`${this.prefix}${name}`.split(".")[0]);
     }
 
     problem(name: string, value: unknown, allowed: string): void {
@@ -137,9 +156,9 @@ export class Reader {
         const v = this.get(name);
         if (v !== undefined && v !== null && (typeof v !== "object" || Array.isArray(v))) {
             this.problem(name, v, "an object");
-            return new Reader({}, this.problems, `${this.prefix}${name}.`, this.seen);
+            return new Reader({}, this.problems, `${this.prefix}${name}.`, this.seen, this.secretKeys);
         }
-        return new Reader((v ?? {}) as Record<string, unknown>, this.problems, `${this.prefix}${name}.`, this.seen);
+        return new Reader((v ?? {}) as Record<string, unknown>, this.problems, `${this.prefix}${name}.`, this.seen, this.secretKeys);
     }
 
     /** A map of string to string, each key and value checked. */

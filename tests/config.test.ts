@@ -56,7 +56,7 @@ const invalid: { what: string; raw: Record<string, unknown>; message: string }[]
     { what: "an upper-case tag key", raw: aws({ tags: { Team: "web3" } }), message: 'web3-nodes:tags.Team = "web3": tag keys start with a lowercase letter and use lowercase letters, digits, _ and - (at most 63); values likewise, may be empty' },
     { what: "a retention CloudWatch refuses", raw: aws({ logRetentionDays: 10 }), message: "web3-nodes:logRetentionDays = 10: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653" },
     { what: "backups kept too briefly", raw: aws({ backupRetentionDays: 3 }), message: "web3-nodes:backupRetentionDays = 3: a whole number from 7 to 35" },
-    { what: "a misspelt key", raw: aws({ domian: "x.example.com" }), message: 'web3-nodes:domian = "x.example.com": unknown key; known keys here: cloud, profile, domain, dns, aws, gcp, network, tags, logRetentionDays, backupRetentionDays, ipfsCluster' },
+    { what: "a misspelt key", raw: aws({ domian: "x.example.com" }), message: 'web3-nodes:domian = "x.example.com": unknown key; known keys here: cloud, profile, domain, dns, aws, gcp, network, tags, logRetentionDays, backupRetentionDays, ipfsCluster, chainlink, ceramic' },
     { what: "a misspelt nested key", raw: aws({ aws: { regoin: "us-east-2" } }), message: 'web3-nodes:aws.regoin = "us-east-2": unknown key; known keys here: region, zones' },
 ];
 

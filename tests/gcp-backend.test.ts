@@ -121,6 +121,13 @@ function deployNodes(backend: Backend, out: Partial<Deployment> = {}): void {
     backend.httpsLoadBalancer("gateway", { hostname: "gateway", target: gateway });
     backend.httpsLoadBalancer("cluster-api", { hostname: "cluster", target: clusterApi, allowedCidrs: ["203.0.113.0/24", "198.51.100.7/32"] });
     backend.bucket("ceramic-state");
+    backend.postgres("app-db", {
+        zones: [zone, otherZone], instanceClass: "db-custom-2-13312", storageGiB: 20, databaseName: "app", userName: "app", clientGroups: ["ipfs-0"],
+    });
+    backend.scheduledJob("heartbeat", {
+        everyMinutes: 5,
+        container: { name: "heartbeat", image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 128, user: { uid: 2000, gid: 2000 }, command: ["true"] },
+    });
 }
 
 /**

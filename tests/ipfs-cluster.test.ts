@@ -25,6 +25,7 @@ import { BOOTSTRAP_PEERS_PER_ZONE } from "../components/ipfs-cluster/cluster";
 import { peerKeyFromSeed } from "../components/libp2p/identity";
 import { evaluatePolicies } from "../policies/evaluate";
 import { MIN_CLUSTER_ZONES, WORKLOAD_TYPES, ipfsClusterSpreadOverZones } from "../policies/rules/ipfsCluster";
+import { allowedPublicPorts } from "../policies/rules/settings";
 import { parseConfig } from "../stacks/config";
 import { ConfigError } from "../stacks/validate";
 import { SECRET_MASK, SynthResource } from "../tools/harness";
@@ -191,15 +192,17 @@ async function referencePeerId(seedResource: string): Promise<{ peerId: string; 
     return { peerId: peerIdFromPrivateKey(key).toString(), privateKey: Buffer.from(privateKeyToProtobuf(key)).toString("base64") };
 }
 
-/** Every value the cluster generates and must keep secret, as the mocks generate them. */
+/** Every value the cluster generates and must keep secret, as the mocks generate them (other workloads' aside). */
 function generatedSecrets(report: SynthReport): string[] {
+    const [cluster] = ofType(report, COMPONENT_TYPE);
+    const ours = new Set(descendants(report, cluster.urn));
     const values: string[] = [];
-    for (const r of ofType(report, T.randomBytes)) {
+    for (const r of ofType(report, T.randomBytes).filter(b => ours.has(b))) {
         const state = randomState(r.type, r.name, r.inputs);
         values.push(state.hex as string, state.base64 as string);
         if (r.name.endsWith("-identity-seed")) values.push(peerKeyFromSeed(Buffer.from(state.base64 as string, "base64")).privateKey);
     }
-    for (const r of ofType(report, T.randomPassword)) values.push(randomState(r.type, r.name, r.inputs).result as string);
+    for (const r of ofType(report, T.randomPassword).filter(p => ours.has(p))) values.push(randomState(r.type, r.name, r.inputs).result as string);
     return values;
 }
 
@@ -501,11 +504,14 @@ describe("IPFS cluster", function () {
                         assert.deepStrictEqual(peersOnly.sort(), ["8888/tcp", "9096/tcp", "9096/udp"]);
                         assert.ok(!rules.some(r => [5001, 9095].includes(r.inputs.fromPort as number)), "RPC or proxy reachable");
                     }
-                    // Everything else open to the world in the stack is an HTTPS load balancer's 80/443.
-                    const openElsewhere = ofType(report, T.ingress).filter(r => (r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0") && r.inputs.fromPort !== SWARM_PORT);
+                    // Everything else open to the world in the stack is an HTTPS load balancer's 80/443 (or another
+                    // workload's swarm, which the policy pack allows).
+                    const swarmPorts = [SWARM_PORT, ...(allowedPublicPorts.default as number[])];
+                    const openElsewhere = ofType(report, T.ingress).filter(r => (r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0") && !swarmPorts.includes(r.inputs.fromPort as number));
                     for (const r of openElsewhere) assert.ok([80, 443].includes(r.inputs.fromPort as number), `${r.name} opens ${r.inputs.fromPort}`);
                 } else {
-                    const open = ofType(report, T.firewall).filter(f => ((f.inputs.sourceRanges as string[] | undefined) ?? []).includes("0.0.0.0/0"));
+                    const [component] = ofType(report, COMPONENT_TYPE);
+                    const open = descendants(report, component.urn).filter(f => f.type === T.firewall && ((f.inputs.sourceRanges as string[] | undefined) ?? []).includes("0.0.0.0/0"));
                     assert.strictEqual(open.length, 3);
                     for (const f of open) assert.deepStrictEqual(f.inputs.allows, [{ protocol: "tcp", ports: ["4001"] }, { protocol: "udp", ports: ["4001"] }]);
                     for (const service of peerServices(report)) {
@@ -513,7 +519,7 @@ describe("IPFS cluster", function () {
                         assert.deepStrictEqual(peersOnly.inputs.sourceTags, ["web3-prod-group-ipfs-cluster"]);
                         assert.deepStrictEqual(peersOnly.inputs.allows, [{ protocol: "tcp", ports: ["8888", "9096"] }, { protocol: "udp", ports: ["9096"] }]);
                     }
-                    const ports = ofType(report, T.firewall).flatMap(f => (f.inputs.allows as { ports: string[] }[]).flatMap(a => a.ports));
+                    const ports = ofType(report, T.firewall).flatMap(f => ((f.inputs.allows ?? []) as { ports: string[] }[]).flatMap(a => a.ports));
                     assert.ok(!ports.includes("5001") && !ports.includes("9095"), "RPC or proxy reachable");
                 }
                 for (const peer of cluster.peers) {

@@ -6,6 +6,17 @@ import { parse } from "yaml";
 /** What stands in for a `secure:` value, which cannot be decrypted without the stack's secrets provider. */
 export const SECURE_PLACEHOLDER = "offline-placeholder-for-a-secure-value";
 
+/**
+ * What stands in for a secure value whose key says what it holds, so validation still judges the rest of the
+ * stack: the RPC URLs of chainlink.nodes carry API keys and are always set with --secret.
+ */
+export const SHAPED_PLACEHOLDERS: Record<string, string> = {
+    wsUrl: "wss://offline-placeholder.invalid/secure-value",
+    httpUrl: "https://offline-placeholder.invalid/secure-value",
+    // ceramic.ethereumRpcUrl: an Ethereum RPC endpoint, usually with an API key in its path.
+    ethereumRpcUrl: "https://offline-placeholder.invalid/secure-value",
+};
+
 export interface StackFile {
     stack: string;
     /** Full keys ("web3-nodes:cloud") to their values, objects as JSON strings. */
@@ -32,18 +43,18 @@ function isSecure(value: unknown): boolean {
     return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value as object).length === 1 && "secure" in (value as object);
 }
 
-/** Replaces nested `secure:` values by the placeholder and tells whether there were any. */
-function stripSecure(value: unknown): { value: unknown; secret: boolean } {
-    if (isSecure(value)) return { value: SECURE_PLACEHOLDER, secret: true };
+/** Replaces nested `secure:` values by a placeholder (shaped by their key when it can be) and tells whether there were any. */
+function stripSecure(value: unknown, key?: string): { value: unknown; secret: boolean } {
+    if (isSecure(value)) return { value: (key !== undefined ? SHAPED_PLACEHOLDERS[key] : undefined) ?? SECURE_PLACEHOLDER, secret: true };
     if (Array.isArray(value)) {
-        const items = value.map(stripSecure);
+        const items = value.map(item => stripSecure(item));
         return { value: items.map(i => i.value), secret: items.some(i => i.secret) };
     }
     if (value !== null && typeof value === "object") {
         let secret = false;
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-            const s = stripSecure(v);
+            const s = stripSecure(v, k);
             out[k] = s.value;
             secret = secret || s.secret;
         }

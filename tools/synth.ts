@@ -32,6 +32,8 @@ export interface SynthRequest {
     cloud?: Cloud;
     /** Extra config on top of the stack file: key (without the project prefix) to a value (objects allowed). */
     set?: Record<string, unknown>;
+    /** Like `set`, as `pulumi config set --secret --path` does: the value's top-level key becomes secret. */
+    secrets?: Record<string, unknown>;
     /** Runs this instead of the real program (tests feed deliberately bad programs). */
     program?: () => Promise<Record<string, unknown> | undefined>;
 }
@@ -56,11 +58,16 @@ export async function synthStack(request: SynthRequest): Promise<SynthReport> {
     const config = { ...file.config };
     if (request.cloud) config[`${PROJECT}:cloud`] = request.cloud;
     for (const [keyPath, value] of Object.entries(request.set ?? {})) setPath(config, keyPath, value);
+    const secretKeys = new Set(file.secretKeys);
+    for (const [keyPath, value] of Object.entries(request.secrets ?? {})) {
+        setPath(config, keyPath, value);
+        secretKeys.add(`${PROJECT}:${keyPath.split(".")[0]}`);
+    }
     const result = await synthesize({
         project: PROJECT,
         stack: request.stack,
         config,
-        secretKeys: file.secretKeys,
+        secretKeys: [...secretKeys],
         program: request.program ?? run,
     });
     const cloud = (config[`${PROJECT}:cloud`] ?? "aws") as Cloud;

@@ -47,6 +47,7 @@ export class AwsBucket extends pulumi.ComponentResource implements Bucket {
     readonly bucketName: pulumi.Output<string>;
     readonly bucketArn: pulumi.Output<string>;
     readonly s3Endpoint: string;
+    readonly s3Region: string;
 
     constructor(name: string, args: AwsBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         const { noncurrentVersionDays } = bucketDefaults(name, args);
@@ -108,6 +109,7 @@ export class AwsBucket extends pulumi.ComponentResource implements Bucket {
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.s3Endpoint = s3Endpoint(args.region, args.dnsSuffix);
+        this.s3Region = args.region;
         this.registerOutputs({ bucketName: this.bucketName, s3Endpoint: this.s3Endpoint });
     }
 }

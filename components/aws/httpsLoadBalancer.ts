@@ -23,6 +23,9 @@ export interface ValidationRecord {
     value: string;
 }
 
+/** The longest idle timeout an ALB accepts. */
+export const WEBSOCKET_IDLE_TIMEOUT_SECONDS = 4000;
+
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export function httpsLoadBalancerDefaults(args: HttpsLoadBalancerArgs, domain: string): { fqdn: string; allowedCidrs: string[] } {
@@ -72,6 +75,8 @@ export class AwsHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
             securityGroups: [securityGroupId],
             dropInvalidHeaderFields: true,
             enableDeletionProtection: args.profile === "prod",
+            // An ALB closes a connection idle this long; a swarm WebSocket can be quiet for minutes.
+            ...(args.target.websocket ? { idleTimeout: WEBSOCKET_IDLE_TIMEOUT_SECONDS } : {}),
             // Access logs stay off: they need a log bucket of their own and the services log every request.
         }, parent);
 

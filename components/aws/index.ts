@@ -9,13 +9,14 @@ import {
     BucketArgs,
     HttpsLoadBalancerArgs,
     LoadBalancerTargetArgs,
+    ScheduledJobArgs,
     SecretArgs,
     StackContext,
     stackContext,
     VolumeArgs,
     ZonalServiceArgs,
 } from "../topology";
-import { assertValidService } from "../topology/rules";
+import { assertValidService, jobProblems } from "../topology/rules";
 import { CloudflareDns } from "../cloudflare";
 import { AwsBucket } from "./bucket";
 import { AwsAccount, AwsContext, expectAws, primitiveOptions } from "./context";
@@ -23,6 +24,10 @@ import { AwsDns, Route53Dns } from "./dns";
 import { AwsHttpsLoadBalancer } from "./httpsLoadBalancer";
 import { AwsLoadBalancerTarget, targetProblems } from "./loadBalancerTarget";
 import { AwsNetwork } from "./network";
+import type { PostgresArgs } from "../topology";
+import { assertValidPostgres } from "../topology/postgres";
+import { AwsPostgres } from "./postgres";
+import { AwsScheduledJob } from "./scheduledJob";
 import { AwsSecret } from "./secret";
 import { awsServiceProblems, AwsZonalService } from "./service";
 import { AwsVolume, FileSystems, volumeProblems } from "./volume";
@@ -31,8 +36,10 @@ export { AwsBucket } from "./bucket";
 export { AwsHttpsLoadBalancer } from "./httpsLoadBalancer";
 export { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 export { AwsNetwork, carveSubnets, natIndexForZone } from "./network";
+export { AURORA_ENGINE_VERSIONS, AwsPostgres, clusterParameters } from "./postgres";
 export { AwsPassthroughLoadBalancer, passthroughListeners } from "./passthroughLoadBalancer";
 export { AwsSecret } from "./secret";
+export { AwsScheduledJob, rateExpression } from "./scheduledJob";
 export { AwsZonalService, containerDefinition, ingressRules, taskSize } from "./service";
 export { AwsVolume, ZoneFileSystem } from "./volume";
 export { Route53Dns } from "./dns";
@@ -156,6 +163,11 @@ class AwsBackend implements Backend {
         }, primitiveOptions(this.ctx, parent));
     }
 
+    postgres(name: string, args: PostgresArgs, parent?: pulumi.Resource): AwsPostgres {
+        assertValidPostgres(name, args, this.context, this.cloud);
+        return new AwsPostgres(name, { ...args, context: this.ctx }, primitiveOptions(this.ctx, parent));
+    }
+
     httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): AwsHttpsLoadBalancer {
         const target = expectAws(args.target, AwsLoadBalancerTarget, `load balancer target of ${name}`);
         return new AwsHttpsLoadBalancer(name, {
@@ -166,6 +178,11 @@ class AwsBackend implements Backend {
             publicSubnetIds: this.context.zones.map(z => this.network.publicSubnet(z)),
             dns: this.dns,
         }, primitiveOptions(this.ctx, parent));
+    }
+
+    scheduledJob(name: string, args: ScheduledJobArgs, parent?: pulumi.Resource): AwsScheduledJob {
+        throwIfAny("scheduled job", jobProblems(name, args));
+        return new AwsScheduledJob(name, { ...args, context: this.ctx }, primitiveOptions(this.ctx, parent));
     }
 }
 

@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, LoadBalancerTarget, LoadBalancerTargetArgs } from "../topology";
+import { healthCheckPort } from "../topology/rules";
 import { DEREGISTRATION_DELAY_SECONDS } from "./constants";
 
 export interface AwsLoadBalancerTargetArgs extends LoadBalancerTargetArgs {
@@ -14,6 +15,10 @@ export interface AwsLoadBalancerTargetArgs extends LoadBalancerTargetArgs {
 export function targetProblems(name: string, args: LoadBalancerTargetArgs): string[] {
     const problems: string[] = [];
     if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) problems.push(`load balancer target ${name}: port ${args.port} is out of range`);
+    const checked = args.healthCheck.port;
+    if (checked !== undefined && (!Number.isInteger(checked) || checked < 1 || checked > 65535)) {
+        problems.push(`load balancer target ${name}: health check port ${checked} is out of range`);
+    }
     if (!args.healthCheck.path.startsWith("/")) problems.push(`load balancer target ${name}: health check path "${args.healthCheck.path}" must start with /`);
     if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(args.healthCheck.status)) {
         problems.push(`load balancer target ${name}: health check status "${args.healthCheck.status}" must be codes such as 200, 200-299 or 200,204`);
@@ -25,6 +30,8 @@ export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements L
     readonly targetName: string;
     readonly port: number;
     readonly healthCheck: LoadBalancerTargetArgs["healthCheck"];
+    /** Serves long-lived WebSockets: its load balancer keeps idle connections open as long as an ALB can. */
+    readonly websocket: boolean;
     readonly targetGroup: aws.lb.TargetGroup;
     /** The HTTPS load balancer's security group: what services let in on this target's port. */
     readonly albSecurityGroup: aws.ec2.SecurityGroup;
@@ -40,6 +47,8 @@ export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements L
         this.targetName = name;
         this.port = args.port;
         this.healthCheck = { ...args.healthCheck };
+        this.websocket = args.websocket === true;
+        const checkPort = healthCheckPort(this);
         this.attached = new Promise(resolve => (this.attach = resolve));
 
         this.targetGroup = new aws.lb.TargetGroup(`${name}-targets`, {
@@ -51,7 +60,7 @@ export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements L
             healthCheck: {
                 enabled: true,
                 protocol: "HTTP",
-                port: "traffic-port",
+                port: checkPort === args.port ? "traffic-port" : String(checkPort),
                 path: args.healthCheck.path,
                 matcher: args.healthCheck.status,
                 interval: 15,
@@ -65,7 +74,7 @@ export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements L
             vpcId: args.vpcId,
             description: `HTTPS load balancer of ${args.prefix} ${name}`,
         }, { parent: this });
-        // The load balancer only ever talks to its targets, on their port.
+        // The load balancer only ever talks to its targets, on their port (and the port it checks them on).
         new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-targets`, {
             securityGroupId: this.albSecurityGroup.id,
             cidrIpv4: args.vpcCidr,
@@ -74,6 +83,16 @@ export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements L
             toPort: args.port,
             description: `to ${name} targets`,
         }, { parent: this });
+        if (checkPort !== args.port) {
+            new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-health-checks`, {
+                securityGroupId: this.albSecurityGroup.id,
+                cidrIpv4: args.vpcCidr,
+                ipProtocol: "tcp",
+                fromPort: checkPort,
+                toPort: checkPort,
+                description: `health checks of ${name} targets`,
+            }, { parent: this });
+        }
 
         this.registerOutputs({ targetGroupArn: this.targetGroup.arn, albSecurityGroupId: this.albSecurityGroup.id });
     }

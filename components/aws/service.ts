@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    BucketGrant,
     COMPONENT_TYPES,
     ContainerHealthCheck,
     ContainerSpec,
@@ -17,9 +18,11 @@ import {
     ANY_IPV4,
     ANY_IPV6,
     DEFAULT_HEALTH_CHECK_GRACE_SECONDS,
+    ECS_MAX_HEALTH_CHECK_GRACE_SECONDS,
     MAX_TARGET_GROUPS_PER_SERVICE,
     TASK_EXECUTION_MANAGED_POLICY,
 } from "./constants";
+import { AwsBucket } from "./bucket";
 import { AwsContext, expectAws } from "./context";
 import { cpuUnits, FargateSize, fargateTaskSize } from "./fargate";
 import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
@@ -61,12 +64,23 @@ export function awsServiceProblems(name: string, args: ZonalServiceArgs): string
     } catch (e) {
         problems.push(`service ${name}: ${(e as Error).message}`);
     }
-    const loadBalanced = servicePorts(args.containers).filter(p => p.exposure.kind === "loadBalancer").length;
+    // A port a target only checks needs no target group of its own.
+    const loadBalanced = servicePorts(args.containers).filter(p => p.exposure.kind === "loadBalancer" && p.exposure.target.port === p.port).length;
     const publicPortNumbers = new Set(servicePorts(args.containers).filter(p => p.exposure.kind === "public").map(p => p.port)).size;
     if (loadBalanced + publicPortNumbers > MAX_TARGET_GROUPS_PER_SERVICE) {
         problems.push(`service ${name}: ${loadBalanced + publicPortNumbers} load-balanced and public ports; an ECS service takes at most ${MAX_TARGET_GROUPS_PER_SERVICE} target groups`);
     }
     return problems;
+}
+
+/**
+ * How long ECS ignores failed health checks after a task starts. A service healed by its containers only
+ * gets the longest grace ECS accepts: it never stops a task for a load balancer's check (a standby that
+ * answers nothing would be replaced over and over), and its containers restart it by exiting.
+ */
+export function healthCheckGraceSeconds(args: Pick<ZonalServiceArgs, "healthCheck" | "autohealing">): number {
+    if (args.autohealing === "containers") return ECS_MAX_HEALTH_CHECK_GRACE_SECONDS;
+    return args.healthCheck?.gracePeriodSeconds ?? DEFAULT_HEALTH_CHECK_GRACE_SECONDS;
 }
 
 /** The smallest Fargate task that holds every container of the service. */
@@ -210,6 +224,29 @@ export function volumeMountPolicy(volumes: AwsVolume[]): pulumi.Output<string> |
     });
 }
 
+/** What each kind of access lets a task do with a bucket's objects; listing is what S3 clients need to find them. */
+export const BUCKET_ACTIONS = {
+    read: ["s3:GetObject", "s3:GetObjectVersion"],
+    readWrite: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+} as const;
+const BUCKET_LEVEL_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation"];
+
+/** The task role reaches exactly the buckets granted to the service, and only their objects; no policy when there are none. */
+export function bucketAccessPolicy(grants: BucketGrant[]): pulumi.Output<string> | undefined {
+    if (grants.length === 0) return undefined;
+    const buckets = grants.map(g => ({ arn: expectAws(g.bucket, AwsBucket, "a granted bucket").bucketArn, access: g.access }));
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "ListGrantedBuckets", Effect: "Allow", Action: BUCKET_LEVEL_ACTIONS, Resource: buckets.map(b => b.arn) },
+            ...(["read", "readWrite"] as const)
+                .map(access => ({ access, arns: buckets.filter(b => b.access === access).map(b => pulumi.interpolate`${b.arn}/*`) }))
+                .filter(g => g.arns.length > 0)
+                .map(g => ({ Sid: g.access === "read" ? "ReadObjects" : "ReadWriteObjects", Effect: "Allow", Action: BUCKET_ACTIONS[g.access], Resource: g.arns })),
+        ],
+    });
+}
+
 export function assumeRolePolicy(condition?: Record<string, unknown>): string {
     return JSON.stringify({
         Version: "2012-10-17",
@@ -284,6 +321,11 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
         if (mountPolicy) {
             rolePolicies.push(new aws.iam.RolePolicy(`${name}-task-volumes`, { role: taskRole.id, policy: mountPolicy }, parent));
         }
+        // And reach the buckets granted to it: credentials come from this role, so no key exists anywhere.
+        const bucketPolicy = bucketAccessPolicy(args.buckets ?? []);
+        if (bucketPolicy) {
+            rolePolicies.push(new aws.iam.RolePolicy(`${name}-task-buckets`, { role: taskRole.id, policy: bucketPolicy }, parent));
+        }
 
         const size = taskSize(args.containers);
         const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
@@ -350,6 +392,8 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
         for (const p of ports) {
             if (p.exposure.kind !== "loadBalancer") continue;
             const target = expectAws(p.exposure.target, AwsLoadBalancerTarget, `load balancer target of port ${p.port}`);
+            // The port the target only checks is let in by the ingress rules; the task registers on the served one.
+            if (p.port !== target.port) continue;
             loadBalancers.push({ targetGroupArn: target.targetGroup.arn, containerName: p.container, containerPort: p.port });
             attachments.push(target.attached);
         }
@@ -389,7 +433,7 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
             loadBalancers,
             // ECS refuses a grace period on a service no load balancer checks.
             ...(loadBalancers.length > 0
-                ? { healthCheckGracePeriodSeconds: args.healthCheck?.gracePeriodSeconds ?? DEFAULT_HEALTH_CHECK_GRACE_SECONDS }
+                ? { healthCheckGracePeriodSeconds: healthCheckGraceSeconds(args) }
                 : {}),
             propagateTags: "SERVICE",
             enableEcsManagedTags: true,

@@ -7,6 +7,8 @@ import { GcpEnv, afterApis, gcpName } from "./shared";
 
 /** Cloud Storage's S3-interoperable XML API; S3 clients use it with an HMAC key. */
 export const GCS_S3_ENDPOINT = "https://storage.googleapis.com";
+/** The region S3 clients sign for: Cloud Storage's XML API accepts "auto" for a bucket anywhere. */
+export const GCS_S3_REGION = "auto";
 /** Cloud Storage accepts a soft-delete window of 7 to 90 days. */
 export const SOFT_DELETE_DAYS = { min: 7, max: 90 } as const;
 const SECONDS_PER_DAY = 86_400;
@@ -23,6 +25,9 @@ export function bucketName(project: string, prefix: string, name: string): strin
 export class GcpBucket extends pulumi.ComponentResource implements Bucket {
     readonly bucketName: pulumi.Output<string>;
     readonly s3Endpoint = GCS_S3_ENDPOINT;
+    readonly s3Region = GCS_S3_REGION;
+    /** What IAM bindings name. */
+    readonly bucket: gcp.storage.Bucket;
 
     constructor(name: string, args: BucketArgs, env: GcpEnv, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.bucket, name, {}, opts);
@@ -44,6 +49,7 @@ export class GcpBucket extends pulumi.ComponentResource implements Bucket {
             }],
             softDeletePolicy: { retentionDurationSeconds: softDeleteSeconds(noncurrentDays) },
         }, { ...afterApis(env, this, "storage"), ...DATA_PROTECTION });
+        this.bucket = bucket;
         this.bucketName = bucket.name;
         this.registerOutputs({ bucketName: this.bucketName });
     }

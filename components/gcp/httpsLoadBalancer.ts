@@ -4,7 +4,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, Dns, DnsTarget, HttpsLoadBalancer, HttpsLoadBalancerArgs } from "../topology";
-import { GcpLoadBalancerTarget, TargetBackend } from "./loadBalancerTarget";
+import { GcpLoadBalancerTarget, TargetBackend, WEBSOCKET_TIMEOUT_SECONDS } from "./loadBalancerTarget";
 import { GcpEnv, afterApis, expectGcp, gcpName } from "./shared";
 
 /** Cloud Armor takes at most ten source ranges per rule. */
@@ -91,6 +91,7 @@ export class GcpHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
             securityPolicy: armor?.id,
             backends: backends.map(b => ({ group: b.instanceGroup, balancingMode: "UTILIZATION", capacityScaler: 1 })),
             logConfig: { enable: true, sampleRate: 1 },
+            ...(target.websocket ? { timeoutSec: WEBSOCKET_TIMEOUT_SECONDS } : {}),
         }, { parent: this });
 
         const urlMap = new gcp.compute.URLMap(`${name}-https`, {

@@ -4,7 +4,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import {
     Backend, BackendSettings, Bucket, BucketArgs, Dns, HttpsLoadBalancer, HttpsLoadBalancerArgs, LoadBalancerTarget,
-    LoadBalancerTargetArgs, Secret, SecretArgs, StackContext, Volume, VolumeArgs, ZonalService, ZonalServiceArgs, stackContext,
+    LoadBalancerTargetArgs, ScheduledJob, ScheduledJobArgs, Secret, SecretArgs, StackContext, Volume, VolumeArgs, ZonalService, ZonalServiceArgs, stackContext,
 } from "../topology";
 import { CloudflareDns } from "../cloudflare";
 import { GcpBucket } from "./bucket";
@@ -12,11 +12,18 @@ import { CloudDns } from "./dns";
 import { GcpHttpsLoadBalancer } from "./httpsLoadBalancer";
 import { GcpLoadBalancerTarget } from "./loadBalancerTarget";
 import { GcpNetwork } from "./network";
+import type { Postgres, PostgresArgs } from "../topology";
+import { assertValidPostgres } from "../topology/postgres";
+import { GcpPostgres, PrivateServicesAccess } from "./postgres";
+export { GcpPostgres, PrivateServicesAccess, privateServicesRange } from "./postgres";
+import { GcpScheduledJob } from "./scheduledJob";
+import { jobProblems } from "../topology/rules";
 import { GcpSecret } from "./secret";
 import { GcpZonalService } from "./service";
 import { GcpEnv, PROJECT_APIS, ProjectApi, primitiveOptions } from "./shared";
 import { GcpVolume } from "./volume";
 
+export { GcpScheduledJob, cronSchedule } from "./scheduledJob";
 export { GcpBucket, GcpHttpsLoadBalancer, GcpLoadBalancerTarget, GcpNetwork, GcpSecret, GcpVolume, GcpZonalService, CloudDns };
 
 export const ZONE_COUNT = 3;
@@ -59,6 +66,8 @@ export function dnsFor(settings: BackendSettings, provider: gcp.Provider): Dns |
 
 class GcpBackend implements Backend {
     readonly cloud = "gcp" as const;
+    /** Made with the first database, under the network: one peering per VPC, whichever workload asks first. */
+    private privateServices?: PrivateServicesAccess;
 
     constructor(
         readonly context: StackContext,
@@ -89,6 +98,18 @@ class GcpBackend implements Backend {
 
     httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): HttpsLoadBalancer {
         return new GcpHttpsLoadBalancer(name, { ...args, dns: this.dns }, this.env, primitiveOptions(this.env, { parent }));
+    }
+
+    postgres(name: string, args: PostgresArgs, parent?: pulumi.Resource): Postgres {
+        assertValidPostgres(name, args, this.context, this.cloud);
+        this.privateServices ??= new PrivateServicesAccess("private-services", this.network, this.env, { parent: this.network });
+        return new GcpPostgres(name, args, { env: this.env, network: this.network, privateServices: this.privateServices }, primitiveOptions(this.env, { parent }));
+    }
+
+    scheduledJob(name: string, args: ScheduledJobArgs, parent?: pulumi.Resource): ScheduledJob {
+        const problems = jobProblems(name, args);
+        if (problems.length > 0) throw new Error(`invalid scheduled job:\n  - ${problems.join("\n  - ")}`);
+        return new GcpScheduledJob(name, args, { env: this.env, network: this.network }, primitiveOptions(this.env, { parent }));
     }
 }
 

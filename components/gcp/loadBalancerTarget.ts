@@ -4,6 +4,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, LoadBalancerTarget, LoadBalancerTargetArgs } from "../topology";
+import { healthCheckPort } from "../topology/rules";
 import { LOAD_BALANCER_PROBE_TIMING, Probe, probeArgs } from "./healthcheck";
 import { GcpEnv, afterApis, gcpName } from "./shared";
 
@@ -14,14 +15,25 @@ export function namedPortFor(port: number): string {
 
 /** HTTP on the path when the target answers 200; TCP on the port otherwise (see Probe). */
 export function targetProbe(args: LoadBalancerTargetArgs): Probe {
+    const port = healthCheckPort(args);
     return args.healthCheck.status.trim() === "200"
-        ? { kind: "http", port: args.port, path: args.healthCheck.path }
-        : { kind: "tcp", port: args.port };
+        ? { kind: "http", port, path: args.healthCheck.path }
+        : { kind: "tcp", port };
 }
+
+/**
+ * The backend timeout of a target that serves WebSockets: Google's load balancer closes a WebSocket after
+ * the backend timeout whatever its traffic, so a day, after which the peer reconnects.
+ */
+export const WEBSOCKET_TIMEOUT_SECONDS = 86_400;
 
 export function targetProblems(name: string, args: LoadBalancerTargetArgs): string[] {
     const problems: string[] = [];
     if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) problems.push(`load balancer target ${name}: port ${args.port} is out of range`);
+    const checked = args.healthCheck.port;
+    if (checked !== undefined && (!Number.isInteger(checked) || checked < 1 || checked > 65535)) {
+        problems.push(`load balancer target ${name}: health check port ${checked} is out of range`);
+    }
     if (!args.healthCheck.path.startsWith("/")) problems.push(`load balancer target ${name}: health check path "${args.healthCheck.path}" must start with /`);
     return problems;
 }
@@ -38,6 +50,8 @@ export class GcpLoadBalancerTarget extends pulumi.ComponentResource implements L
     readonly healthCheck: LoadBalancerTargetArgs["healthCheck"];
     readonly namedPort: string;
     readonly probe: Probe;
+    /** Serves long-lived WebSockets: its backend service keeps them open for a day. */
+    readonly websocket: boolean;
     readonly healthCheckId: pulumi.Output<string>;
     private readonly attached: TargetBackend[] = [];
 
@@ -50,9 +64,10 @@ export class GcpLoadBalancerTarget extends pulumi.ComponentResource implements L
         this.healthCheck = args.healthCheck;
         this.namedPort = namedPortFor(args.port);
         this.probe = targetProbe(args);
+        this.websocket = args.websocket === true;
         const check = new gcp.compute.HealthCheck(`${name}-health`, {
             name: gcpName([env.context.prefix, name]),
-            description: `load balancer target ${name}: ${this.probe.kind === "http" ? `GET ${args.healthCheck.path}` : "TCP connect"} on ${args.port}`,
+            description: `load balancer target ${name}: ${this.probe.kind === "http" ? `GET ${args.healthCheck.path}` : "TCP connect"} on ${this.probe.port}`,
             ...probeArgs(this.probe, LOAD_BALANCER_PROBE_TIMING),
         }, afterApis(env, this, "compute"));
         this.healthCheckId = check.id;

@@ -5,6 +5,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, ContainerSpec, Protocol, Secret, ZonalService, ZonalServiceArgs } from "../topology";
 import { assertValidService, servicePorts } from "../topology/rules";
+import { GcpBucketAccess, withCredentials } from "./bucketAccess";
 import { HostContainer, HostSpec, cloudConfig } from "./cloudinit";
 import { AUTOHEALING_PROBE_TIMING, Probe, graceSeconds, probeArgs } from "./healthcheck";
 import { GcpLoadBalancerTarget } from "./loadBalancerTarget";
@@ -44,6 +45,11 @@ export function serviceProbe(args: ZonalServiceArgs): Probe | undefined {
     if (args.healthCheck) return { kind: "tcp", port: args.healthCheck.port };
     const first = servicePorts(args.containers).find(p => p.exposure.kind !== "local" && p.protocol === "tcp");
     return first ? { kind: "tcp", port: first.port } : undefined;
+}
+
+/** What autohealing probes: the service's probe, unless only its containers may replace it. */
+export function autohealingProbe(args: ZonalServiceArgs): Probe | undefined {
+    return args.autohealing === "containers" ? undefined : serviceProbe(args);
 }
 
 export interface FirewallSpec {
@@ -199,7 +205,14 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
         const member = pulumi.interpolate`serviceAccount:${account.email}`;
         const grants: pulumi.Resource[] = Object.entries(INSTANCE_ROLES).map(([role, id]) =>
             new gcp.projects.IAMMember(`${name}-${role}`, { project: env.project, role: id, member }, afterApis(env, this, "resourceManager")));
-        for (const secret of secrets) {
+        // Buckets granted to it: IAM bindings, and the HMAC key its S3 clients sign with, as two more secrets.
+        const bucketAccess = (args.buckets ?? []).length > 0
+            ? new GcpBucketAccess(`${name}-buckets`, { service: name, grants: args.buckets!, accountEmail: account.email, member }, env, { parent: this })
+            : undefined;
+        const hosted: ZonalServiceArgs = bucketAccess ? { ...args, containers: withCredentials(name, args.containers, bucketAccess.credentials) } : args;
+        const readSecrets = bucketAccess ? serviceSecrets(hosted) : secrets;
+        if (bucketAccess) grants.push(...bucketAccess.bindings);
+        for (const secret of readSecrets) {
             grants.push(new gcp.secretmanager.SecretIamMember(`${name}-reads-${secret.secretName}`, {
                 secretId: secret.reference,
                 role: SECRET_ACCESSOR_ROLE,
@@ -224,7 +237,8 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             rrdatas: [privateIp.address],
         }, { parent: this });
 
-        for (const spec of firewallSpecs(prefix, args, probe)) {
+        const healing = autohealingProbe(args);
+        for (const spec of firewallSpecs(prefix, args, healing)) {
             new gcp.compute.Firewall(`${name}-${spec.role}`, {
                 name: gcpName([prefix, name, spec.role]),
                 network: network.vpc.id,
@@ -237,11 +251,11 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             }, { parent: this });
         }
 
-        const autohealing = probe
+        const autohealing = healing
             ? new gcp.compute.HealthCheck(`${name}-autohealing`, {
                 name: gcpName([prefix, name, "autohealing"]),
                 description: `recreates ${name}'s instance when this fails`,
-                ...probeArgs(probe, AUTOHEALING_PROBE_TIMING),
+                ...probeArgs(healing, AUTOHEALING_PROBE_TIMING),
             }, afterApis(env, this, "compute"))
             : undefined;
 
@@ -259,10 +273,10 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             scheduling: { automaticRestart: true, onHostMaintenance: "MIGRATE" },
             tags,
             metadata: {
-                "user-data": userData(name, args, volumes),
+                "user-data": userData(name, hosted, volumes),
                 // Instances read the latest versions at boot. Naming the versions here makes a new value change
                 // the template, so the group replaces the instance and it starts with the value it should.
-                ...(secrets.length > 0 ? { "secret-versions": pulumi.all(secrets.map(s => s.versionName)).apply(v => [...v].sort().join(",")) } : {}),
+                ...(readSecrets.length > 0 ? { "secret-versions": pulumi.all(readSecrets.map(s => s.versionName)).apply(v => [...v].sort().join(",")) } : {}),
                 "google-logging-enabled": "true",
                 "google-monitoring-enabled": "true",
                 "enable-oslogin": "TRUE",

@@ -30,6 +30,9 @@ export const PROJECT_APIS = {
     monitoring: "monitoring.googleapis.com",
     dns: "dns.googleapis.com",
     storage: "storage.googleapis.com",
+    // Scheduled jobs: Cloud Scheduler starts a Cloud Run job.
+    run: "run.googleapis.com",
+    scheduler: "cloudscheduler.googleapis.com",
 } as const;
 export type ProjectApi = keyof typeof PROJECT_APIS;
 

@@ -3,6 +3,7 @@
 // restored peer comes back with the same identity, addresses and limits whatever its volume holds.
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec, LoadBalancerTarget, Secret, Volume } from "../topology";
+import { kuboIdentityLines, shellWord } from "../libp2p/kuboRepo";
 import { IMAGES } from "./images";
 import { EMPTY_DIR_CID, IPFS_USER, PATHS, PORTS, anyInterface, loopback } from "./ports";
 
@@ -46,17 +47,10 @@ export function kuboSettings(): string[][] {
     ];
 }
 
-/** A word for the script: bare when safe, double-quoted when it expands a variable, single-quoted otherwise. */
-function shellWord(word: string): string {
-    if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-    if (!word.includes("${")) return `'${word.replace(/'/g, `'\\''`)}'`;
-    return `"${word.replace(/["\\`]/g, c => `\\${c}`)}"`;
-}
-
 /**
- * The start script: clears the locks a killed daemon leaves, initialises the repo on first start with the
- * injected identity, writes that identity and the settings on every start, then becomes the daemon.
- * POSIX sh: the kubo image is busybox.
+ * The start script: the shared lines that give the repo the injected identity (clearing a killed daemon's
+ * locks, initialising a blank repo with it, writing it on every start), then the peer's settings, then the
+ * daemon. POSIX sh: the kubo image is busybox.
  */
 export function kuboStartScript(): string {
     const e = KUBO_ENV;
@@ -65,42 +59,7 @@ export function kuboStartScript(): string {
         "# Starts kubo as an ipfs-cluster peer: same identity, addresses and limits on every start.",
         "set -eu",
         "",
-        `repo="\${IPFS_PATH:?IPFS_PATH names the repo}"`,
-        `: "\${${e.peerId}:?}" "\${${e.privateKey}:?}" "\${${e.announceAddress}:?}" "\${${e.storageMax}:?}"`,
-        "",
-        "# write_identity CONFIG: puts the identity of the peer into a kubo config file. awk reads the key from the",
-        "# environment, so it never appears on a command line.",
-        "write_identity() {",
-        '  tmp="$1.identity"',
-        "  (umask 077 && awk '",
-        `    /"PeerID":/ { sub(/"PeerID":[ \\t]*"[^"]*"/, "\\"PeerID\\": \\"" ENVIRON["${e.peerId}"] "\\"") }`,
-        `    /"PrivKey":/ { sub(/"PrivKey":[ \\t]*"[^"]*"/, "\\"PrivKey\\": \\"" ENVIRON["${e.privateKey}"] "\\"") }`,
-        "    { print }",
-        `  ' "$1" > "$tmp")`,
-        '  mv -f "$tmp" "$1"',
-        "}",
-        "",
-        "# One container at a time opens this repo (one task or instance per volume): a lock found now was left",
-        "# by a daemon that was killed, and would stop this one from starting.",
-        'rm -f "$repo/repo.lock" "$repo/datastore/LOCK"',
-        "",
-        'if [ ! -f "$repo/config" ]; then',
-        "  # kubo takes a whole config file at init, not a key: make a default one, put the identity in, and",
-        "  # initialise the repo from it, so the repo never holds another key.",
-        '  template="$(mktemp -d)"',
-        '  IPFS_PATH="$template" ipfs init --empty-repo > /dev/null',
-        '  write_identity "$template/config"',
-        '  ipfs init --profile=server --empty-repo "$template/config"',
-        '  rm -rf "$template"',
-        "fi",
-        "",
-        "# Also on a volume restored from a backup or a snapshot of another peer: the identity is the one in the secret store.",
-        'write_identity "$repo/config"',
-        `if [ "$(ipfs config Identity.PeerID)" != "$${e.peerId}" ]; then`,
-        `  echo "the config in $repo does not hold peer ID $${e.peerId}" >&2`,
-        "  exit 1",
-        "fi",
-        `unset ${e.privateKey}`,
+        ...kuboIdentityLines({ peerId: e.peerId, privateKey: e.privateKey }, "server", [e.announceAddress, e.storageMax]),
         "",
         ...kuboSettings().map(args => `ipfs config ${args.map(shellWord).join(" ")}`),
         "",

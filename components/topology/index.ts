@@ -18,6 +18,8 @@ export const COMPONENT_TYPES = {
     httpsLoadBalancer: "web3-nodes:topology:HttpsLoadBalancer",
     passthroughLoadBalancer: "web3-nodes:topology:PassthroughLoadBalancer",
     dnsRecord: "web3-nodes:topology:DnsRecord",
+    postgres: "web3-nodes:topology:Postgres",
+    scheduledJob: "web3-nodes:topology:ScheduledJob",
 } as const;
 export type Profile = "dev" | "prod";
 
@@ -98,6 +100,20 @@ export interface Bucket extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     /** Endpoint for S3-compatible clients. */
     readonly s3Endpoint: string;
+    /** The region S3-compatible clients sign their requests for (AWS_REGION). */
+    readonly s3Region: string;
+}
+
+export type BucketAccess = "read" | "readWrite";
+
+/**
+ * A service's right to a bucket's objects. Its containers reach the bucket with any S3 client through the
+ * AWS SDK's default credential chain: the task role on AWS (no key anywhere); on GCP an HMAC key of the
+ * service's own account, given to every container as the secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+ */
+export interface BucketGrant {
+    bucket: Bucket;
+    access: BucketAccess;
 }
 
 // ---------------------------------------------------------------- services
@@ -171,7 +187,22 @@ export interface ZonalServiceArgs {
     /** Network identity other services name in `{ kind: "services" }` exposures. Default: the service name. */
     accessGroup?: string;
     healthCheck?: ServiceHealthCheck;
+    /** What may replace the service besides its containers exiting. Default "ports". */
+    autohealing?: Autohealing;
+    /** Buckets its containers read or write, each granted to this service alone. */
+    buckets?: BucketGrant[];
 }
+
+/**
+ * "ports": failed checks of its ports replace the service too: its `healthCheck` (on GCP, without one, a TCP
+ * probe of its first reachable port) and, on AWS, its load balancers' checks.
+ * "containers": only its containers decide. A load balancer's check then only steers traffic, and the
+ * service carries no `healthCheck`. For an active/standby pair whose standby answers on no port until it
+ * takes over: a port check would replace the standby over and over. A container that must be restarted when
+ * it is unhealthy exits: an exit restarts it on every cloud (on AWS, ECS then ignores health checks, its
+ * containers' own included, because only an endless grace period keeps it off the load balancer's).
+ */
+export type Autohealing = "ports" | "containers";
 
 /** Containers pinned to one zone, one copy at a time, restarted when they die or fail their checks. */
 export interface ZonalService extends pulumi.ComponentResource {
@@ -189,7 +220,22 @@ export interface ZonalService extends pulumi.ComponentResource {
 export interface LoadBalancerTargetArgs {
     /** Container port the load balancer forwards to. */
     port: number;
-    healthCheck: { path: string; /** e.g. "200" or "200-299" or "204". */ status: string };
+    healthCheck: {
+        path: string;
+        /** e.g. "200" or "200-299" or "204". */
+        status: string;
+        /**
+         * Where the check goes when the service answers it on another port than it serves (a daemon's own
+         * health endpoint). The services expose that port to this target too, so the load balancer's health
+         * checks, and nothing else, reach it. Default: the target's port.
+         */
+        port?: number;
+    };
+    /**
+     * The target serves WebSocket connections that live for hours: the load balancer keeps them open (AWS:
+     * the longest idle timeout an ALB allows; GCP: a backend timeout of a day, after which clients reconnect).
+     */
+    websocket?: boolean;
 }
 
 /**
@@ -241,6 +287,81 @@ export interface Dns {
     record(name: string, args: DnsRecordArgs, parent?: pulumi.Resource): DnsRecord;
 }
 
+// ---------------------------------------------------------------- scheduled jobs
+
+/** The container a scheduled job runs: no ports, no volumes; it does its work and exits. */
+export type JobContainerSpec = Omit<ContainerSpec, "ports" | "mounts" | "healthCheck">;
+
+export interface ScheduledJobArgs {
+    /** Minutes between runs: minutes that divide an hour or hours that divide a day (see rules.ts). */
+    everyMinutes: number;
+    container: JobContainerSpec;
+}
+
+/**
+ * A container run on a schedule outside every service (AWS: EventBridge Scheduler starting a Fargate task;
+ * GCP: Cloud Scheduler starting a Cloud Run job). It reaches the internet through the stack's NAT, so it
+ * calls from the stack's egress addresses; nothing can connect to it. A run that fails is not retried: the
+ * next one comes on schedule.
+ */
+export interface ScheduledJob extends pulumi.ComponentResource {
+    readonly jobName: string;
+    readonly everyMinutes: number;
+}
+
+// ---------------------------------------------------------------- managed Postgres
+
+/** Thresholds of the alarms every managed Postgres has, and who hears them. */
+export interface PostgresAlarms {
+    /** Average CPU of an instance, in percent, above which it alarms. Default 80. */
+    cpuPercent?: number;
+    /** Share of `storageGiB` in use, in percent, above which it alarms. Default 80. */
+    storagePercent?: number;
+    /** Address that receives the alarms; without one they show in the cloud's console only. */
+    email?: string;
+}
+
+/**
+ * A managed PostgreSQL with one writer endpoint and a standby in another zone that takes over on its own:
+ * Aurora PostgreSQL (a writer and a reader) on AWS, Cloud SQL with REGIONAL availability on GCP. Private
+ * only, TLS required, encrypted, backed up with point-in-time recovery, protected from deletion. Facts and
+ * checks shared by both back-ends: ./postgres.ts.
+ */
+export interface PostgresArgs {
+    /** Zones of the writer and of the standby that takes over from it: two different zones of the stack. */
+    zones: [string, string];
+    /** Instance class: an Aurora class on AWS (db.r6g.large), a Cloud SQL tier on GCP (db-custom-2-13312). */
+    instanceClass: string;
+    /** Cloud SQL: the disk's first size (it grows on its own). Aurora grows by itself: what the storage alarm measures against. */
+    storageGiB: number;
+    /** PostgreSQL major version, 14 to 17. Default 16. */
+    version?: number;
+    /** Days automated backups are kept, 7 to 35. Default: the stack's backupRetentionDays. */
+    backupRetentionDays?: number;
+    /** The database the workload uses, owned by `userName`. */
+    databaseName: string;
+    userName: string;
+    /** Access groups of the services that connect: nothing else reaches the database. */
+    clientGroups: string[];
+    alarms?: PostgresAlarms;
+}
+
+export interface Postgres extends pulumi.ComponentResource {
+    readonly databaseName: string;
+    readonly userName: string;
+    /** The writer's zone, then the standby's. */
+    readonly zones: string[];
+    readonly port: number;
+    /** The single writer endpoint: it follows a failover, so clients never name an instance. */
+    readonly host: pulumi.Output<string>;
+    /** postgresql://user:password@host:port/database?sslmode=require, as a secret. */
+    readonly url: pulumi.Output<string>;
+    /** Connections the database accepts, from its class; the workload's pools must fit in it. */
+    readonly connectionLimit: number;
+    /** Where alarms are published: the SNS topic on AWS, the email notification channel on GCP (none without an email). */
+    readonly alarmDestination: pulumi.Output<string | undefined>;
+}
+
 // ---------------------------------------------------------------- the back-end
 
 /** One cloud. Every method declares a primitive as a ComponentResource whose cloud resources are its children. */
@@ -257,6 +378,8 @@ export interface Backend {
     service(name: string, args: ZonalServiceArgs, parent?: pulumi.Resource): ZonalService;
     loadBalancerTarget(name: string, args: LoadBalancerTargetArgs, parent?: pulumi.Resource): LoadBalancerTarget;
     httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): HttpsLoadBalancer;
+    postgres(name: string, args: PostgresArgs, parent?: pulumi.Resource): Postgres;
+    scheduledJob(name: string, args: ScheduledJobArgs, parent?: pulumi.Resource): ScheduledJob;
 }
 
 /** What a back-end is built from: the validated stack configuration, reduced to what the cloud needs. */

@@ -1,6 +1,6 @@
 // Checks both back-ends run on a service before declaring anything, so a bad service definition fails the
 // same way on every cloud. Plain functions: unit-testable without a deployment.
-import { ContainerSpec, Exposure, RunAs, StackContext, Volume, ZonalServiceArgs } from "./index";
+import { ContainerSpec, Exposure, LoadBalancerTarget, RunAs, ScheduledJobArgs, StackContext, Volume, ZonalServiceArgs } from "./index";
 
 /** Volumes already mounted, and by whom: a volume has exactly one writer. */
 const volumeWriters = new WeakMap<Volume, string>();
@@ -47,8 +47,10 @@ export function serviceProblems(name: string, args: ZonalServiceArgs, context: S
             if (ports.has(key)) problems.push(`${where}: port ${key} is already used by container ${ports.get(key)}`);
             ports.set(key, c.name);
             if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) problems.push(`${where}: port ${p.port} is out of range`);
-            if (p.exposure.kind === "loadBalancer" && p.exposure.target.port !== p.port) {
-                problems.push(`${where}: port ${p.port} is given to load balancer target ${p.exposure.target.targetName}, which forwards to ${p.exposure.target.port}`);
+            if (p.exposure.kind === "loadBalancer" && !targetUsesPort(p.exposure.target, p.port)) {
+                const target = p.exposure.target;
+                const checks = healthCheckPort(target) === target.port ? "" : ` and checks ${healthCheckPort(target)}`;
+                problems.push(`${where}: port ${p.port} is given to load balancer target ${target.targetName}, which forwards to ${target.port}${checks}`);
             }
             if (p.exposure.kind === "loadBalancer" && (p.protocol ?? "tcp") !== "tcp") {
                 problems.push(`${where}: port ${key} cannot sit behind an HTTPS load balancer`);
@@ -75,7 +77,53 @@ export function serviceProblems(name: string, args: ZonalServiceArgs, context: S
     if (args.healthCheck && !args.containers.some(c => (c.ports ?? []).some(p => p.port === args.healthCheck!.port))) {
         problems.push(`service ${name}: health check port ${args.healthCheck.port} is not a port of any of its containers`);
     }
+    if (args.autohealing === "containers" && args.healthCheck) {
+        problems.push(`service ${name}: autohealing is "containers" but it names a healthCheck on port ${args.healthCheck.port}; only its containers replace it, so drop one of the two`);
+    }
+    const granted = new Set<unknown>();
+    (args.buckets ?? []).forEach((grant, i) => {
+        if (granted.has(grant.bucket)) problems.push(`service ${name}: buckets[${i}] grants a bucket already granted; give each bucket once, with the widest access it needs`);
+        granted.add(grant.bucket);
+        if (grant.access !== "read" && grant.access !== "readWrite") problems.push(`service ${name}: buckets[${i}] access "${grant.access}" must be read or readWrite`);
+    });
     if (problems.length === 0) for (const v of mountedHere) volumeWriters.set(v, name);
+    return problems;
+}
+
+/** The port a load balancer target's health checks go to. */
+export function healthCheckPort(target: Pick<LoadBalancerTarget, "port" | "healthCheck">): number {
+    return target.healthCheck.port ?? target.port;
+}
+
+/** A target reaches its services on the port it forwards to and on the port it checks. */
+export function targetUsesPort(target: Pick<LoadBalancerTarget, "port" | "healthCheck">, port: number): boolean {
+    return port === target.port || port === healthCheckPort(target);
+}
+
+/**
+ * How often a scheduled job may run: a number of minutes that divides an hour, or of hours that divides a
+ * day, so that every cloud's scheduler (cron on GCP, a rate on AWS) runs it on the same cadence.
+ */
+export const JOB_INTERVAL_MINUTES: readonly number[] = [
+    ...[1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30],
+    ...[1, 2, 3, 4, 6, 8, 12, 24].map(h => h * 60),
+];
+
+/** Every problem with a scheduled job, as sentences naming the job. */
+export function jobProblems(name: string, args: ScheduledJobArgs): string[] {
+    const problems: string[] = [];
+    const where = `scheduled job ${name}`;
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) problems.push(`${where}: name must be lowercase letters, digits and dashes, at most 41 characters`);
+    if (!JOB_INTERVAL_MINUTES.includes(args.everyMinutes)) {
+        problems.push(`${where}: everyMinutes is ${args.everyMinutes}; one of ${JOB_INTERVAL_MINUTES.join(", ")} (minutes that divide an hour, or hours that divide a day)`);
+    }
+    const c = args.container;
+    if (!isPinnedImage(c.image)) problems.push(`${where}: image "${c.image}" must be pinned to a version tag or digest (not latest, not -root)`);
+    if (!Number.isInteger(c.user.uid) || c.user.uid <= 0 || !Number.isInteger(c.user.gid) || c.user.gid < 0) {
+        problems.push(`${where}: user ${describeUser(c.user)} must have a non-zero uid; nothing runs as root`);
+    }
+    if (!(c.cpu > 0)) problems.push(`${where}: cpu must be positive`);
+    if (!(c.memoryMiB >= 128)) problems.push(`${where}: memoryMiB must be at least 128`);
     return problems;
 }
 

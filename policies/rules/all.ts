@@ -12,6 +12,7 @@ import {
 } from "./exposure";
 import { imagesPinned, logRetentionSet, noBurstableDatabasesInProd } from "./hygiene";
 import { ipfsClusterSpreadOverZones } from "./ipfsCluster";
+import { chainlinkSurvivesZoneLoss } from "./chainlink";
 import { containersRunAsNonRoot } from "./nonRoot";
 import { stateOnPersistentVolumes, statefulResourcesBackedUp, statefulResourcesBackupAttached, statefulResourcesProtected } from "./persistence";
 import { noPlaintextSecrets } from "./secrets";
@@ -37,6 +38,7 @@ export const policies: Policies = [
     s3EncryptionConfigured,
     // workloads
     ipfsClusterSpreadOverZones,
+    chainlinkSurvivesZoneLoss,
     // advisory
     imagesPinned,
     logRetentionSet,

@@ -54,10 +54,10 @@ function elements(value: unknown): unknown[] | "unknown" {
     return isUnknown(items) ? "unknown" : items;
 }
 
-type Placement = { zone: string } | { unknown: true } | { missing: string };
+export type Placement = { zone: string } | { unknown: true } | { missing: string };
 
 /** Where a peer's service runs: its instance group's (or instance's) zone, or the zone of its ECS service's subnet. */
-function placementOf(stack: StackView, below: StackResource[]): Placement {
+export function placementOf(stack: StackView, below: StackResource[]): Placement {
     for (const r of below) {
         if (r.type !== T.gceInstanceGroupManager && r.type !== T.gceInstance) continue;
         const zone = str(r.props.zone);

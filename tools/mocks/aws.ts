@@ -86,6 +86,13 @@ const byType: Record<string, (name: string, inputs: Record<string, any>, id: str
     }),
     "aws:servicediscovery/service:Service": name => ({ arn: arn("servicediscovery", `service/srv-${hex(name, 16)}`) }),
     "aws:ec2/securityGroup:SecurityGroup": (name, _inputs, id) => ({ arn: arn("ec2", `security-group/${id}`) }),
+    // Aurora's endpoints: the writer's follows failover; the reader's spreads over the replicas.
+    "aws:rds/cluster:Cluster": (name, inputs) => {
+        const cluster = inputs.clusterIdentifier ?? name;
+        const host = (kind: string) => `${cluster}.${kind}${hex(name, 12)}.${REGION}.rds.amazonaws.com`;
+        return { arn: arn("rds", `cluster:${cluster}`), endpoint: host("cluster-"), readerEndpoint: host("cluster-ro-"), clusterIdentifier: cluster };
+    },
+    "aws:rds/clusterInstance:ClusterInstance": (name, inputs) => ({ arn: arn("rds", `db:${inputs.identifier ?? name}`), identifier: inputs.identifier ?? name }),
 };
 
 export function awsState(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, unknown> {

@@ -37,9 +37,21 @@ export function gcpState(type: string, name: string, inputs: Record<string, any>
         case "gcp:secretmanager/secret:Secret":
             state.name = `projects/${project}/secrets/${inputs.secretId}`;
             break;
+        // An HMAC key's ID is public; its secret is only ever returned at creation.
+        case "gcp:storage/hmacKey:HmacKey":
+            state.accessId = `GOOG1E${id.replace(/[^a-z0-9]/gi, "").toUpperCase().slice(0, 24)}`;
+            state.secret = `mock-hmac-secret-${id.slice(-8)}`;
+            break;
         case "gcp:secretmanager/secretVersion:SecretVersion":
             state.name = `${inputs.secret}/versions/1`;
             state.version = "1";
+            break;
+        case "gcp:sql/databaseInstance:DatabaseInstance":
+            state.privateIpAddress = fakeAddress(name, true);
+            state.connectionName = `${project}:${inputs.region}:${resourceName}`;
+            break;
+        case "gcp:monitoring/notificationChannel:NotificationChannel":
+            state.name = `projects/${project}/notificationChannels/${id.slice(-8)}`;
             break;
     }
     return state;

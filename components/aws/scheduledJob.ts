@@ -1,0 +1,142 @@
+// A scheduled job on AWS: EventBridge Scheduler starts a Fargate task from the job's task definition every
+// few minutes, in the stack's private subnets (out through NAT, on the stack's egress addresses), with a
+// security group that lets nothing in. The task ends when its command does.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES, ScheduledJob, ScheduledJobArgs } from "../topology";
+import { ANY_IPV4, TASK_EXECUTION_MANAGED_POLICY } from "./constants";
+import { AwsContext, expectAws } from "./context";
+import { fargateTaskSize, cpuUnits } from "./fargate";
+import { AwsSecret } from "./secret";
+import { assumeRolePolicy, containerDefinitions, referencedSecrets, secretsReadPolicy } from "./service";
+
+/** EventBridge Scheduler's rate expression for a job run every `minutes`. */
+export function rateExpression(minutes: number): string {
+    return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
+}
+
+/** The scheduler may start tasks of this family only, and hand them exactly their two roles. */
+export function schedulerPolicy(taskFamilyArn: pulumi.Input<string>, roleArns: pulumi.Input<string>[]): pulumi.Output<string> {
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "RunJobTask", Effect: "Allow", Action: ["ecs:RunTask", "ecs:TagResource"], Resource: [taskFamilyArn] },
+            { Sid: "PassJobRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: roleArns, Condition: { StringLike: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+        ],
+    });
+}
+
+export interface AwsScheduledJobArgs extends ScheduledJobArgs {
+    context: AwsContext;
+}
+
+export class AwsScheduledJob extends pulumi.ComponentResource implements ScheduledJob {
+    readonly jobName: string;
+    readonly everyMinutes: number;
+    readonly schedule: aws.scheduler.Schedule;
+
+    constructor(name: string, args: AwsScheduledJobArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(COMPONENT_TYPES.scheduledJob, name, {}, opts);
+        const ctx = args.context;
+        const { prefix, zones } = ctx.stack;
+        const { account, region, network } = ctx;
+        const parent = { parent: this };
+        this.jobName = name;
+        this.everyMinutes = args.everyMinutes;
+        const containers = [args.container];
+
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            name: `/ecs/${prefix}/${name}`,
+            retentionInDays: ctx.stack.logRetentionDays,
+        }, parent);
+
+        const executionRole = new aws.iam.Role(`${name}-execution`, {
+            description: `ECS starts ${prefix} job ${name} with this role`,
+            assumeRolePolicy: assumeRolePolicy(),
+        }, parent);
+        new aws.iam.RolePolicyAttachment(`${name}-execution-managed`, {
+            role: executionRole.name,
+            policyArn: `arn:${account.partition}:iam::aws:policy/${TASK_EXECUTION_MANAGED_POLICY}`,
+        }, parent);
+        const secretArns = referencedSecrets(containers).map(s => expectAws(s, AwsSecret, `secret ${s.secretName}`).arn);
+        const secretsPolicy = secretsReadPolicy(secretArns);
+        if (secretsPolicy) new aws.iam.RolePolicy(`${name}-execution-secrets`, { role: executionRole.id, policy: secretsPolicy }, parent);
+
+        // The job's own permissions: none. It only talks to the network.
+        const taskRole = new aws.iam.Role(`${name}-task`, {
+            description: `Job ${name} of ${prefix} runs with this role`,
+            assumeRolePolicy: assumeRolePolicy({
+                StringEquals: { "aws:SourceAccount": account.accountId },
+                ArnLike: { "aws:SourceArn": `arn:${account.partition}:ecs:${region}:${account.accountId}:*` },
+            }),
+        }, parent);
+
+        const family = `${prefix}-${name}`;
+        const size = fargateTaskSize(cpuUnits(args.container.cpu) / 1024, args.container.memoryMiB);
+        const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+            family,
+            networkMode: "awsvpc",
+            requiresCompatibilities: ["FARGATE"],
+            cpu: String(size.cpu),
+            memory: String(size.memoryMiB),
+            executionRoleArn: executionRole.arn,
+            taskRoleArn: taskRole.arn,
+            containerDefinitions: containerDefinitions(containers, { group: logGroup.name, region, streamPrefix: name }),
+        }, parent);
+
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: network.vpcId,
+            description: `${prefix} job ${name}: outbound only`,
+        }, parent);
+        new aws.vpc.SecurityGroupEgressRule(`${name}-egress`, {
+            securityGroupId: securityGroup.id,
+            cidrIpv4: ANY_IPV4,
+            ipProtocol: "-1",
+            description: "all outbound, through NAT",
+        }, parent);
+
+        const schedulerRole = new aws.iam.Role(`${name}-scheduler`, {
+            description: `EventBridge Scheduler starts ${prefix} job ${name} with this role`,
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow",
+                    Principal: { Service: "scheduler.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+                }],
+            }),
+        }, parent);
+        const schedulerGrant = new aws.iam.RolePolicy(`${name}-scheduler-run`, {
+            role: schedulerRole.id,
+            policy: schedulerPolicy(
+                `arn:${account.partition}:ecs:${region}:${account.accountId}:task-definition/${family}:*`,
+                [executionRole.arn, taskRole.arn],
+            ),
+        }, parent);
+
+        this.schedule = new aws.scheduler.Schedule(`${name}-schedule`, {
+            description: `runs job ${name} of ${prefix} every ${args.everyMinutes} minute(s)`,
+            scheduleExpression: rateExpression(args.everyMinutes),
+            flexibleTimeWindow: { mode: "OFF" },
+            state: "ENABLED",
+            target: {
+                arn: network.cluster.arn,
+                roleArn: schedulerRole.arn,
+                ecsParameters: {
+                    taskDefinitionArn: taskDefinition.arn,
+                    launchType: "FARGATE",
+                    platformVersion: "LATEST",
+                    taskCount: 1,
+                    // Any zone will do: the job keeps no state. Each private subnet leaves through NAT.
+                    networkConfiguration: { subnets: zones.map(z => network.privateSubnet(z)), securityGroups: [securityGroup.id], assignPublicIp: false },
+                    enableEcsManagedTags: true,
+                },
+                // A missed run is made good by the next one.
+                retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+            },
+        }, { parent: this, dependsOn: [schedulerGrant] });
+
+        this.registerOutputs({ schedule: this.schedule.arn, taskDefinition: taskDefinition.arn });
+    }
+}

@@ -1,0 +1,198 @@
+// The js-ceramic daemon's container and the script it starts with. js-ceramic 5 reads its settings from a
+// config file (the flags for most of them are deprecated, and there is neither a flag nor a variable for the
+// Ethereum RPC URL or an S3 endpoint), so the script writes that file at every start: the stack's settings
+// from the environment, the Ethereum RPC URL from the secret store. The file lives in the container, never
+// on a volume or in the definition.
+import * as pulumi from "@pulumi/pulumi";
+import { Bucket, ContainerSpec, LoadBalancerTarget, Secret, Volume } from "../topology";
+import { IMAGES } from "./images";
+import { CERAMIC_USER, HEALTH, INDEXING_DB, PATHS, PORTS, STATE_STORE_DIRECTORY } from "./ports";
+import { CeramicNetwork, LOG_LEVELS, LogLevelName } from "./settings";
+
+export const CERAMIC_ENV = {
+    /** The daemon's settings as JSON, without secrets. */
+    config: "CERAMIC_DAEMON_CONFIG",
+    /** Read by the start script only, written into the config file. */
+    ethereumRpcUrl: "CERAMIC_ETHEREUM_RPC_URL",
+    /** js-ceramic reads the node's DID seed from this variable itself. */
+    nodeSeedUrl: "CERAMIC_NODE_PRIVATE_SEED_URL",
+} as const;
+
+/** The daemon, relative to the image's working directory (as the image's own entrypoint names it). */
+const CERAMIC_CLI = "./packages/cli/bin/ceramic.js";
+
+/** Logging: to files on the logs volume (and to stdout, which the platform ships). Both are switches. */
+export const LOG_FLAGS = ["--log-to-files", `--log-directory=${PATHS.logs}`];
+
+/**
+ * js-ceramic appends to its log files and never rotates them, so a file past this size is moved aside (one
+ * generation kept): its few files then stay well inside the logs volume.
+ */
+export const LOG_FILE_MAX_BYTES = 1024 ** 3;
+/** How often the start script looks at the log files. */
+const LOG_CHECK_SECONDS = 600;
+
+export type StateStoreTarget = { kind: "volume" } | { kind: "bucket"; bucket: Bucket };
+
+export interface DaemonConfigArgs {
+    network: CeramicNetwork;
+    anchorServiceUrl: string;
+    ipfsApiUrl: string;
+    corsAllowedOrigins: string[];
+    logLevel: LogLevelName;
+    stateStore: StateStoreTarget;
+}
+
+/**
+ * js-ceramic's daemon.config.json, every section present (the daemon applies its overrides onto them), no
+ * secret in it. The node's DID seed comes from the environment, the Ethereum RPC URL from the start script.
+ * `bucketName`: the state store's bucket, once known, when it is in one.
+ */
+export function daemonConfig(args: DaemonConfigArgs, bucketName?: string): Record<string, unknown> {
+    const stateStore = args.stateStore.kind === "volume"
+        ? { mode: "fs", "local-directory": STATE_STORE_DIRECTORY }
+        // The store keeps its data under ceramic/<network>/ in the bucket.
+        : { mode: "s3", "s3-bucket": bucketName, "s3-endpoint": args.stateStore.bucket.s3Endpoint };
+    return {
+        anchor: {
+            "anchor-service-url": args.anchorServiceUrl,
+            // The anchor service knows the node by the DID its seed makes.
+            "auth-method": "did",
+        },
+        "http-api": {
+            hostname: "0.0.0.0",
+            port: PORTS.api,
+            "cors-allowed-origins": args.corsAllowedOrigins,
+            "admin-dids": [],
+        },
+        ipfs: { mode: "remote", host: args.ipfsApiUrl },
+        logger: { "log-level": LOG_LEVELS[args.logLevel] },
+        metrics: { "metrics-exporter-enabled": false, "prometheus-exporter-enabled": false },
+        network: { name: args.network },
+        node: {},
+        "state-store": stateStore,
+        indexing: {
+            db: INDEXING_DB,
+            "disable-composedb": false,
+            // The network's index builds as streams arrive; queries need not wait for a full history sync.
+            "allow-queries-before-historical-sync": true,
+            "enable-historical-sync": false,
+        },
+    };
+}
+
+/** The config as the environment carries it: one line of JSON, once the bucket's name is known. */
+export function daemonConfigJson(args: DaemonConfigArgs): pulumi.Output<string> {
+    const bucketName = args.stateStore.kind === "bucket" ? args.stateStore.bucket.bucketName : pulumi.output(undefined);
+    return pulumi.output(bucketName).apply(name => JSON.stringify(daemonConfig(args, name)));
+}
+
+/**
+ * Writes the config file, keeps the log files in bounds, then runs the daemon as a child and forwards the
+ * stop signal to it as SIGINT, the one js-ceramic shuts down cleanly on (closing its state store), instead of
+ * being killed mid-write. node takes SIGINT even though a shell started it in the background. POSIX sh.
+ */
+export function ceramicStartScript(): string {
+    const e = CERAMIC_ENV;
+    return [
+        "#!/bin/sh",
+        "# Starts the js-ceramic daemon of a Ceramic node: writes its config file, then runs it until it is stopped.",
+        "set -eu",
+        "",
+        `: "\${${e.config}:?${e.config} holds the settings of the daemon}"`,
+        `: "\${${e.nodeSeedUrl}:?${e.nodeSeedUrl} holds the DID seed of the node}"`,
+        'config_dir="${TMPDIR:-/tmp}/ceramic"',
+        'config="$config_dir/daemon.config.json"',
+        "",
+        "# The file may hold the Ethereum RPC URL: only this user reads it, and it is rewritten on every start.",
+        "umask 077",
+        'mkdir -p "$config_dir"',
+        "# node reads the URL from the environment, so it never appears on a command line.",
+        "node -e '",
+        `  const config = JSON.parse(process.env.${e.config});`,
+        `  const url = process.env.${e.ethereumRpcUrl};`,
+        '  if (url) config.anchor["ethereum-rpc-url"] = url;',
+        "  process.stdout.write(JSON.stringify(config, null, 2));",
+        `' > "$config.tmp"`,
+        'mv -f "$config.tmp" "$config"',
+        `unset ${e.ethereumRpcUrl}`,
+        "",
+        "# The daemon reopens its log file for every line, so moving a file aside is safe at any time.",
+        'log_dir=""',
+        'for arg in "$@"; do',
+        '  case "$arg" in',
+        '    --log-directory=*) log_dir="${arg#--log-directory=}" ;;',
+        "  esac",
+        "done",
+        "rotate_logs() {",
+        '  for file in "$log_dir"/*.log; do',
+        `    if [ -f "$file" ] && [ "$(wc -c < "$file")" -ge ${LOG_FILE_MAX_BYTES} ]; then`,
+        '      mv -f "$file" "$file.1"',
+        "    fi",
+        "  done",
+        "}",
+        'rotator=""',
+        'if [ -n "$log_dir" ]; then',
+        `  ( while :; do rotate_logs; sleep ${LOG_CHECK_SECONDS}; done ) &`,
+        "  rotator=$!",
+        "fi",
+        "",
+        `${CERAMIC_CLI} daemon --config "$config" "$@" &`,
+        "daemon=$!",
+        'trap \'kill -INT "$daemon" 2>/dev/null || true\' INT TERM',
+        "# wait returns early when a signal arrives; the daemon is still closing, so wait again until it is gone.",
+        "while :; do",
+        '  status=0',
+        '  wait "$daemon" || status=$?',
+        '  if ! kill -0 "$daemon" 2>/dev/null; then',
+        '    if [ -n "$rotator" ]; then kill "$rotator" 2>/dev/null || true; fi',
+        '    exit "$status"',
+        "  fi",
+        "done",
+        "",
+    ].join("\n");
+}
+
+export interface CeramicContainerArgs extends DaemonConfigArgs {
+    state: Volume;
+    logs: Volume;
+    api: LoadBalancerTarget;
+    nodeSeed: Secret;
+    ethereumRpcUrl?: Secret;
+    cpu: number;
+    memoryMiB: number;
+}
+
+export function ceramicContainer(args: CeramicContainerArgs): ContainerSpec {
+    const region: Record<string, string> = args.stateStore.kind === "bucket" ? { AWS_REGION: args.stateStore.bucket.s3Region } : {};
+    return {
+        name: "ceramic",
+        image: IMAGES.ceramic,
+        entrypoint: ["/bin/sh", "-c", ceramicStartScript(), "ceramic-start"],
+        command: LOG_FLAGS,
+        env: {
+            NODE_ENV: "production",
+            [CERAMIC_ENV.config]: daemonConfigJson(args),
+            // The S3 client of the state store signs for this region.
+            ...region,
+        },
+        secrets: {
+            [CERAMIC_ENV.nodeSeedUrl]: args.nodeSeed,
+            ...(args.ethereumRpcUrl ? { [CERAMIC_ENV.ethereumRpcUrl]: args.ethereumRpcUrl } : {}),
+        },
+        ports: [{ port: PORTS.api, exposure: { kind: "loadBalancer", target: args.api } }],
+        // The daemon alone: a sick IPFS must not restart Ceramic too.
+        healthCheck: {
+            command: ["curl", "--fail", "--silent", "--output", "/dev/null", `http://127.0.0.1:${PORTS.api}${HEALTH.daemonOnly.path}`],
+            // A first start creates the index and may replay the state store.
+            startPeriodSeconds: 180,
+        },
+        cpu: args.cpu,
+        memoryMiB: args.memoryMiB,
+        user: CERAMIC_USER,
+        mounts: [
+            { volume: args.state, path: PATHS.state },
+            { volume: args.logs, path: PATHS.logs },
+        ],
+    };
+}

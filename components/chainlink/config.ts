@@ -1,0 +1,180 @@
+// The `web3-nodes:chainlink` section of a stack file: every key, its default and its rule, read into
+// ChainlinkSettings. Problems are recorded on the reader, so they are reported with every other one. The RPC
+// URLs carry API keys: a message about them never repeats them, only their scheme.
+import type { Cloud, Profile } from "../topology";
+import { BACKUP_RETENTION_DAYS, POSTGRES_VERSIONS } from "../topology/postgres";
+import type { Reader } from "../../stacks/validate";
+import { VERSION } from "./images";
+import {
+    CPU_CHOICES, ChainlinkSettings, DATABASE_CLASS_DEFAULTS, DEFAULTS, DURATION, LIMITS, PROFILE_DEFAULTS, RpcNode, durationSeconds, settingsProblems,
+} from "./settings";
+
+const CHAIN_ID = /^[1-9]\d{0,77}$/;
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const NODE_KEYS = ["name", "wsUrl", "httpUrl"] as const;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(\d{1,3})$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
+
+const NODES_ALLOWED = "a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl }";
+const ENABLED = "chainlink is enabled";
+
+/** URL schemes per key, and the one a prod stack requires: the URL carries the RPC provider's API key. */
+const URL_SCHEMES = {
+    wsUrl: { allowed: ["ws:", "wss:"], secure: "wss:", what: "a ws:// or wss:// URL" },
+    httpUrl: { allowed: ["http:", "https:"], secure: "https:", what: "an http:// or https:// URL" },
+} as const;
+
+/** What a message shows of a value that may hold a secret: never the value, at most its scheme. */
+export function secretShown(value: unknown): string {
+    if (typeof value !== "string") return "[secret]";
+    try {
+        return `[secret ${new URL(value).protocol}//…]`;
+    } catch {
+        return "[secret: not a URL]";
+    }
+}
+
+function secretProblem(r: Reader, key: string, value: unknown, allowed: string): void {
+    r.problems.push(`${r.key(key)} = ${secretShown(value)}: ${allowed}`);
+}
+
+function readChainId(r: Reader, enabled: boolean): string {
+    const raw = r.value("chainId");
+    if (raw === undefined || raw === null) {
+        if (enabled) r.missing("chainId", `${ENABLED}: the EVM chain ID the node serves, such as 1 (Ethereum) or 11155111 (Sepolia)`);
+        return "";
+    }
+    const text = typeof raw === "number" && Number.isSafeInteger(raw) ? String(raw) : raw;
+    if (typeof text !== "string" || !CHAIN_ID.test(text)) {
+        r.problem("chainId", raw, "a positive whole number in decimal: the EVM chain ID, such as 1 (Ethereum) or 11155111 (Sepolia)");
+        return "";
+    }
+    return text;
+}
+
+function readUrl(r: Reader, key: string, value: unknown, kind: keyof typeof URL_SCHEMES, profile: Profile): string | undefined {
+    const rule = URL_SCHEMES[kind];
+    if (value === undefined || value === null) {
+        r.missing(key, rule.what);
+        return undefined;
+    }
+    let url: URL | undefined;
+    try {
+        url = typeof value === "string" ? new URL(value) : undefined;
+    } catch {
+        url = undefined;
+    }
+    if (!url || !(rule.allowed as readonly string[]).includes(url.protocol) || url.hostname === "") {
+        secretProblem(r, key, value, rule.what);
+        return undefined;
+    }
+    if (profile === "prod" && url.protocol !== rule.secure) {
+        secretProblem(r, key, value, `${rule.secure}// in a prod stack: the URL carries the RPC provider's API key, which ${url.protocol}// sends in clear`);
+        return undefined;
+    }
+    return value as string;
+}
+
+function readNodes(r: Reader, enabled: boolean, profile: Profile): RpcNode[] {
+    const raw = r.value("nodes");
+    if (raw === undefined || raw === null) {
+        if (enabled) r.missing("nodes", `${ENABLED}: ${NODES_ALLOWED}`);
+        return [];
+    }
+    if (!Array.isArray(raw) || raw.length === 0 || raw.some(n => n === null || typeof n !== "object" || Array.isArray(n))) {
+        secretProblem(r, "nodes", raw, NODES_ALLOWED);
+        return [];
+    }
+    const nodes: RpcNode[] = [];
+    const names = new Map<string, number>();
+    raw.forEach((item: Record<string, unknown>, i) => {
+        const at = (key: string) => `nodes[${i}].${key}`;
+        for (const k of Object.keys(item)) {
+            if (!(NODE_KEYS as readonly string[]).includes(k)) secretProblem(r, at(k), item[k], `unknown key; known keys here: ${NODE_KEYS.join(", ")}`);
+        }
+        const name = item.name;
+        let nameOk = false;
+        if (name === undefined || name === null) r.missing(at("name"), "a name for the RPC node: letters, digits, _ . and -");
+        else if (typeof name !== "string" || !NODE_NAME.test(name)) r.problem(at("name"), name, "letters, digits, _ . and - (at most 63), starting with a letter or digit");
+        else if (names.has(name)) r.problem(at("name"), name, `unique among the nodes; nodes[${names.get(name)}] has it too`);
+        else nameOk = true;
+        if (typeof name === "string" && !names.has(name)) names.set(name, i);
+        const wsUrl = readUrl(r, at("wsUrl"), item.wsUrl, "wsUrl", profile);
+        const httpUrl = readUrl(r, at("httpUrl"), item.httpUrl, "httpUrl", profile);
+        if (nameOk && wsUrl !== undefined && httpUrl !== undefined) nodes.push({ name: name as string, wsUrl, httpUrl });
+    });
+    return nodes;
+}
+
+/** Whether a CIDR is a valid IPv4 or IPv6 block; the world (/0) is judged separately. */
+function isCidr(cidr: string): boolean {
+    const v4 = IPV4_CIDR.exec(cidr);
+    if (v4) return v4.slice(1, 5).every(o => Number(o) <= 255) && Number(v4[5]) <= 32;
+    const v6 = IPV6_CIDR.exec(cidr);
+    return v6 !== null && Number(v6[1]) <= 128;
+}
+
+function readOperatorCidrs(r: Reader, enabled: boolean): string[] {
+    const raw = r.value("operatorCidrs");
+    const example = 'such as ["203.0.113.0/24"]';
+    if (raw === undefined || raw === null) {
+        if (enabled) r.missing("operatorCidrs", `${ENABLED}: the networks operators (and Prometheus) reach the UI from, ${example}; never 0.0.0.0/0`);
+        return [];
+    }
+    if (!Array.isArray(raw) || raw.length === 0) {
+        r.problem("operatorCidrs", raw, `a list of one or more IPv4 or IPv6 CIDR blocks, ${example}`);
+        return [];
+    }
+    const cidrs: string[] = [];
+    raw.forEach((cidr, i) => {
+        if (typeof cidr !== "string" || !isCidr(cidr)) r.problem(`operatorCidrs[${i}]`, cidr, "an IPv4 or IPv6 CIDR block such as 203.0.113.0/24");
+        else if (/\/0$/.test(cidr)) r.problem(`operatorCidrs[${i}]`, cidr, "not the whole internet: the operator UI controls the node's keys and jobs; name the operators' networks");
+        else cidrs.push(cidr);
+    });
+    return cidrs;
+}
+
+function readLeaseDuration(r: Reader): string {
+    const { min, max } = LIMITS.leaseSeconds;
+    const allowed = `a duration from ${min}s to ${max / 60}m such as 10s, 30s or 1m`;
+    const value = r.string("leaseDuration", DURATION, allowed, DEFAULTS.leaseDuration)!;
+    if (!DURATION.test(value)) return DEFAULTS.leaseDuration;
+    const seconds = durationSeconds(value);
+    if (seconds < min || seconds > max) {
+        r.problem("leaseDuration", value, allowed);
+        return DEFAULTS.leaseDuration;
+    }
+    return value;
+}
+
+export function readChainlinkSettings(r: Reader, base: { cloud: Cloud; profile: Profile }): ChainlinkSettings {
+    const sizes = PROFILE_DEFAULTS[base.profile];
+    const before = r.problems.length;
+    const enabled = r.boolean("enabled", DEFAULTS.enabled);
+    const settings: ChainlinkSettings = {
+        enabled,
+        chainId: readChainId(r, enabled),
+        nodes: readNodes(r, enabled, base.profile),
+        version: r.string("version", VERSION, "a Chainlink 2.x release such as 2.28.0 (the image tag of smartcontract/chainlink; never latest or a -root tag)", DEFAULTS.version)!,
+        cpu: r.integerIn("cpu", CPU_CHOICES, sizes.cpu),
+        memoryMiB: r.integer("memoryMiB", LIMITS.memoryMiB.min, LIMITS.memoryMiB.max, sizes.memoryMiB),
+        databaseClass: r.string("databaseClass", /^[a-z0-9.-]{1,64}$/, "an instance class such as db.r6g.large (AWS) or db-custom-2-13312 (GCP)",
+            DATABASE_CLASS_DEFAULTS[base.cloud][base.profile])!,
+        databaseStorageGiB: r.integer("databaseStorageGiB", LIMITS.databaseStorageGiB.min, LIMITS.databaseStorageGiB.max, sizes.databaseStorageGiB),
+        databaseVersion: r.integer("databaseVersion", POSTGRES_VERSIONS.min, POSTGRES_VERSIONS.max, DEFAULTS.databaseVersion),
+        backupRetentionDays: r.has("backupRetentionDays")
+            ? r.integer("backupRetentionDays", BACKUP_RETENTION_DAYS.min, BACKUP_RETENTION_DAYS.max, BACKUP_RETENTION_DAYS.min)
+            : undefined,
+        leaseDuration: readLeaseDuration(r),
+        maxOpenConns: r.integer("maxOpenConns", LIMITS.maxOpenConns.min, LIMITS.maxOpenConns.max, DEFAULTS.maxOpenConns),
+        operatorCidrs: readOperatorCidrs(r, enabled),
+        alertEmail: r.string("alertEmail", EMAIL, "an email address that receives the database's alarms"),
+    };
+    // The combination is only judged once each value is acceptable on its own.
+    if (r.problems.length === before) {
+        const { enabled: _enabled, ...rest } = settings;
+        for (const p of settingsProblems(rest, base)) r.problem(p.key, p.value, p.allowed);
+    }
+    return settings;
+}

@@ -1,0 +1,164 @@
+// The container of one Chainlink node and the two scripts it runs: the start script, which writes the node's
+// files from the secret store and supervises it, and the health check. Both judge the node with the same
+// function, which tells a standby from a broken node:
+//   - a standby waiting for the database lease serves no HTTP at all: nothing listens on the port. Healthy:
+//     restarting it would change nothing, and it must be there to take over;
+//   - a node that answers /health with anything but 200 (after a start grace), or does not answer in time,
+//     is broken, e.g. still connected to a demoted writer after a database failover. Unhealthy: the start
+//     script stops it after a few failures, the container exits and the platform starts a new one.
+// The platform's own checks of the port (a load balancer's) only steer traffic: the service's autohealing is
+// "containers", because such a check would replace the standby over and over.
+import { ContainerHealthCheck, ContainerSpec, LoadBalancerTarget, Secret } from "../topology";
+import { chainlinkImage } from "./images";
+import { CHAINLINK_USER, HEALTH, PORTS, RUN_DIR } from "./ports";
+
+/** How the node is watched: every 30 s, broken after 4 failures in a row (2 minutes), after a start grace. */
+export const HEALTH_WATCH = {
+    intervalSeconds: 30,
+    /** curl's own limit; the platform's check timeout leaves it room. */
+    requestTimeoutSeconds: 5,
+    checkTimeoutSeconds: 10,
+    failuresBeforeRestart: 4,
+    /**
+     * Seconds a node that has just started serving may answer /health with an error: the standby that just
+     * took the lease starts its chains and jobs; /health answers 503 until they are up.
+     */
+    servingGraceSeconds: 300,
+} as const;
+
+/** curl's exit status when the connection is refused: nothing listens on the port. */
+const CURL_CONNECTION_REFUSED = 7;
+
+/** The secret-store values the start script turns into files, by the environment variable that carries each. */
+export const NODE_FILES = {
+    config: { env: "NODE_CONFIG_TOML_BASE64", file: "config.toml" },
+    secrets: { env: "NODE_SECRETS_TOML_BASE64", file: "secrets.toml" },
+    apiCredentials: { env: "NODE_API_CREDENTIALS_BASE64", file: "apicredentials" },
+} as const;
+
+export interface ScriptOptions {
+    port: number;
+    runDir: string;
+}
+
+const DEFAULT_SCRIPT_OPTIONS: ScriptOptions = { port: PORTS.http, runDir: RUN_DIR };
+
+/** The bash function both scripts judge the node with; prints its verdict, fails when the node is broken. */
+export function nodeHealthFunction(o: ScriptOptions = DEFAULT_SCRIPT_OPTIONS): string[] {
+    const w = HEALTH_WATCH;
+    return [
+        "# node_health: prints the node's state; fails only when the node runs but is broken.",
+        "node_health() {",
+        "  local pid status code=0 since",
+        `  pid="$(cat '${o.runDir}/node.pid' 2>/dev/null)" || { echo "no node process recorded"; return 1; }`,
+        '  if ! kill -0 "$pid" 2>/dev/null; then echo "the node process ${pid} is gone"; return 1; fi',
+        `  status="$(curl --silent --output /dev/null --max-time ${w.requestTimeoutSeconds} --write-out '%{http_code}' 'http://127.0.0.1:${o.port}${HEALTH.path}')" || code=$?`,
+        `  if [ "$code" -eq ${CURL_CONNECTION_REFUSED} ]; then`,
+        `    rm -f '${o.runDir}/serving-since'`,
+        `    echo "standby: nothing listens on ${o.port}; waiting for the database lease"`,
+        "    return 0",
+        "  fi",
+        `  [ -f '${o.runDir}/serving-since' ] || date +%s > '${o.runDir}/serving-since'`,
+        `  if [ "$code" -eq 0 ] && [ "$status" = "${HEALTH.status}" ]; then echo "active: ${HEALTH.path} answers ${HEALTH.status}"; return 0; fi`,
+        `  since="$(cat '${o.runDir}/serving-since')"`,
+        `  if [ $(( $(date +%s) - since )) -lt ${w.servingGraceSeconds} ]; then echo "starting: ${HEALTH.path} answers \${status}"; return 0; fi`,
+        `  echo "broken: ${HEALTH.path} answers \${status} (curl exit \${code})"`,
+        "  return 1",
+        "}",
+    ];
+}
+
+/** The container's health check: the node's verdict, nothing secret on its command line. */
+export function healthCheckScript(o: ScriptOptions = DEFAULT_SCRIPT_OPTIONS): string {
+    return [...nodeHealthFunction(o), "node_health", ""].join("\n");
+}
+
+/**
+ * The start script: writes the node's files from the secret store (readable by the node's user only) and
+ * drops the variables that carried them, starts the node, hands it SIGTERM, and stops it once it has been
+ * broken for failuresBeforeRestart checks in a row, so the container exits and the platform replaces it.
+ */
+export function startScript(o: ScriptOptions = DEFAULT_SCRIPT_OPTIONS): string {
+    const w = HEALTH_WATCH;
+    const file = (f: { file: string }) => `'${o.runDir}/${f.file}'`;
+    return [
+        "#!/bin/bash",
+        "# Runs one node of a Chainlink active/standby pair and stops it when it is up but broken.",
+        "set -uo pipefail",
+        "umask 077",
+        `mkdir -p '${o.runDir}'`,
+        "",
+        "# decode VAR FILE: the base64 value of VAR into FILE, then VAR is dropped: the node's environment holds no secret.",
+        "decode() {",
+        '  if [ -z "${!1:-}" ]; then echo "$1 is not set: the secret store delivered nothing" >&2; exit 1; fi',
+        `  if ! printf '%s' "\${!1}" | base64 --decode > '${o.runDir}/'"$2"; then echo "$1 is not base64" >&2; exit 1; fi`,
+        '  unset "$1"',
+        "}",
+        ...Object.values(NODE_FILES).map(f => `decode ${f.env} ${f.file}`),
+        "",
+        ...nodeHealthFunction(o),
+        "",
+        `chainlink node --config ${file(NODE_FILES.config)} --secrets ${file(NODE_FILES.secrets)} start --api ${file(NODE_FILES.apiCredentials)} &`,
+        "node=$!",
+        `echo "$node" > '${o.runDir}/node.pid'`,
+        "# The platform stops the container with SIGTERM: the node gets it, and gives up its lease.",
+        "trap 'kill -TERM \"$node\" 2>/dev/null' TERM INT",
+        "",
+        "failures=0",
+        'while kill -0 "$node" 2>/dev/null; do',
+        `  sleep ${w.intervalSeconds} & wait $!`,
+        '  kill -0 "$node" 2>/dev/null || break',
+        '  if verdict="$(node_health)"; then',
+        "    failures=0",
+        "    continue",
+        "  fi",
+        "  failures=$((failures + 1))",
+        `  echo "\${verdict} (\${failures} of ${w.failuresBeforeRestart})" >&2`,
+        `  if [ "$failures" -ge ${w.failuresBeforeRestart} ]; then`,
+        '    echo "stopping the node: the platform starts a new one" >&2',
+        '    kill -TERM "$node"',
+        '    wait "$node"',
+        "    exit 1",
+        "  fi",
+        "done",
+        'wait "$node"',
+        "",
+    ].join("\n");
+}
+
+export function nodeHealthCheck(): ContainerHealthCheck {
+    return {
+        command: ["/bin/bash", "-c", healthCheckScript()],
+        intervalSeconds: HEALTH_WATCH.intervalSeconds,
+        timeoutSeconds: HEALTH_WATCH.checkTimeoutSeconds,
+        retries: HEALTH_WATCH.failuresBeforeRestart,
+        // The node records its PID at once; from then on the check itself knows a starting node.
+        startPeriodSeconds: 60,
+    };
+}
+
+export interface NodeContainerArgs {
+    version: string;
+    cpu: number;
+    memoryMiB: number;
+    /** The secret-store values the node's files are written from, by NODE_FILES key. */
+    files: Record<keyof typeof NODE_FILES, Secret>;
+    api: LoadBalancerTarget;
+}
+
+export function nodeContainer(args: NodeContainerArgs): ContainerSpec {
+    return {
+        name: "chainlink",
+        image: chainlinkImage(args.version),
+        // Replaces the image's `chainlink` entrypoint and its `local node` command.
+        entrypoint: ["/bin/bash", "-c", startScript(), "chainlink-node"],
+        command: [],
+        secrets: Object.fromEntries(Object.entries(NODE_FILES).map(([key, f]) => [f.env, args.files[key as keyof typeof NODE_FILES]])),
+        ports: [{ port: PORTS.http, exposure: { kind: "loadBalancer", target: args.api } }],
+        // Also replaces the image's HEALTHCHECK (curl -f /health), which fails on a standby.
+        healthCheck: nodeHealthCheck(),
+        cpu: args.cpu,
+        memoryMiB: args.memoryMiB,
+        user: CHAINLINK_USER,
+    };
+}

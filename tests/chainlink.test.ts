@@ -1,0 +1,647 @@
+// The Chainlink pair on both clouds, through the real program under mocks: two nodes in two zones on one
+// Postgres that fails over, a lost zone survived (over the synthesized graph), TLS to the database, the
+// database never public, no RPC URL or generated secret in plain text anywhere, the standby told apart from a
+// broken node (the scripts run for real), the TOML it renders, and invalid settings refused with exact messages.
+import * as assert from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "smol-toml";
+import * as YAML from "yaml";
+import { COMPONENT_TYPES, Cloud } from "../components/topology";
+import { isPinnedImage, serviceProblems } from "../components/topology/rules";
+import { healthCheckGraceSeconds } from "../components/aws/service";
+import { autohealingProbe, serviceProbe } from "../components/gcp/service";
+import {
+    CHAINLINK_USER, COMPONENT_TYPE, DEFAULT_VERSION, HEALTH_WATCH, NODE_FILES, PORTS, apiCredentialsFile, assertValidSettings, chainlinkImage,
+    durationSeconds, healthCheckScript, leaseRefreshInterval, nodeConfig, passwordProblems, placeNodes, prometheusScrapeConfig, renderConfigToml,
+    renderSecretsToml, startScript,
+} from "../components/chainlink";
+import { secretShown } from "../components/chainlink/config";
+import { evaluatePolicies } from "../policies/evaluate";
+import { CHAINLINK_TYPES, chainlinkSurvivesZoneLoss } from "../policies/rules/chainlink";
+import { parseConfig } from "../stacks/config";
+import { ConfigError } from "../stacks/validate";
+import { SECRET_MASK, SynthResource } from "../tools/harness";
+import { randomState } from "../tools/mocks";
+import { SynthReport, mandatoryViolations, synthStack } from "../tools/synth";
+import { baseConfig } from "./fixtures";
+
+const T = {
+    subnet: "aws:ec2/subnet:Subnet",
+    ecsService: "aws:ecs/service:Service",
+    taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    rdsCluster: "aws:rds/cluster:Cluster",
+    rdsInstance: "aws:rds/clusterInstance:ClusterInstance",
+    parameters: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    group: "gcp:compute/instanceGroupManager:InstanceGroupManager",
+    template: "gcp:compute/instanceTemplate:InstanceTemplate",
+    healthCheck: "gcp:compute/healthCheck:HealthCheck",
+    armor: "gcp:compute/securityPolicy:SecurityPolicy",
+    cloudSql: "gcp:sql/databaseInstance:DatabaseInstance",
+    randomPassword: "random:index/randomPassword:RandomPassword",
+};
+
+/** Recognisable RPC URLs with API keys: not one of these characters may appear anywhere in the stack. */
+const API_KEYS = ["FAKEKEY-3f9c2a7d1e", "FAKEKEY-b81e55c0"];
+const RPC_NODES = [
+    { name: "alchemy", wsUrl: `wss://eth-mainnet.g.alchemy.invalid/v2/${API_KEYS[0]}`, httpUrl: `https://eth-mainnet.g.alchemy.invalid/v2/${API_KEYS[0]}` },
+    { name: "infura", wsUrl: `wss://mainnet.infura.invalid/ws/v3/${API_KEYS[1]}`, httpUrl: `https://mainnet.infura.invalid/v3/${API_KEYS[1]}` },
+];
+
+interface ChainlinkOutputs {
+    url: string;
+    apiEmail: string;
+    apiPassword: string;
+    nodes: { name: string; zone: string }[];
+    database: { host: string; zones: string[] };
+    prometheusToken: string;
+    prometheusScrapeConfig: string;
+}
+
+function ofType(report: SynthReport, type: string): SynthResource[] {
+    return report.resources.filter(r => r.type === type);
+}
+
+function named(report: SynthReport, type: string, name: string): SynthResource {
+    const found = ofType(report, type).filter(r => r.name === name);
+    assert.strictEqual(found.length, 1, `one ${type} named ${name}`);
+    return found[0];
+}
+
+function descendants(report: { resources: SynthResource[] }, urn: string): SynthResource[] {
+    const children = report.resources.filter(r => r.parent === urn);
+    return children.flatMap(c => [c, ...descendants(report, c.urn)]);
+}
+
+/** The Chainlink nodes: the zonal services under the ChainlinkNode component. */
+function nodeServices(report: SynthReport): SynthResource[] {
+    const [chainlink] = ofType(report, COMPONENT_TYPE);
+    return descendants(report, chainlink.urn).filter(r => r.type === COMPONENT_TYPES.service);
+}
+
+/** Where a service runs, read from the cloud resources that place it. */
+function zoneOfService(report: SynthReport, service: SynthResource): string {
+    const below = descendants(report, service.urn);
+    const group = below.find(r => r.type === T.group);
+    if (group) return group.inputs.zone as string;
+    const ecs = below.find(r => r.type === T.ecsService)!;
+    const [subnetId] = (ecs.inputs.networkConfiguration as { subnets: string[] }).subnets;
+    return report.resources.find(r => r.type === T.subnet && r.id === subnetId)!.inputs.availabilityZone as string;
+}
+
+/** Where the database has an instance that can serve: Aurora's writer and reader, Cloud SQL's primary and standby. */
+function databaseZones(report: SynthReport, cloud: Cloud): string[] {
+    if (cloud === "aws") return ofType(report, T.rdsInstance).map(i => i.inputs.availabilityZone as string);
+    const [instance] = ofType(report, T.cloudSql);
+    const where = (instance.inputs.settings as { locationPreference: { zone: string; secondaryZone: string } }).locationPreference;
+    return [where.zone, where.secondaryZone];
+}
+
+/** Every string in a value, and what each base64-looking one decodes to: a secret must not hide in an encoding. */
+function allText(value: unknown): string[] {
+    if (typeof value === "string") {
+        const decoded = /^[A-Za-z0-9+/]{16,}={0,2}$/.test(value) ? [Buffer.from(value, "base64").toString("utf8")] : [];
+        return [value, ...decoded];
+    }
+    if (Array.isArray(value)) return value.flatMap(allText);
+    if (value !== null && typeof value === "object") return Object.values(value).flatMap(allText);
+    return [];
+}
+
+/** A TOML document as plain objects (smol-toml gives tables no prototype). */
+function parseToml(text: string): unknown {
+    return JSON.parse(JSON.stringify(parse(text)));
+}
+
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise(resolve => {
+        execFile(command, args, { env: { ...process.env, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+            resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+        });
+    });
+}
+
+// ---------------------------------------------------------------- the tests
+
+describe("Chainlink", function () {
+    this.timeout(120_000);
+
+    describe("plain functions", () => {
+        it("places the two nodes in the stack's first two zones, and refuses fewer than two zones", () => {
+            assert.deepStrictEqual(placeNodes("chainlink", ["a", "b", "c"]), [{ index: 0, name: "chainlink-0", zone: "a" }, { index: 1, name: "chainlink-1", zone: "b" }]);
+            assert.throws(() => placeNodes("chainlink", ["a", "a"]), /a Chainlink pair needs 2 different zones/);
+        });
+
+        it("renews the lease ten times per lease, never slower than half of it", () => {
+            assert.deepStrictEqual(["10s", "30s", "1m", "5s", "1m30s"].map(leaseRefreshInterval), ["1s", "3s", "6s", "1s", "9s"]);
+            for (const lease of ["5s", "7s", "10s", "45s", "10m"]) assert.ok(durationSeconds(leaseRefreshInterval(lease)) * 2 <= durationSeconds(lease), lease);
+        });
+
+        it("pins the image to a 2.x release and runs it as the image's own non-root user", () => {
+            assert.strictEqual(chainlinkImage(DEFAULT_VERSION), `smartcontract/chainlink:${DEFAULT_VERSION}`);
+            assert.match(DEFAULT_VERSION, /^2\.\d+\.\d+$/);
+            assert.ok(isPinnedImage(chainlinkImage(DEFAULT_VERSION)));
+            assert.deepStrictEqual(CHAINLINK_USER, { uid: 14933, gid: 14933 });
+        });
+
+        it("renders a config.toml that parses and holds the lease lock, the web server and every RPC node", () => {
+            const toml = renderConfigToml({ chainId: "1", nodes: RPC_NODES, maxOpenConns: 20, leaseDuration: "15s", origin: "https://chainlink.nodes.example.com" });
+            const parsed = parseToml(toml) as any;
+            assert.deepStrictEqual(parsed.Database, {
+                MaxOpenConns: 20, MaxIdleConns: 10, Lock: { Enabled: true, LeaseDuration: "15s", LeaseRefreshInterval: "1s" },
+            });
+            assert.deepStrictEqual(parsed.WebServer, { HTTPPort: PORTS.http, AllowOrigins: "https://chainlink.nodes.example.com", SecureCookies: true, TLS: { HTTPSPort: 0 } });
+            assert.deepStrictEqual(parsed.EVM, [{ ChainID: "1", Nodes: RPC_NODES.map(n => ({ Name: n.name, WSURL: n.wsUrl, HTTPURL: n.httpUrl })) }]);
+            assert.deepStrictEqual(parsed.Log, { Level: "info", JSONConsole: true, File: { MaxSize: "0b" } });
+            assert.deepStrictEqual(parsed, nodeConfig({ chainId: "1", nodes: RPC_NODES, maxOpenConns: 20, leaseDuration: "15s", origin: "https://chainlink.nodes.example.com" }));
+        });
+
+        it("renders a secrets.toml that parses and holds the database URL, the keystore password and the metrics token", () => {
+            const url = "postgresql://chainlink:p%40ss@db.internal:5432/chainlink?sslmode=require";
+            const parsed = parseToml(renderSecretsToml({ databaseUrl: url, keystorePassword: 'a"quoted\\password-of-32-characters', prometheusToken: "token" })) as any;
+            assert.deepStrictEqual(parsed, { Database: { URL: url }, Password: { Keystore: 'a"quoted\\password-of-32-characters' }, Prometheus: { AuthToken: "token" } });
+            assert.strictEqual(apiCredentialsFile("operator@nodes.example.com", "secret"), "operator@nodes.example.com\nsecret\n");
+        });
+
+        it("applies Chainlink's password rules with exact messages", () => {
+            assert.deepStrictEqual(passwordProblems("the keystore password", "short"), ["the keystore password has 5 characters; Chainlink accepts 16 to 50"]);
+            assert.deepStrictEqual(passwordProblems("the API password", " leading-whitespace-password"), ["the API password starts or ends with whitespace, which Chainlink refuses"]);
+            assert.deepStrictEqual(passwordProblems("the API password", "x".repeat(51)), ["the API password has 51 characters; Chainlink accepts 16 to 50"]);
+            assert.deepStrictEqual(passwordProblems("the API password", "xxoperator@nodes.example.comxx", ["operator@nodes.example.com"]),
+                ['the API password contains "operator@nodes.example.com", which Chainlink refuses']);
+            assert.deepStrictEqual(passwordProblems("the keystore password", "Abcdefghijklmnop1234"), []);
+        });
+
+        it("gives Prometheus a scrape job through the load balancer with the bearer token", () => {
+            const job = (YAML.parse(prometheusScrapeConfig("chainlink.nodes.example.com", "tok")) as any).scrape_configs[0];
+            assert.deepStrictEqual(job, {
+                job_name: "chainlink", scheme: "https", metrics_path: "/metrics",
+                authorization: { type: "Bearer", credentials: "tok" }, static_configs: [{ targets: ["chainlink.nodes.example.com"] }],
+            });
+        });
+
+        it("lets a service be replaced by its containers only, on both clouds, and refuses that with a port health check", () => {
+            const container = { name: "node", image: "example/node:1.0.0", cpu: 1, memoryMiB: 512, user: { uid: 10, gid: 10 }, ports: [{ port: 8080, exposure: { kind: "local" as const } }] };
+            const args = { zone: "z-a", containers: [container] };
+            // GCP: the standby's closed port would otherwise fail a TCP probe and get its instance recreated.
+            assert.deepStrictEqual(serviceProbe({ ...args, containers: [{ ...container, ports: [{ port: 8080, exposure: { kind: "services" as const, groups: ["x"] } }] }] }), { kind: "tcp", port: 8080 });
+            assert.strictEqual(autohealingProbe({ ...args, autohealing: "containers", containers: [{ ...container, ports: [{ port: 8080, exposure: { kind: "services" as const, groups: ["x"] } }] }] }), undefined);
+            // AWS: ECS stops a task its target group finds unhealthy unless the grace period never ends.
+            assert.strictEqual(healthCheckGraceSeconds({ autohealing: "containers" }), 2_147_483_647);
+            assert.strictEqual(healthCheckGraceSeconds({}), 120);
+            const context = { prefix: "t", profile: "prod" as const, zones: ["z-a", "z-b", "z-c"], domain: "example.com", tags: {}, logRetentionDays: 7, backupRetentionDays: 7 };
+            assert.deepStrictEqual(serviceProblems("svc", { ...args, autohealing: "containers", healthCheck: { port: 8080, path: "/health" } }, context),
+                ['service svc: autohealing is "containers" but it names a healthCheck on port 8080; only its containers replace it, so drop one of the two']);
+        });
+
+        it("never repeats a secret URL in a message, only its scheme", () => {
+            assert.strictEqual(secretShown(RPC_NODES[0].wsUrl), "[secret wss://…]");
+            assert.strictEqual(secretShown("not a url"), "[secret: not a URL]");
+            assert.strictEqual(secretShown([{ wsUrl: RPC_NODES[0].wsUrl }]), "[secret]");
+        });
+    });
+
+    describe("configuration", () => {
+        const enabled = { enabled: true, chainId: 1, nodes: RPC_NODES, operatorCidrs: ["203.0.113.0/24"] };
+        const problemsOf = (chainlink: Record<string, unknown>, overrides: Record<string, unknown> = {}, cloud: Cloud = "aws"): string[] => {
+            try {
+                parseConfig(baseConfig(cloud, { chainlink, ...overrides }));
+                return [];
+            } catch (e) {
+                assert.ok(e instanceof ConfigError, String(e));
+                return e.problems;
+            }
+        };
+
+        it("is off by default, with per-profile sizes and per-cloud database classes", () => {
+            const dev = parseConfig(baseConfig("gcp", { profile: "dev" })).chainlink;
+            assert.deepStrictEqual(dev, {
+                enabled: false, chainId: "", nodes: [], version: DEFAULT_VERSION, cpu: 1, memoryMiB: 2048, databaseClass: "db-custom-1-3840",
+                databaseStorageGiB: 20, databaseVersion: 16, backupRetentionDays: undefined, leaseDuration: "10s", maxOpenConns: 20, operatorCidrs: [],
+                alertEmail: undefined,
+            });
+            const prod = parseConfig(baseConfig("aws", { chainlink: enabled })).chainlink;
+            assert.deepStrictEqual([prod.chainId, prod.cpu, prod.memoryMiB, prod.databaseClass, prod.databaseStorageGiB], ["1", 2, 4096, "db.r6g.large", 100]);
+            assert.deepStrictEqual(prod.nodes, RPC_NODES);
+        });
+
+        const cases: { what: string; given: Record<string, unknown>; problems: string[]; profile?: string; cloud?: Cloud }[] = [
+            {
+                what: "an enabled pair without chain, nodes or operators",
+                given: { enabled: true },
+                problems: [
+                    "web3-nodes:chainlink.chainId is required: chainlink is enabled: the EVM chain ID the node serves, such as 1 (Ethereum) or 11155111 (Sepolia)",
+                    "web3-nodes:chainlink.nodes is required: chainlink is enabled: a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl }",
+                    'web3-nodes:chainlink.operatorCidrs is required: chainlink is enabled: the networks operators (and Prometheus) reach the UI from, such as ["203.0.113.0/24"]; never 0.0.0.0/0',
+                ],
+            },
+            {
+                what: "a chain ID in hex",
+                given: { ...enabled, chainId: "0x1" },
+                problems: ['web3-nodes:chainlink.chainId = "0x1": a positive whole number in decimal: the EVM chain ID, such as 1 (Ethereum) or 11155111 (Sepolia)'],
+            },
+            { what: "chain ID zero", given: { ...enabled, chainId: 0 }, problems: ["web3-nodes:chainlink.chainId = 0: a positive whole number in decimal: the EVM chain ID, such as 1 (Ethereum) or 11155111 (Sepolia)"] },
+            {
+                what: "an HTTP URL given as the WebSocket URL, without repeating it",
+                given: { ...enabled, nodes: [{ ...RPC_NODES[0], wsUrl: RPC_NODES[0].httpUrl }] },
+                problems: ["web3-nodes:chainlink.nodes[0].wsUrl = [secret https://…]: a ws:// or wss:// URL"],
+            },
+            {
+                what: "a WebSocket URL given as the HTTP URL",
+                given: { ...enabled, nodes: [{ ...RPC_NODES[0], httpUrl: RPC_NODES[0].wsUrl }] },
+                problems: ["web3-nodes:chainlink.nodes[0].httpUrl = [secret wss://…]: an http:// or https:// URL"],
+            },
+            {
+                what: "an unencrypted RPC URL in prod",
+                given: { ...enabled, nodes: [{ ...RPC_NODES[0], wsUrl: `ws://eth.invalid/${API_KEYS[0]}` }] },
+                problems: ["web3-nodes:chainlink.nodes[0].wsUrl = [secret ws://…]: wss:// in a prod stack: the URL carries the RPC provider's API key, which ws:// sends in clear"],
+            },
+            {
+                what: "two RPC nodes with one name, a missing URL and a misspelt key",
+                given: { ...enabled, nodes: [RPC_NODES[0], { name: "alchemy", wsURL: RPC_NODES[1].wsUrl, httpUrl: RPC_NODES[1].httpUrl }] },
+                problems: [
+                    "web3-nodes:chainlink.nodes[1].wsURL = [secret wss://…]: unknown key; known keys here: name, wsUrl, httpUrl",
+                    'web3-nodes:chainlink.nodes[1].name = "alchemy": unique among the nodes; nodes[0] has it too',
+                    "web3-nodes:chainlink.nodes[1].wsUrl is required: a ws:// or wss:// URL",
+                ],
+            },
+            { what: "an empty list of nodes", given: { ...enabled, nodes: [] }, problems: ["web3-nodes:chainlink.nodes = [secret]: a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl }"] },
+            {
+                what: "the UI open to the whole internet",
+                given: { ...enabled, operatorCidrs: ["0.0.0.0/0"] },
+                problems: ['web3-nodes:chainlink.operatorCidrs[0] = "0.0.0.0/0": not the whole internet: the operator UI controls the node\'s keys and jobs; name the operators\' networks'],
+            },
+            { what: "a CIDR that is none", given: { ...enabled, operatorCidrs: ["10.0.0.300/24"] }, problems: ['web3-nodes:chainlink.operatorCidrs[0] = "10.0.0.300/24": an IPv4 or IPv6 CIDR block such as 203.0.113.0/24'] },
+            {
+                what: "more connections than the database accepts",
+                given: { ...enabled, maxOpenConns: 300 },
+                cloud: "gcp",
+                problems: [
+                    "web3-nodes:chainlink.maxOpenConns = 300: at most 195: the 2 nodes may hold 600 connections and 10 stay reserved, but db-custom-2-13312 accepts 400; " +
+                    "lower it or choose a larger databaseClass",
+                ],
+            },
+            {
+                what: "a burstable database in prod",
+                given: { ...enabled, databaseClass: "db.t4g.medium" },
+                problems: [
+                    'web3-nodes:chainlink.databaseClass = "db.t4g.medium": not a burstable or shared-core class in a prod stack: when its CPU credits run out, ' +
+                    "queries stall and leases expire; use db.r6g.large or larger",
+                ],
+            },
+            {
+                what: "a database class of the other cloud",
+                given: { ...enabled, databaseClass: "db.r6g.large" },
+                cloud: "gcp",
+                problems: [
+                    'web3-nodes:chainlink.databaseClass = "db.r6g.large": a Cloud SQL tier whose memory is known: db-custom-<vCPUs>-<MiB> (1 or an even number of vCPUs up to 96, ' +
+                    "0.9 to 6.5 GiB per vCPU in 256 MiB steps, at least 3840 MiB), db-n1-standard-<n>, db-n1-highmem-<n>, or db-f1-micro / db-g1-small outside prod",
+                ],
+            },
+            { what: "a lease of two seconds", given: { ...enabled, leaseDuration: "2s" }, problems: ['web3-nodes:chainlink.leaseDuration = "2s": a duration from 5s to 10m such as 10s, 30s or 1m'] },
+            {
+                what: "the latest image",
+                given: { ...enabled, version: "latest" },
+                problems: ['web3-nodes:chainlink.version = "latest": a Chainlink 2.x release such as 2.28.0 (the image tag of smartcontract/chainlink; never latest or a -root tag)'],
+            },
+            {
+                what: "a root image",
+                given: { ...enabled, version: "2.28.0-root" },
+                problems: ['web3-nodes:chainlink.version = "2.28.0-root": a Chainlink 2.x release such as 2.28.0 (the image tag of smartcontract/chainlink; never latest or a -root tag)'],
+            },
+            { what: "one vCPU in prod", given: { ...enabled, cpu: 1 }, problems: ["web3-nodes:chainlink.cpu = 1: at least 2 in a prod stack (Chainlink's minimum for a production node)"] },
+            { what: "Postgres 13", given: { ...enabled, databaseVersion: 13 }, problems: ["web3-nodes:chainlink.databaseVersion = 13: a whole number from 14 to 17"] },
+            { what: "backups kept three days", given: { ...enabled, backupRetentionDays: 3 }, problems: ["web3-nodes:chainlink.backupRetentionDays = 3: a whole number from 7 to 35"] },
+            { what: "an alert address that is none", given: { ...enabled, alertEmail: "oncall" }, problems: ['web3-nodes:chainlink.alertEmail = "oncall": an email address that receives the database\'s alarms'] },
+            {
+                what: "a misspelt key",
+                given: { ...enabled, leaseDurationSeconds: 10 },
+                problems: [
+                    "web3-nodes:chainlink.leaseDurationSeconds = 10: unknown key; known keys here: enabled, chainId, nodes, version, cpu, memoryMiB, databaseClass, " +
+                    "databaseStorageGiB, databaseVersion, backupRetentionDays, leaseDuration, maxOpenConns, operatorCidrs, alertEmail",
+                ],
+            },
+        ];
+        for (const c of cases) {
+            it(`rejects ${c.what} with a message naming the key and what is allowed`, () => {
+                assert.deepStrictEqual(problemsOf(c.given, c.profile ? { profile: c.profile } : {}, c.cloud), c.problems);
+            });
+        }
+
+        it("accepts plain ws:// and http:// RPC URLs and burstable classes in dev, and what fits the database", () => {
+            const dev = { ...enabled, nodes: [{ name: "local", wsUrl: "ws://geth.internal:8546", httpUrl: "http://geth.internal:8545" }], databaseClass: "db.t4g.medium", cpu: 1 };
+            assert.deepStrictEqual(problemsOf(dev, { profile: "dev" }), []);
+            assert.deepStrictEqual(problemsOf({ ...enabled, maxOpenConns: 195 }, {}, "gcp"), []);
+            assert.deepStrictEqual(problemsOf({ ...enabled, chainId: "11155111", leaseDuration: "1m30s", alertEmail: "oncall@example.com" }), []);
+        });
+
+        it("is checked by the component too, with the same sentences", () => {
+            const settings = parseConfig(baseConfig("gcp", { chainlink: enabled })).chainlink;
+            assert.throws(() => assertValidSettings({ ...settings, maxOpenConns: 300 }, "gcp", { profile: "prod" }), /chainlink\.maxOpenConns = 300: at most 195/);
+            assert.throws(() => assertValidSettings({ ...settings, nodes: [] }, "gcp", { profile: "prod" }), /chainlink\.nodes: at least one EVM RPC node is required/);
+        });
+    });
+
+    describe("telling a standby from a broken node (the health check run for real)", () => {
+        let server: http.Server;
+        let status = 200;
+        let port = 0;
+        let closedPort = 0;
+        let runDir = "";
+        before(async () => {
+            server = http.createServer((req, res) => {
+                res.statusCode = req.url === "/health" ? status : 404;
+                res.end("{}");
+            });
+            await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+            port = (server.address() as AddressInfo).port;
+            // A port nothing listens on: bind one, note it, release it.
+            const probe = http.createServer();
+            await new Promise<void>(resolve => probe.listen(0, "127.0.0.1", resolve));
+            closedPort = (probe.address() as AddressInfo).port;
+            await new Promise(resolve => probe.close(resolve));
+            runDir = fs.mkdtempSync(path.join(os.tmpdir(), "chainlink-run-"));
+        });
+        after(() => {
+            server.close();
+            fs.rmSync(runDir, { recursive: true, force: true });
+        });
+        beforeEach(() => {
+            fs.writeFileSync(path.join(runDir, "node.pid"), String(process.pid));
+            fs.rmSync(path.join(runDir, "serving-since"), { force: true });
+        });
+        const check = (p: number) => run("bash", ["-c", healthCheckScript({ port: p, runDir })]);
+
+        it("passes a standby: the process is alive and nothing listens on the port", async () => {
+            const result = await check(closedPort);
+            assert.strictEqual(result.code, 0, result.stdout);
+            assert.match(result.stdout, /^standby: nothing listens on \d+; waiting for the database lease/);
+        });
+
+        it("passes the lease holder while /health answers 200", async () => {
+            status = 200;
+            const result = await check(port);
+            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "active: /health answers 200"]);
+        });
+
+        it("passes a node that just started serving and still answers 503, within the grace", async () => {
+            status = 503;
+            const result = await check(port);
+            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "starting: /health answers 503"]);
+        });
+
+        it("fails a node that answers /health with an error past the grace, such as one on a demoted writer", async () => {
+            status = 503;
+            fs.writeFileSync(path.join(runDir, "serving-since"), String(Math.floor(Date.now() / 1000) - HEALTH_WATCH.servingGraceSeconds - 1));
+            const result = await check(port);
+            assert.deepStrictEqual([result.code, result.stdout.trim()], [1, "broken: /health answers 503 (curl exit 0)"]);
+        });
+
+        it("fails when the node process is gone, whatever the port says", async () => {
+            fs.writeFileSync(path.join(runDir, "node.pid"), "999999999");
+            const result = await check(closedPort);
+            assert.deepStrictEqual([result.code, result.stdout.trim()], [1, "the node process 999999999 is gone"]);
+        });
+    });
+
+    describe("the start script (run for real, with a stand-in chainlink)", () => {
+        it("writes the node's files from the secret store, drops the variables, and passes them by path", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainlink-start-"));
+            const bin = path.join(dir, "bin");
+            const runDir = path.join(dir, "run");
+            fs.mkdirSync(bin);
+            // Records its arguments, its environment and what the files hold, then exits as a node that lost its lease.
+            fs.writeFileSync(path.join(bin, "chainlink"), [
+                "#!/bin/bash",
+                `printf '%s\\n' "$@" > '${dir}/args'`,
+                `env > '${dir}/env'`,
+                `cat '${runDir}/config.toml' '${runDir}/secrets.toml' '${runDir}/apicredentials' > '${dir}/files'`,
+                `stat -c '%a' '${runDir}/secrets.toml' > '${dir}/mode'`,
+                "exit 3",
+            ].join("\n"), { mode: 0o755 });
+            const b64 = (s: string) => Buffer.from(s).toString("base64");
+            const result = await run("bash", ["-c", startScript({ port: PORTS.http, runDir }), "chainlink-node"], {
+                PATH: `${bin}:${process.env.PATH}`,
+                [NODE_FILES.config.env]: b64("[Log]\nLevel = 'info'\n"),
+                [NODE_FILES.secrets.env]: b64("[Password]\nKeystore = 'k'\n"),
+                [NODE_FILES.apiCredentials.env]: b64("operator@nodes.example.com\npw\n"),
+            });
+            assert.strictEqual(result.code, 3, `the node's exit status is the container's: ${result.stderr}`);
+            assert.deepStrictEqual(fs.readFileSync(path.join(dir, "args"), "utf8").trim().split("\n"), [
+                "node", "--config", `${runDir}/config.toml`, "--secrets", `${runDir}/secrets.toml`, "start", "--api", `${runDir}/apicredentials`,
+            ]);
+            assert.strictEqual(fs.readFileSync(path.join(dir, "files"), "utf8"), "[Log]\nLevel = 'info'\n[Password]\nKeystore = 'k'\noperator@nodes.example.com\npw\n");
+            assert.strictEqual(fs.readFileSync(path.join(dir, "mode"), "utf8").trim(), "600");
+            assert.ok(!/NODE_[A-Z_]+_BASE64/.test(fs.readFileSync(path.join(dir, "env"), "utf8")), "the node's environment holds no secret");
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        it("refuses to start without its files", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainlink-start-"));
+            const result = await run("bash", ["-c", startScript({ port: PORTS.http, runDir: dir }), "chainlink-node"]);
+            assert.strictEqual(result.code, 1);
+            assert.match(result.stderr, /NODE_CONFIG_TOML_BASE64 is not set: the secret store delivered nothing/);
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+    });
+
+    for (const cloud of ["aws", "gcp"] as const) {
+        describe(`on ${cloud}`, () => {
+            let report: SynthReport;
+            let chainlink: ChainlinkOutputs;
+            before(async () => {
+                report = await synthStack({ stack: "prod", cloud, set: { "chainlink.nodes": RPC_NODES } });
+                chainlink = report.outputs.chainlink as ChainlinkOutputs;
+            });
+
+            it("runs a primary and a standby in two different zones, on a database in the same two zones", () => {
+                const services = nodeServices(report);
+                assert.deepStrictEqual(services.map(s => s.name), ["chainlink-0", "chainlink-1"]);
+                const zones = services.map(s => zoneOfService(report, s));
+                assert.strictEqual(new Set(zones).size, 2);
+                assert.deepStrictEqual(chainlink.nodes, services.map((s, i) => ({ name: s.name, zone: zones[i] })));
+                assert.deepStrictEqual(databaseZones(report, cloud), zones, "the writer beside the usual lease holder, the standby beside the other node");
+            });
+
+            it("survives the loss of any one zone: a node and a database instance are left in each case", () => {
+                const zones = report.outputs.zones as string[];
+                const nodeZones = nodeServices(report).map(s => zoneOfService(report, s));
+                const dbZones = databaseZones(report, cloud);
+                for (const lost of zones) {
+                    const nodes = nodeZones.filter(z => z !== lost);
+                    const instances = dbZones.filter(z => z !== lost);
+                    assert.ok(nodes.length >= 1, `losing ${lost} leaves no Chainlink node`);
+                    assert.ok(instances.length >= 1, `losing ${lost} leaves no database instance to fail over to`);
+                }
+            });
+
+            it("connects both nodes to the one writer endpoint, TLS forced by the database", () => {
+                if (cloud === "aws") {
+                    const [params] = ofType(report, T.parameters);
+                    assert.deepStrictEqual((params.inputs.parameters as { name: string; value: string }[]).find(p => p.name === "rds.force_ssl")?.value, "1");
+                    assert.match(chainlink.database.host, /\.cluster-[0-9a-f]+\.us-east-1\.rds\.amazonaws\.com$/, "the cluster (writer) endpoint, not an instance");
+                } else {
+                    const [sql] = ofType(report, T.cloudSql);
+                    assert.strictEqual((sql.inputs.settings as any).ipConfiguration.sslMode, "ENCRYPTED_ONLY");
+                }
+            });
+
+            it("keeps the database private: no public address, reachable from the nodes' access group only", () => {
+                if (cloud === "aws") {
+                    for (const i of ofType(report, T.rdsInstance)) assert.strictEqual(i.inputs.publiclyAccessible, false);
+                    const sg = named(report, T.securityGroup, "chainlink-db-sg");
+                    const rules = ofType(report, T.ingress).filter(r => r.inputs.securityGroupId === sg.id);
+                    assert.deepStrictEqual(rules.map(r => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.cidrIpv4, r.inputs.cidrIpv6]),
+                        [[named(report, T.securityGroup, "access-group-chainlink").id, 5432, undefined, undefined]]);
+                } else {
+                    const [sql] = ofType(report, T.cloudSql);
+                    const ip = (sql.inputs.settings as any).ipConfiguration;
+                    assert.deepStrictEqual([ip.ipv4Enabled, ip.authorizedNetworks], [false, undefined]);
+                }
+            });
+
+            it("lets no RPC URL, API key or generated secret appear in any resource input or output, encoded or not", () => {
+                const texts = allText({ resources: report.resources, outputs: report.outputs });
+                for (const key of API_KEYS) assert.ok(!texts.some(t => t.includes(key)), `the RPC API key ${key} is in plain text`);
+                const [component] = ofType(report, COMPONENT_TYPE);
+                const passwords = descendants(report, component.urn).filter(r => r.type === T.randomPassword).map(r => randomState(r.type, r.name, r.inputs).result as string);
+                assert.strictEqual(passwords.length, 4, "keystore, API, Prometheus token, database");
+                for (const p of passwords) assert.ok(!texts.some(t => t.includes(p)), `a generated secret (${p.slice(0, 6)}...) is in plain text`);
+                for (const key of ["apiPassword", "prometheusToken", "prometheusScrapeConfig"] as const) assert.strictEqual(chainlink[key], SECRET_MASK, key);
+            });
+
+            it("hands the node its files through the secret store: no secret in its environment, command line or health check", () => {
+                const env: Record<string, string>[] = [];
+                const commands: string[] = [];
+                let secretNames: string[] = [];
+                if (cloud === "aws") {
+                    for (const s of nodeServices(report)) {
+                        const task = descendants(report, s.urn).find(r => r.type === T.taskDefinition)!;
+                        const [def] = JSON.parse(task.inputs.containerDefinitions as string);
+                        env.push(Object.fromEntries(def.environment.map((e: any) => [e.name, e.value])));
+                        commands.push(...def.entryPoint, ...def.command, ...def.healthCheck.command);
+                        secretNames = def.secrets.map((x: any) => x.name).sort();
+                        assert.strictEqual(def.user, "14933:14933");
+                    }
+                } else {
+                    for (const s of nodeServices(report)) {
+                        const template = descendants(report, s.urn).find(r => r.type === T.template)!;
+                        const files = (YAML.parse((template.inputs.metadata as Record<string, string>)["user-data"]) as { write_files: { path: string; content: string }[] }).write_files;
+                        const runScript = files.find(f => f.path.endsWith("/run-chainlink.sh"))!.content;
+                        commands.push(runScript);
+                        assert.match(runScript, /--user 14933:14933/);
+                        assert.ok(!runScript.includes("--env "), "no plain environment at all");
+                        const fetch = files.find(f => f.path.endsWith("/fetch-secrets.sh"))!.content;
+                        secretNames = Object.values(NODE_FILES).map(f => f.env).filter(name => fetch.includes(` ${name} `)).sort();
+                    }
+                }
+                assert.deepStrictEqual(secretNames, Object.values(NODE_FILES).map(f => f.env).sort());
+                for (const e of env) assert.deepStrictEqual(e, {});
+                const joined = commands.join("\n");
+                assert.ok(!/postgresql:\/\//.test(joined) && !/Keystore|AuthToken/.test(joined), "a secret on a command line");
+            });
+
+            it("routes the operator UI by /health, from the operators' networks only, and lets no port check replace a node", () => {
+                if (cloud === "aws") {
+                    const tg = named(report, T.targetGroup, "chainlink-api-targets").inputs.healthCheck as any;
+                    assert.deepStrictEqual([tg.path, tg.matcher], ["/health", "200"]);
+                    const alb = named(report, T.securityGroup, "chainlink-api-alb");
+                    const open = ofType(report, T.ingress).filter(r => r.inputs.securityGroupId === alb.id);
+                    assert.deepStrictEqual([...new Set(open.map(r => r.inputs.cidrIpv4))], ["203.0.113.0/24"]);
+                    for (const s of nodeServices(report)) {
+                        const ecs = descendants(report, s.urn).find(r => r.type === T.ecsService)!;
+                        // ECS would otherwise stop the standby for failing the target group's check, over and over.
+                        assert.strictEqual(ecs.inputs.healthCheckGracePeriodSeconds, 2_147_483_647);
+                    }
+                } else {
+                    assert.deepStrictEqual(named(report, T.healthCheck, "chainlink-api-health").inputs.httpHealthCheck, { port: PORTS.http, requestPath: "/health" });
+                    const armor = named(report, T.armor, "chainlink-api-armor");
+                    assert.deepStrictEqual((armor.inputs.rules as any[])[0].match.config.srcIpRanges, ["203.0.113.0/24"]);
+                    for (const s of nodeServices(report)) {
+                        const below = descendants(report, s.urn);
+                        assert.strictEqual(below.find(r => r.type === T.group)!.inputs.autoHealingPolicies, undefined);
+                        assert.ok(!below.some(r => r.type === T.healthCheck), "no autohealing health check");
+                    }
+                }
+                assert.strictEqual(chainlink.url, "https://chainlink.nodes.example.com");
+            });
+
+            it("passes the whole policy pack, its own stack rule included", () => {
+                assert.deepStrictEqual(mandatoryViolations(report), []);
+                assert.deepStrictEqual(evaluatePolicies(report.resources, { policies: [chainlinkSurvivesZoneLoss] }), []);
+                assert.strictEqual(CHAINLINK_TYPES.chainlink, COMPONENT_TYPE);
+                assert.strictEqual(CHAINLINK_TYPES.service, COMPONENT_TYPES.service);
+            });
+
+            describe("the stack rule catches a pair that a lost zone would stop", () => {
+                const violationsOf = (mutate: (resources: SynthResource[]) => SynthResource[]): string[] => {
+                    const resources = mutate(JSON.parse(JSON.stringify(report.resources)) as SynthResource[]);
+                    return evaluatePolicies(resources, { policies: [chainlinkSurvivesZoneLoss] }).map(v => v.message);
+                };
+
+                it("both nodes in one zone", () => {
+                    const messages = violationsOf(resources => {
+                        const [first, second] = nodeServices({ ...report, resources }).map(s => descendants({ resources }, s.urn));
+                        if (cloud === "aws") {
+                            const ecs = (below: SynthResource[]) => below.find(r => r.type === T.ecsService)!.inputs.networkConfiguration as { subnets: string[] };
+                            ecs(second).subnets = [...ecs(first).subnets];
+                        } else {
+                            second.find(r => r.type === T.group)!.inputs.zone = first.find(r => r.type === T.group)!.inputs.zone;
+                        }
+                        return resources;
+                    });
+                    assert.strictEqual(messages.length, 1);
+                    assert.match(messages[0], /its 2 node\(s\) stand in 1 zone\(s\) \([a-z0-9-]+: chainlink-0 and chainlink-1\); a Chainlink pair needs 2 nodes in 2 different zones/);
+                });
+
+                it("a database that cannot fail over to another zone", () => {
+                    const messages = violationsOf(resources => {
+                        if (cloud === "aws") return resources.filter(r => !(r.type === T.rdsInstance && r.name.endsWith("-1b")));
+                        const sql = resources.find(r => r.type === T.cloudSql)!;
+                        (sql.inputs.settings as any).availabilityType = "ZONAL";
+                        return resources;
+                    });
+                    assert.deepStrictEqual(messages.length, 1);
+                    assert.match(messages[0], cloud === "aws"
+                        ? /the database of chainlink cannot fail over to another zone: it has 1 instance\(s\); Aurora fails over only to another instance of the cluster/
+                        : /the database of chainlink cannot fail over to another zone: settings\.availabilityType is ZONAL; only REGIONAL keeps a standby in another zone/);
+                });
+
+                if (cloud === "aws") {
+                    it("Aurora's writer and reader in one zone", () => {
+                        const messages = violationsOf(resources => {
+                            for (const i of resources.filter(r => r.type === T.rdsInstance)) i.inputs.availabilityZone = "us-east-1a";
+                            return resources;
+                        });
+                        assert.deepStrictEqual(messages.map(m => m.replace(/^.*?: the/, "the")), ["the database of chainlink cannot fail over to another zone: its 2 instances all stand in us-east-1a."]);
+                    });
+                }
+
+                it("no database at all", () => {
+                    const messages = violationsOf(resources => resources.filter(r => r.type !== T.rdsCluster && r.type !== T.cloudSql));
+                    assert.strictEqual(messages.length, 1);
+                    assert.match(messages[0], /no database with automatic failover under it/);
+                });
+            });
+        });
+    }
+
+    it("synthesizes with Chainlink on the dev profile too (burstable database, plain RPC URLs allowed)", async () => {
+        for (const cloud of ["aws", "gcp"] as const) {
+            const report = await synthStack({
+                stack: "dev",
+                cloud,
+                set: { chainlink: { enabled: true, chainId: 11155111, nodes: [{ name: "local", wsUrl: "ws://geth.internal:8546", httpUrl: "http://geth.internal:8545" }], operatorCidrs: ["10.0.0.0/8"] } },
+            });
+            assert.deepStrictEqual(mandatoryViolations(report), [], cloud);
+            assert.strictEqual(nodeServices(report).length, 2);
+        }
+    });
+});
