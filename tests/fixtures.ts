@@ -14,3 +14,7 @@ export function baseConfig(cloud: Cloud, overrides: Record<string, unknown> = {}
     };
 }
 
+
+/** Loads an ESM-only package (the libp2p reference implementation) from CommonJS tests: a plain import()
+ * would be compiled to require(). */
+export const esm = new Function("s", "return import(s)") as (s: string) => Promise<any>;

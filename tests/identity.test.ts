@@ -2,9 +2,8 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import { PeerIdentity, peerKeyFromSeed } from "../components/libp2p/identity";
 import { synthesize } from "../tools/harness";
+import { esm } from "./fixtures";
 
-// The libp2p reference packages are ESM-only; this import survives the CommonJS transform.
-const esm = new Function("s", "return import(s)") as (s: string) => Promise<any>;
 
 describe("libp2p peer identity", () => {
     it("derives the same peer ID and private key as the reference libp2p implementation", async () => {

@@ -31,10 +31,8 @@ import { ConfigError } from "../stacks/validate";
 import { SECRET_MASK, SynthResource } from "../tools/harness";
 import { randomState } from "../tools/mocks";
 import { SynthReport, mandatoryViolations, synthStack } from "../tools/synth";
-import { baseConfig } from "./fixtures";
+import { baseConfig, esm } from "./fixtures";
 
-// The libp2p reference packages are ESM-only; this import survives the CommonJS transform.
-const esm = new Function("s", "return import(s)") as (s: string) => Promise<any>;
 
 const T = {
     subnet: "aws:ec2/subnet:Subnet",

@@ -12,6 +12,7 @@ import { IPFS_FLAVOURS, IpfsFlavour, SwarmListener } from "./ipfs";
 import { didKey, keepAliveContainer } from "./keepalive";
 import { CERAMIC_USER, HEALTH, HOSTNAMES, HTTPS_PORT, PORTS } from "./ports";
 import { CeramicSettings, DEFAULTS, settingsProblems } from "./settings";
+import { deferred } from "../topology/deferred";
 
 export { IMAGES } from "./images";
 export { CERAMIC_USER, HEALTH, HOSTNAMES, PATHS, PORTS } from "./ports";
@@ -111,16 +112,6 @@ export function ipfsPorts(flavour: IpfsFlavour, swarmTls: PortSpec["exposure"] |
     ];
 }
 
-function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(reason: unknown): void } {
-    let resolve!: (value: T) => void;
-    let reject!: (reason: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-    });
-    promise.catch(() => undefined);
-    return { promise, resolve, reject };
-}
 
 export class CeramicNode extends pulumi.ComponentResource {
     /** The Ceramic API, https://ceramic.<domain>. */

@@ -9,6 +9,7 @@ import { PeerRef, clusterContainer, clusterMultiaddress, peerAddresses } from ".
 import { kuboContainer } from "./kubo";
 import { HEALTH, IPFS_USER, PORTS } from "./ports";
 import { IpfsClusterSettings, settingsProblems } from "./settings";
+import { deferred } from "../topology/deferred";
 
 export { IMAGES } from "./images";
 export { EMPTY_DIR_CID, HEALTH, IPFS_USER, PATHS, PORTS } from "./ports";
@@ -65,17 +66,6 @@ export interface PeerOutputs {
     multiaddresses: pulumi.Output<string[]>;
 }
 
-function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(reason: unknown): void } {
-    let resolve!: (value: T) => void;
-    let reject!: (reason: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-    });
-    // Whoever waits on it sees the failure; the constructor rethrows it too.
-    promise.catch(() => undefined);
-    return { promise, resolve, reject };
-}
 
 /** One peer: its identities, the secrets that carry their keys, its two volumes and its service. */
 export class IpfsClusterPeer extends pulumi.ComponentResource {
