@@ -16,13 +16,13 @@ import {
     VolumeArgs,
     ZonalServiceArgs,
 } from "../topology";
-import { assertValidService, jobProblems } from "../topology/rules";
+import { assertValidService, jobProblems, targetProblems } from "../topology/rules";
 import { CloudflareDns } from "../cloudflare";
 import { AwsBucket } from "./bucket";
 import { AwsAccount, AwsContext, expectAws, primitiveOptions } from "./context";
 import { AwsDns, Route53Dns } from "./dns";
 import { AwsHttpsLoadBalancer } from "./httpsLoadBalancer";
-import { AwsLoadBalancerTarget, targetProblems } from "./loadBalancerTarget";
+import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 import { AwsNetwork } from "./network";
 import type { PostgresArgs } from "../topology";
 import { assertValidPostgres } from "../topology/postgres";

@@ -12,19 +12,6 @@ export interface AwsLoadBalancerTargetArgs extends LoadBalancerTargetArgs {
     vpcCidr: string;
 }
 
-export function targetProblems(name: string, args: LoadBalancerTargetArgs): string[] {
-    const problems: string[] = [];
-    if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) problems.push(`load balancer target ${name}: port ${args.port} is out of range`);
-    const checked = args.healthCheck.port;
-    if (checked !== undefined && (!Number.isInteger(checked) || checked < 1 || checked > 65535)) {
-        problems.push(`load balancer target ${name}: health check port ${checked} is out of range`);
-    }
-    if (!args.healthCheck.path.startsWith("/")) problems.push(`load balancer target ${name}: health check path "${args.healthCheck.path}" must start with /`);
-    if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(args.healthCheck.status)) {
-        problems.push(`load balancer target ${name}: health check status "${args.healthCheck.status}" must be codes such as 200, 200-299 or 200,204`);
-    }
-    return problems;
-}
 
 export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements LoadBalancerTarget {
     readonly targetName: string;

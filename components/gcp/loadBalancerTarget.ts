@@ -4,7 +4,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, LoadBalancerTarget, LoadBalancerTargetArgs } from "../topology";
-import { healthCheckPort } from "../topology/rules";
+import { healthCheckPort, targetProblems } from "../topology/rules";
 import { LOAD_BALANCER_PROBE_TIMING, Probe, probeArgs } from "./healthcheck";
 import { GcpEnv, afterApis, gcpName } from "./shared";
 
@@ -27,16 +27,6 @@ export function targetProbe(args: LoadBalancerTargetArgs): Probe {
  */
 export const WEBSOCKET_TIMEOUT_SECONDS = 86_400;
 
-export function targetProblems(name: string, args: LoadBalancerTargetArgs): string[] {
-    const problems: string[] = [];
-    if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) problems.push(`load balancer target ${name}: port ${args.port} is out of range`);
-    const checked = args.healthCheck.port;
-    if (checked !== undefined && (!Number.isInteger(checked) || checked < 1 || checked > 65535)) {
-        problems.push(`load balancer target ${name}: health check port ${checked} is out of range`);
-    }
-    if (!args.healthCheck.path.startsWith("/")) problems.push(`load balancer target ${name}: health check path "${args.healthCheck.path}" must start with /`);
-    return problems;
-}
 
 export interface TargetBackend {
     service: string;

@@ -1,6 +1,6 @@
 // Checks both back-ends run on a service before declaring anything, so a bad service definition fails the
 // same way on every cloud. Plain functions: unit-testable without a deployment.
-import { ContainerSpec, Exposure, LoadBalancerTarget, RunAs, ScheduledJobArgs, StackContext, Volume, ZonalServiceArgs } from "./index";
+import { ContainerSpec, Exposure, LoadBalancerTarget, LoadBalancerTargetArgs, RunAs, ScheduledJobArgs, StackContext, Volume, ZonalServiceArgs } from "./index";
 
 /** Volumes already mounted, and by whom: a volume has exactly one writer. */
 const volumeWriters = new WeakMap<Volume, string>();
@@ -144,4 +144,19 @@ export function servicePorts(containers: ContainerSpec[]): { container: string; 
 export function physicalName(parts: string[], max = 40): string {
     const joined = parts.join("-").toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-");
     return joined.slice(0, max).replace(/-$/, "");
+}
+
+/** Every problem with a load balancer target, as sentences naming it. */
+export function targetProblems(name: string, args: LoadBalancerTargetArgs): string[] {
+    const problems: string[] = [];
+    if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) problems.push(`load balancer target ${name}: port ${args.port} is out of range`);
+    const checked = args.healthCheck.port;
+    if (checked !== undefined && (!Number.isInteger(checked) || checked < 1 || checked > 65535)) {
+        problems.push(`load balancer target ${name}: health check port ${checked} is out of range`);
+    }
+    if (!args.healthCheck.path.startsWith("/")) problems.push(`load balancer target ${name}: health check path "${args.healthCheck.path}" must start with /`);
+    if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(args.healthCheck.status)) {
+        problems.push(`load balancer target ${name}: health check status "${args.healthCheck.status}" must be codes such as 200, 200-299 or 200,204`);
+    }
+    return problems;
 }
