@@ -6,18 +6,8 @@ import { Backend, COMPONENT_TYPES, ContainerSpec, LoadBalancerTarget, Secret, Vo
 import { carveSubnets, chooseZones, FARGATE_SIZES, fargateTaskSize, natIndexForZone, passthroughListeners } from "../components/aws";
 import { ingressRules, taskSize } from "../components/aws/service";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
-import { ofType, oneOfType, synthBackend as synthRaw } from "./support";
+import { named, ofType, oneOfType, synthBackend } from "./support";
 
-// The harness joins what was declared with what the mock monitor registered as soon as the program returns;
-// registrations that wait on other resources' outputs can still be in flight then. Waiting for the runtime's
-// outstanding RPCs inside the program closes that gap.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
-
-const synthBackend: typeof synthRaw = (cloud, build, overrides) => synthRaw(cloud, async backend => {
-    await build(backend);
-    await waitForRPCs();
-}, overrides);
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
@@ -60,11 +50,6 @@ const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 const IPFS_USER = { uid: 1000, gid: 100 };
 const SECRET_VALUE = "correct-horse-battery-staple";
 
-function named(result: SynthResult, type: string, name: string): SynthResource {
-    const found = ofType(result, type).filter(r => r.name === name);
-    assert.strictEqual(found.length, 1, `expected one ${type} named ${name}, found ${ofType(result, type).map(r => r.name).join(", ")}`);
-    return found[0];
-}
 
 function idOf(result: SynthResult, type: string, name: string): string {
     const id = named(result, type, name).id;
@@ -72,16 +57,9 @@ function idOf(result: SynthResult, type: string, name: string): string {
     return id;
 }
 
-/**
- * The components above a resource. Matched on the parent URN's last type and name (unique per stack): the
- * harness and the mock monitor qualify top-level URNs differently, so whole URNs do not always compare.
- */
+/** The components above a resource. */
 function ancestors(result: SynthResult, r: SynthResource): SynthResource[] {
-    const parentOf = (child: SynthResource) => result.resources.find(p => {
-        if (!child.parent) return false;
-        const [, , qualified, name] = child.parent.split("::");
-        return p.name === name && qualified.split("$").pop() === p.type;
-    });
+    const parentOf = (child: SynthResource) => result.resources.find(p => p.urn === child.parent);
     const chain: SynthResource[] = [];
     for (let p = parentOf(r); p; p = parentOf(p)) chain.push(p);
     return chain;

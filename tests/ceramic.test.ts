@@ -5,14 +5,12 @@
 // balancer checking another port, WebSocket targets) on both back-ends; its three scripts run and linted.
 import * as assert from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import * as YAML from "yaml";
-import { Backend, BucketGrant, COMPONENT_TYPES, Cloud, ContainerSpec } from "../components/topology";
+import { BucketGrant, COMPONENT_TYPES, Cloud, ContainerSpec } from "../components/topology";
 import { JOB_INTERVAL_MINUTES, jobProblems } from "../components/topology/rules";
 import {
     ANCHOR_SERVICE_URLS,
@@ -43,8 +41,8 @@ import { ConfigError } from "../stacks/validate";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
 import { randomState } from "../tools/mocks";
 import { SynthReport, mandatoryViolations, synthStack } from "../tools/synth";
-import { baseConfig, esm } from "./fixtures";
-import { synthBackend } from "./support";
+import { baseConfig } from "./fixtures";
+import { bashWords, descendants, hasBinary, named, ofType, referencePeerId, synthBackend } from "./support";
 
 
 const T = {
@@ -78,37 +76,14 @@ const T = {
     randomBytes: "random:index/randomBytes:RandomBytes",
 };
 
-const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 /** A recognisable fake: an Ethereum RPC URL with an API key in its path, as providers hand them out. */
 const FAKE_RPC_KEY = "c3ram1c-f4ke-ap1-k3y-0b5e55ed";
 const FAKE_RPC_URL = `https://mainnet.infura.example/v3/${FAKE_RPC_KEY}`;
 
 // ---------------------------------------------------------------- reading a synthesized stack
 
-function ofType(report: SynthResult, type: string): SynthResource[] {
-    return report.resources.filter(r => r.type === type);
-}
-
-function named(report: SynthResult, type: string, name: string): SynthResource {
-    const found = ofType(report, type).filter(r => r.name === name);
-    assert.strictEqual(found.length, 1, `one ${type} named ${name}; found ${ofType(report, type).map(r => r.name).join(", ")}`);
-    return found[0];
-}
-
-function descendants(report: SynthResult, urn: string): SynthResource[] {
-    const children = report.resources.filter(r => r.parent === urn);
-    return children.flatMap(c => [c, ...descendants(report, c.urn)]);
-}
-
 function ceramicOf(report: SynthReport): { url: string; ipfsPeerId: string; multiaddresses: string[]; nodeDid: string; egressIps: string[]; stateStore: string } {
     return report.outputs.ceramic as never;
-}
-
-/** Splits a shell command line into words exactly as bash does. */
-function bashWords(line: string): string[] {
-    const run = spawnSync("bash", ["-c", `words() { printf '%s\\0' "$@"; }\nwords ${line}`], { encoding: "utf8" });
-    assert.strictEqual(run.status, 0, run.stderr);
-    return run.stdout.split("\0").slice(0, -1);
 }
 
 interface ContainerView {
@@ -172,17 +147,6 @@ function containersOf(report: SynthResult, cloud: Cloud, service: string): Recor
     return out;
 }
 
-/** The peer ID libp2p itself derives from the Ed25519 seed held (mocked) in a RandomBytes resource. */
-async function referencePeerId(seedResource: string): Promise<{ peerId: string; privateKey: string }> {
-    const { privateKeyFromRaw, privateKeyToProtobuf } = await esm("@libp2p/crypto/keys");
-    const { peerIdFromPrivateKey } = await esm("@libp2p/peer-id");
-    const seed = Buffer.from(randomState(T.randomBytes, seedResource, { length: 32 }).base64 as string, "base64");
-    const publicKey = crypto.createPublicKey(crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" }))
-        .export({ format: "der", type: "spki" }).subarray(12);
-    const key = privateKeyFromRaw(Buffer.concat([seed, publicKey]));
-    return { peerId: peerIdFromPrivateKey(key).toString(), privateKey: Buffer.from(privateKeyToProtobuf(key)).toString("base64") };
-}
-
 function problemsOf(ceramic: Record<string, unknown>, secretKeys?: Set<string>): string[] {
     try {
         parseConfig(baseConfig("aws", { ceramic }), undefined, secretKeys);
@@ -193,18 +157,6 @@ function problemsOf(ceramic: Record<string, unknown>, secretKeys?: Set<string>):
     return [];
 }
 
-/** Drains registrations the GCP back-end makes through its explicit provider before the harness reads them. */
-async function synthOn(cloud: Cloud, build: (backend: Backend) => void): Promise<SynthResult> {
-    const settings = runtimeSettings as unknown as { waitForRPCs(): Promise<void> };
-    return synthBackend(cloud, async backend => {
-        build(backend);
-        await settings.waitForRPCs();
-    });
-}
-
-function hasBinary(name: string): boolean {
-    return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
-}
 
 // ---------------------------------------------------------------- the tests
 
@@ -608,7 +560,7 @@ describe("Ceramic node", () => {
     describe("the primitives it added, on both back-ends", () => {
         for (const cloud of ["aws", "gcp"] as const) {
             it(`grants buckets to a service on ${cloud}: read or read-write, on that bucket only, with no key in the definition`, async () => {
-                const result = await synthOn(cloud, backend => {
+                const result = await synthBackend(cloud, backend => {
                     const [zone] = backend.context.zones;
                     const archive = backend.bucket("archive");
                     const scratch = backend.bucket("scratch");
@@ -650,7 +602,7 @@ describe("Ceramic node", () => {
             });
 
             it(`refuses on ${cloud} a bucket granted twice and a container that would hide the credentials`, async () => {
-                await assert.rejects(synthOn(cloud, backend => {
+                await assert.rejects(synthBackend(cloud, backend => {
                     const bucket = backend.bucket("twice");
                     backend.service("app", {
                         zone: backend.context.zones[0],
@@ -659,7 +611,7 @@ describe("Ceramic node", () => {
                     });
                 }), /service app: buckets\[1\] grants a bucket already granted; give each bucket once, with the widest access it needs/);
                 if (cloud === "gcp") {
-                    await assert.rejects(synthOn(cloud, backend => {
+                    await assert.rejects(synthBackend(cloud, backend => {
                         const bucket = backend.bucket("hidden");
                         backend.service("app", {
                             zone: backend.context.zones[0],
@@ -671,7 +623,7 @@ describe("Ceramic node", () => {
             });
 
             it(`runs a scheduled job on ${cloud} with its secrets from the store, and refuses a bad one`, async () => {
-                const result = await synthOn(cloud, backend => {
+                const result = await synthBackend(cloud, backend => {
                     const token = backend.secret("job-token", { value: "t0ken-value" });
                     backend.scheduledJob("report", {
                         everyMinutes: 60,
@@ -692,7 +644,7 @@ describe("Ceramic node", () => {
                     assert.match(container.envs[1].valueSource.secretKeyRef.secret, /^projects\/.+\/secrets\//);
                 }
                 assert.ok(!JSON.stringify(result.resources).includes("t0ken-value"));
-                await assert.rejects(synthOn(cloud, backend => {
+                await assert.rejects(synthBackend(cloud, backend => {
                     backend.scheduledJob("bad", { everyMinutes: 7, container: { name: "bad", image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 128, user: { uid: 2000, gid: 2000 } } });
                 }), /scheduled job bad: everyMinutes is 7/);
             });

@@ -28,6 +28,7 @@ import { ConfigError } from "../stacks/validate";
 import { SECRET_MASK, SynthResource } from "../tools/harness";
 import { randomState } from "../tools/mocks";
 import { SynthReport, mandatoryViolations, synthStack } from "../tools/synth";
+import { descendants, named, ofType, servicesUnder, zoneOfService } from "./support";
 import { baseConfig } from "./fixtures";
 
 const T = {
@@ -65,35 +66,9 @@ interface ChainlinkOutputs {
     prometheusScrapeConfig: string;
 }
 
-function ofType(report: SynthReport, type: string): SynthResource[] {
-    return report.resources.filter(r => r.type === type);
-}
-
-function named(report: SynthReport, type: string, name: string): SynthResource {
-    const found = ofType(report, type).filter(r => r.name === name);
-    assert.strictEqual(found.length, 1, `one ${type} named ${name}`);
-    return found[0];
-}
-
-function descendants(report: { resources: SynthResource[] }, urn: string): SynthResource[] {
-    const children = report.resources.filter(r => r.parent === urn);
-    return children.flatMap(c => [c, ...descendants(report, c.urn)]);
-}
-
 /** The Chainlink nodes: the zonal services under the ChainlinkNode component. */
 function nodeServices(report: SynthReport): SynthResource[] {
-    const [chainlink] = ofType(report, COMPONENT_TYPE);
-    return descendants(report, chainlink.urn).filter(r => r.type === COMPONENT_TYPES.service);
-}
-
-/** Where a service runs, read from the cloud resources that place it. */
-function zoneOfService(report: SynthReport, service: SynthResource): string {
-    const below = descendants(report, service.urn);
-    const group = below.find(r => r.type === T.group);
-    if (group) return group.inputs.zone as string;
-    const ecs = below.find(r => r.type === T.ecsService)!;
-    const [subnetId] = (ecs.inputs.networkConfiguration as { subnets: string[] }).subnets;
-    return report.resources.find(r => r.type === T.subnet && r.id === subnetId)!.inputs.availabilityZone as string;
+    return servicesUnder(report, COMPONENT_TYPE);
 }
 
 /** Where the database has an instance that can serve: Aurora's writer and reader, Cloud SQL's primary and standby. */

@@ -7,7 +7,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import * as YAML from "yaml";
 import { Backend, COMPONENT_TYPES, ContainerSpec, ZonalService } from "../components/topology";
 import { pickZones } from "../components/gcp";
@@ -20,7 +19,7 @@ import { forwardingRuleSpecs } from "../components/gcp/passthroughLoadBalancer";
 import { firewallSpecs, serviceProbe, userData } from "../components/gcp/service";
 import { gcpName } from "../components/gcp/shared";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
-import { ofType, oneOfType, synthBackend } from "./support";
+import { descendants, hasBinary, named, ofType, oneOfType, synthBackend } from "./support";
 
 const T = {
     disk: "gcp:compute/disk:Disk",
@@ -130,45 +129,11 @@ function deployNodes(backend: Backend, out: Partial<Deployment> = {}): void {
     });
 }
 
-/**
- * synthBackend with the back-end's registrations drained before the harness reads them: the GCP back-end
- * registers through an explicit provider, so some registrations are still in flight when `build` returns.
- */
-async function synthGcp(build: (backend: Backend) => void | Promise<void>, overrides: Record<string, unknown> = {}): Promise<SynthResult> {
-    const settings = runtimeSettings as unknown as { waitForRPCs(): Promise<void> };
-    return synthBackend("gcp", async backend => {
-        await build(backend);
-        await settings.waitForRPCs();
-    }, overrides);
-}
-
-/** `type::name` of a resource, or of the resource a URN names: unique in a synth, whatever the URN's parent chain. */
-function keyOf(r: SynthResource): string {
-    return `${r.type}::${r.name}`;
-}
-
-function keyOfUrn(urn: string): string {
-    const [, , qualifiedType, name] = urn.split("::");
-    return `${qualifiedType.split("$").pop()}::${name}`;
-}
 
 function parentOf(result: SynthResult, r: SynthResource): SynthResource | undefined {
-    if (!r.parent) return undefined;
-    const key = keyOfUrn(r.parent);
-    return result.resources.find(p => keyOf(p) === key);
+    return result.resources.find(p => p.urn === r.parent);
 }
 
-/** The resources under a component, at any depth. */
-function descendants(result: SynthResult, component: SynthResource): SynthResource[] {
-    const children = result.resources.filter(r => parentOf(result, r) === component);
-    return children.flatMap(c => [c, ...descendants(result, c)]);
-}
-
-function named(result: SynthResult, type: string, name: string): SynthResource {
-    const found = ofType(result, type).filter(r => r.name === name);
-    assert.strictEqual(found.length, 1, `expected one ${type} named ${name}, found ${ofType(result, type).map(r => r.name).join(", ")}`);
-    return found[0];
-}
 
 /** An output's value, or its failure. */
 function settled<T>(output: pulumi.Output<T>): Promise<T> {
@@ -197,9 +162,6 @@ function writtenFiles(userData: string): { path: string; content: string }[] {
     return (YAML.parse(userData) as { write_files: { path: string; content: string }[] }).write_files;
 }
 
-function hasBinary(name: string): boolean {
-    return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
-}
 
 describe("GCP back-end", function () {
     this.timeout(60_000);
@@ -211,7 +173,7 @@ describe("GCP back-end", function () {
     const declared: { type: string; name: string; resource: pulumi.Resource; opts: pulumi.ResourceOptions }[] = [];
 
     before(async () => {
-        result = await synthGcp(async backend => {
+        result = await synthBackend("gcp", async backend => {
             pulumi.runtime.registerStackTransformation(args => {
                 declared.push({ type: args.type, name: args.name, resource: args.resource, opts: args.opts });
                 return undefined;
@@ -261,7 +223,7 @@ describe("GCP back-end", function () {
                 assert.ok(owner, `${r.type} ${r.name} is not under a topology component`);
             }
             const missing = result.resources.filter(r => r.custom && r.id === null);
-            assert.deepStrictEqual(missing.map(keyOf), [], "every resource reached the engine");
+            assert.deepStrictEqual(missing.map(r => r.urn), [], "every resource reached the engine");
             for (const type of Object.values(COMPONENT_TYPES)) assert.ok(ofType(result, type).length > 0, `no ${type}`);
         });
 
@@ -318,7 +280,7 @@ describe("GCP back-end", function () {
         });
 
         it("protects dev disks too, on the balanced disk type", async () => {
-            const dev = await synthGcp(backend => {
+            const dev = await synthBackend("gcp", backend => {
                 backend.volume("scratch", { zone: backend.context.zones[0], sizeGiB: 10, owner: IPFS_USER });
             }, { profile: "dev" });
             const disk = oneOfType(dev, T.disk);
@@ -442,7 +404,7 @@ describe("GCP back-end", function () {
         });
 
         it("reject a second service that mounts a volume already mounted", async () => {
-            await assert.rejects(synthGcp(backend => {
+            await assert.rejects(synthBackend("gcp", backend => {
                 const zone = backend.context.zones[0];
                 const volume = backend.volume("shared", { zone, sizeGiB: 10, owner: IPFS_USER });
                 const container = (name: string): ContainerSpec => ({ name, image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 256, user: IPFS_USER, mounts: [{ volume, path: "/data" }] });
@@ -459,7 +421,7 @@ describe("GCP back-end", function () {
             const ipfsAccount = named(result, T.serviceAccount, "ipfs-0-identity");
             assert.strictEqual(input(binding, "member"), `serviceAccount:${input(ipfsAccount, "accountId")}@mock-project.iam.gserviceaccount.com`);
             assert.strictEqual(input(binding, "secretId"), "projects/mock-project/secrets/web3-test-cluster-secret");
-            assert.ok(descendants(result, named(result, COMPONENT_TYPES.service, "ipfs-0")).includes(binding));
+            assert.ok(descendants(result, named(result, COMPONENT_TYPES.service, "ipfs-0").urn).includes(binding));
         });
     });
 
@@ -493,7 +455,7 @@ describe("GCP back-end", function () {
         it("gives public ports a static passthrough address with TCP and UDP rules and lets its probers in", () => {
             assert.ok(publicAddress && /^\d+\.\d+\.\d+\.\d+$/.test(publicAddress), String(publicAddress));
             const lb = named(result, COMPONENT_TYPES.passthroughLoadBalancer, "ipfs-0-public");
-            const children = descendants(result, lb);
+            const children = descendants(result, lb.urn);
             const backend = children.find(r => r.type === T.regionBackendService)!;
             assert.strictEqual(input(backend, "loadBalancingScheme"), "EXTERNAL");
             assert.strictEqual(input(backend, "protocol"), "UNSPECIFIED");
@@ -548,7 +510,7 @@ describe("GCP back-end", function () {
         });
 
         it("refuses to build an HTTPS load balancer before a service attached to its target", async () => {
-            await assert.rejects(synthGcp(backend => {
+            await assert.rejects(synthBackend("gcp", backend => {
                 const target = backend.loadBalancerTarget("lonely", { port: 8080, healthCheck: { path: "/", status: "200" } });
                 backend.httpsLoadBalancer("lonely", { hostname: "lonely", target });
             }), /no service exposes port 8080 to load balancer target lonely/);

@@ -3,19 +3,17 @@ import * as crypto from "crypto";
 import { PeerIdentity, peerKeyFromSeed } from "../components/libp2p/identity";
 import { synthesize } from "../tools/harness";
 import { esm } from "./fixtures";
+import { referenceKey } from "./support";
 
 
 describe("libp2p peer identity", () => {
     it("derives the same peer ID and private key as the reference libp2p implementation", async () => {
-        const { privateKeyFromRaw, privateKeyFromProtobuf, privateKeyToProtobuf } = await esm("@libp2p/crypto/keys");
+        const { privateKeyFromProtobuf, privateKeyToProtobuf } = await esm("@libp2p/crypto/keys");
         const { peerIdFromPrivateKey } = await esm("@libp2p/peer-id");
         for (let i = 0; i < 20; i++) {
             const seed = crypto.randomBytes(32);
             const ours = peerKeyFromSeed(seed);
-            const publicKey = crypto.createPublicKey(crypto.createPrivateKey({
-                key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8",
-            })).export({ format: "der", type: "spki" }).subarray(12);
-            const reference = privateKeyFromRaw(Buffer.concat([seed, publicKey]));
+            const reference = await referenceKey(seed);
             assert.strictEqual(ours.peerId, peerIdFromPrivateKey(reference).toString());
             assert.strictEqual(ours.privateKey, Buffer.from(privateKeyToProtobuf(reference)).toString("base64"));
             // And the reference reads our encoding back to the same peer.

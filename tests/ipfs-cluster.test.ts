@@ -3,7 +3,6 @@
 // resource input, settings checked with clear messages, a lost zone survived, the start script correct.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -31,7 +30,8 @@ import { ConfigError } from "../stacks/validate";
 import { SECRET_MASK, SynthResource } from "../tools/harness";
 import { randomState } from "../tools/mocks";
 import { SynthReport, mandatoryViolations, synthStack } from "../tools/synth";
-import { baseConfig, esm } from "./fixtures";
+import { bashWords, descendants, named, ofType, referencePeerId, servicesUnder, zoneOfService } from "./support";
+import { baseConfig } from "./fixtures";
 
 
 const T = {
@@ -55,7 +55,6 @@ const T = {
     randomPassword: "random:index/randomPassword:RandomPassword",
 };
 
-const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 const SWARM_PORT = 4001;
 const DEFAULT_MIN = 2;
 
@@ -79,35 +78,9 @@ function clusterOf(report: SynthReport): ClusterOutputs {
     return report.outputs.ipfsCluster as ClusterOutputs;
 }
 
-function ofType(report: SynthReport, type: string): SynthResource[] {
-    return report.resources.filter(r => r.type === type);
-}
-
-function named(report: SynthReport, type: string, name: string): SynthResource {
-    const found = ofType(report, type).filter(r => r.name === name);
-    assert.strictEqual(found.length, 1, `one ${type} named ${name}`);
-    return found[0];
-}
-
-function descendants(report: SynthReport, urn: string): SynthResource[] {
-    const children = report.resources.filter(r => r.parent === urn);
-    return children.flatMap(c => [c, ...descendants(report, c.urn)]);
-}
-
 /** The peers' services: the zonal services under the IPFS cluster component. */
 function peerServices(report: SynthReport): SynthResource[] {
-    const [cluster] = ofType(report, COMPONENT_TYPE);
-    return descendants(report, cluster.urn).filter(r => r.type === COMPONENT_TYPES.service);
-}
-
-/** Where a service runs, read from the cloud resources that place it. */
-function zoneOfService(report: SynthReport, service: SynthResource): string {
-    const below = descendants(report, service.urn);
-    const group = below.find(r => r.type === T.group);
-    if (group) return group.inputs.zone as string;
-    const ecs = below.find(r => r.type === T.ecsService)!;
-    const [subnetId] = (ecs.inputs.networkConfiguration as { subnets: string[] }).subnets;
-    return report.resources.find(r => r.type === T.subnet && r.id === subnetId)!.inputs.availabilityZone as string;
+    return servicesUnder(report, COMPONENT_TYPE);
 }
 
 interface ContainerView {
@@ -170,24 +143,6 @@ function containersOf(report: SynthReport, cloud: Cloud, peer: string): Record<s
         };
     }
     return out;
-}
-
-/** Splits a shell command line into words exactly as bash does. */
-function bashWords(line: string): string[] {
-    const run = spawnSync("bash", ["-c", `words() { printf '%s\\0' "$@"; }\nwords ${line}`], { encoding: "utf8" });
-    assert.strictEqual(run.status, 0, run.stderr);
-    return run.stdout.split("\0").slice(0, -1);
-}
-
-/** The peer ID libp2p itself derives from the Ed25519 seed held (mocked) in a RandomBytes resource. */
-async function referencePeerId(seedResource: string): Promise<{ peerId: string; privateKey: string }> {
-    const { privateKeyFromRaw, privateKeyToProtobuf } = await esm("@libp2p/crypto/keys");
-    const { peerIdFromPrivateKey } = await esm("@libp2p/peer-id");
-    const seed = Buffer.from(randomState(T.randomBytes, seedResource, { length: 32 }).base64 as string, "base64");
-    const publicKey = crypto.createPublicKey(crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: "der", type: "pkcs8" }))
-        .export({ format: "der", type: "spki" }).subarray(12);
-    const key = privateKeyFromRaw(Buffer.concat([seed, publicKey]));
-    return { peerId: peerIdFromPrivateKey(key).toString(), privateKey: Buffer.from(privateKeyToProtobuf(key)).toString("base64") };
 }
 
 /** Every value the cluster generates and must keep secret, as the mocks generate them (other workloads' aside). */

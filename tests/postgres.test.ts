@@ -13,10 +13,7 @@ import { privateServicesRange } from "../components/gcp/postgres";
 import { accessGroupTag } from "../components/gcp/service";
 import { evaluatePolicies } from "../policies/evaluate";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
-import { descendants, ofType, synthBackend as synthRaw } from "./support";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+import { descendants, ofType, synthBackend } from "./support";
 
 const T = {
     cluster: "aws:rds/cluster:Cluster",
@@ -69,9 +66,8 @@ async function build(cloud: Cloud, args: PostgresArgs = request(cloud)): Promise
     let postgres!: Postgres;
     let url = "";
     let urlIsSecret = false;
-    const result = await synthRaw(cloud, async backend => {
+    const result = await synthBackend(cloud, async backend => {
         postgres = backend.postgres("app-db", args);
-        await waitForRPCs();
         url = await new Promise<string>(resolve => postgres.url.apply(resolve));
         urlIsSecret = await pulumi.isSecret(postgres.url);
     });
@@ -284,10 +280,9 @@ describe("managed Postgres", function () {
         });
 
         it("makes private services access once, however many databases the stack has", async () => {
-            const result = await synthRaw("gcp", async backend => {
+            const result = await synthBackend("gcp", async backend => {
                 backend.postgres("one", request("gcp"));
                 backend.postgres("two", request("gcp", { zones: ["us-central1-b", "us-central1-c"] }));
-                await waitForRPCs();
             });
             assert.strictEqual(ofType(result, T.peering).length, 1);
             assert.strictEqual(ofType(result, T.cloudSql).length, 2);
@@ -303,7 +298,7 @@ describe("managed Postgres", function () {
 
     it("refuses an invalid request on either cloud before declaring anything", async () => {
         for (const cloud of ["aws", "gcp"] as const) {
-            await assert.rejects(synthRaw(cloud, backend => {
+            await assert.rejects(synthBackend(cloud, backend => {
                 backend.postgres("bad", request(cloud, { zones: [ZONES[cloud][0], ZONES[cloud][0]] }));
             }), /invalid postgres definition:\n {2}- postgres bad: zones must name the writer's zone and a different one/);
         }
