@@ -4,11 +4,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, ScheduledJob, ScheduledJobArgs } from "../topology";
-import { ANY_IPV4, TASK_EXECUTION_MANAGED_POLICY } from "./constants";
-import { AwsContext, expectAws } from "./context";
-import { fargateTaskSize, cpuUnits } from "./fargate";
-import { AwsSecret } from "./secret";
-import { assumeRolePolicy, containerDefinitions, referencedSecrets, secretsReadPolicy } from "./service";
+import { ANY_IPV4 } from "./constants";
+import { AwsContext } from "./context";
+import { fargateTask } from "./service";
 
 /** EventBridge Scheduler's rate expression for a job run every `minutes`. */
 export function rateExpression(minutes: number): string {
@@ -43,46 +41,9 @@ export class AwsScheduledJob extends pulumi.ComponentResource implements Schedul
         const parent = { parent: this };
         this.jobName = name;
         this.everyMinutes = args.everyMinutes;
-        const containers = [args.container];
-
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            name: `/ecs/${prefix}/${name}`,
-            retentionInDays: ctx.stack.logRetentionDays,
-        }, parent);
-
-        const executionRole = new aws.iam.Role(`${name}-execution`, {
-            description: `ECS starts ${prefix} job ${name} with this role`,
-            assumeRolePolicy: assumeRolePolicy(),
-        }, parent);
-        new aws.iam.RolePolicyAttachment(`${name}-execution-managed`, {
-            role: executionRole.name,
-            policyArn: `arn:${account.partition}:iam::aws:policy/${TASK_EXECUTION_MANAGED_POLICY}`,
-        }, parent);
-        const secretArns = referencedSecrets(containers).map(s => expectAws(s, AwsSecret, `secret ${s.secretName}`).arn);
-        const secretsPolicy = secretsReadPolicy(secretArns);
-        if (secretsPolicy) new aws.iam.RolePolicy(`${name}-execution-secrets`, { role: executionRole.id, policy: secretsPolicy }, parent);
 
         // The job's own permissions: none. It only talks to the network.
-        const taskRole = new aws.iam.Role(`${name}-task`, {
-            description: `Job ${name} of ${prefix} runs with this role`,
-            assumeRolePolicy: assumeRolePolicy({
-                StringEquals: { "aws:SourceAccount": account.accountId },
-                ArnLike: { "aws:SourceArn": `arn:${account.partition}:ecs:${region}:${account.accountId}:*` },
-            }),
-        }, parent);
-
-        const family = `${prefix}-${name}`;
-        const size = fargateTaskSize(cpuUnits(args.container.cpu) / 1024, args.container.memoryMiB);
-        const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
-            family,
-            networkMode: "awsvpc",
-            requiresCompatibilities: ["FARGATE"],
-            cpu: String(size.cpu),
-            memory: String(size.memoryMiB),
-            executionRoleArn: executionRole.arn,
-            taskRoleArn: taskRole.arn,
-            containerDefinitions: containerDefinitions(containers, { group: logGroup.name, region, streamPrefix: name }),
-        }, parent);
+        const { executionRole, taskRole, taskDefinition } = fargateTask(name, { label: `${prefix} job ${name}`, containers: [args.container] }, ctx, this);
 
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
             vpcId: network.vpcId,
@@ -110,7 +71,7 @@ export class AwsScheduledJob extends pulumi.ComponentResource implements Schedul
         const schedulerGrant = new aws.iam.RolePolicy(`${name}-scheduler-run`, {
             role: schedulerRole.id,
             policy: schedulerPolicy(
-                `arn:${account.partition}:ecs:${region}:${account.accountId}:task-definition/${family}:*`,
+                pulumi.interpolate`arn:${account.partition}:ecs:${region}:${account.accountId}:task-definition/${taskDefinition.family}:*`,
                 [executionRole.arn, taskRole.arn],
             ),
         }, parent);

@@ -259,6 +259,86 @@ export function assumeRolePolicy(condition?: Record<string, unknown>): string {
     });
 }
 
+export interface FargateTaskSpec {
+    /** What runs, as role descriptions name it: "<prefix> <name>" or "<prefix> job <name>". */
+    label: string;
+    containers: ContainerSpec[];
+    volumes?: AwsVolume[];
+    /** Task-role policies by name suffix; an undefined one (nothing to grant) is not declared. */
+    taskPolicies?: Record<string, pulumi.Input<string> | undefined>;
+}
+
+/**
+ * A Fargate task definition with its log group and two roles, as services and scheduled jobs both run them.
+ * Execution role: what ECS itself needs to start the task (pull, log, read exactly the referenced secrets).
+ * Task role: what the containers may do, trusted only by ECS tasks of this account and region.
+ */
+export function fargateTask(name: string, spec: FargateTaskSpec, ctx: AwsContext, owner: pulumi.Resource): {
+    logGroup: aws.cloudwatch.LogGroup;
+    executionRole: aws.iam.Role;
+    taskRole: aws.iam.Role;
+    taskDefinition: aws.ecs.TaskDefinition;
+    rolePolicies: pulumi.Resource[];
+} {
+    const parent = { parent: owner };
+    const { prefix } = ctx.stack;
+    const { account, region } = ctx;
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+        name: `/ecs/${prefix}/${name}`,
+        retentionInDays: ctx.stack.logRetentionDays,
+    }, parent);
+
+    const executionRole = new aws.iam.Role(`${name}-execution`, {
+        description: `ECS starts ${spec.label} with this role`,
+        assumeRolePolicy: assumeRolePolicy(),
+    }, parent);
+    const rolePolicies: pulumi.Resource[] = [
+        new aws.iam.RolePolicyAttachment(`${name}-execution-managed`, {
+            role: executionRole.name,
+            policyArn: `arn:${account.partition}:iam::aws:policy/${TASK_EXECUTION_MANAGED_POLICY}`,
+        }, parent),
+    ];
+    const secretArns = referencedSecrets(spec.containers).map(s => expectAws(s, AwsSecret, `secret ${s.secretName}`).arn);
+    const secretsPolicy = secretsReadPolicy(secretArns);
+    if (secretsPolicy) {
+        rolePolicies.push(new aws.iam.RolePolicy(`${name}-execution-secrets`, { role: executionRole.id, policy: secretsPolicy }, parent));
+    }
+
+    const taskRole = new aws.iam.Role(`${name}-task`, {
+        description: `Containers of ${spec.label} run with this role`,
+        assumeRolePolicy: assumeRolePolicy({
+            StringEquals: { "aws:SourceAccount": account.accountId },
+            ArnLike: { "aws:SourceArn": `arn:${account.partition}:ecs:${region}:${account.accountId}:*` },
+        }),
+    }, parent);
+    for (const [suffix, policy] of Object.entries(spec.taskPolicies ?? {})) {
+        if (policy) rolePolicies.push(new aws.iam.RolePolicy(`${name}-task-${suffix}`, { role: taskRole.id, policy }, parent));
+    }
+
+    const size = taskSize(spec.containers);
+    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+        family: `${prefix}-${name}`,
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: String(size.cpu),
+        memory: String(size.memoryMiB),
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        containerDefinitions: containerDefinitions(spec.containers, { group: logGroup.name, region, streamPrefix: name }),
+        ...(spec.volumes ? {
+            volumes: spec.volumes.map(v => ({
+                name: v.volumeName,
+                efsVolumeConfiguration: {
+                    fileSystemId: v.fileSystemId,
+                    transitEncryption: "ENABLED",
+                    authorizationConfig: { accessPointId: v.accessPointId, iam: "ENABLED" },
+                },
+            })),
+        } : {}),
+    }, parent);
+    return { logGroup, executionRole, taskRole, taskDefinition, rolePolicies };
+}
+
 // ---------------------------------------------------------------- the component
 
 export interface AwsZonalServiceArgs extends ZonalServiceArgs {
@@ -286,66 +366,15 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
         this.privateHostname = `${name}.${network.namespaceName}`;
 
         const volumes = taskVolumes(args.containers).map(v => expectAws(v, AwsVolume, `volume ${v.volumeName}`));
-        const secretArns = referencedSecrets(args.containers).map(s => expectAws(s, AwsSecret, `secret ${s.secretName}`).arn);
 
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            name: `/ecs/${prefix}/${name}`,
-            retentionInDays: ctx.stack.logRetentionDays,
-        }, parent);
-
-        // Execution role: what ECS itself needs to start the task (pull, log, read the secrets).
-        const executionRole = new aws.iam.Role(`${name}-execution`, {
-            description: `ECS starts ${prefix} ${name} with this role`,
-            assumeRolePolicy: assumeRolePolicy(),
-        }, parent);
-        const rolePolicies: pulumi.Resource[] = [
-            new aws.iam.RolePolicyAttachment(`${name}-execution-managed`, {
-                role: executionRole.name,
-                policyArn: `arn:${ctx.account.partition}:iam::aws:policy/${TASK_EXECUTION_MANAGED_POLICY}`,
-            }, parent),
-        ];
-        const secretsPolicy = secretsReadPolicy(secretArns);
-        if (secretsPolicy) {
-            rolePolicies.push(new aws.iam.RolePolicy(`${name}-execution-secrets`, { role: executionRole.id, policy: secretsPolicy }, parent));
-        }
-
-        // Task role: what the containers may do. Only mount their own volumes.
-        const taskRole = new aws.iam.Role(`${name}-task`, {
-            description: `Containers of ${prefix} ${name} run with this role`,
-            assumeRolePolicy: assumeRolePolicy({
-                StringEquals: { "aws:SourceAccount": ctx.account.accountId },
-                ArnLike: { "aws:SourceArn": `arn:${ctx.account.partition}:ecs:${ctx.region}:${ctx.account.accountId}:*` },
-            }),
-        }, parent);
-        const mountPolicy = volumeMountPolicy(volumes);
-        if (mountPolicy) {
-            rolePolicies.push(new aws.iam.RolePolicy(`${name}-task-volumes`, { role: taskRole.id, policy: mountPolicy }, parent));
-        }
-        // And reach the buckets granted to it: credentials come from this role, so no key exists anywhere.
-        const bucketPolicy = bucketAccessPolicy(args.buckets ?? []);
-        if (bucketPolicy) {
-            rolePolicies.push(new aws.iam.RolePolicy(`${name}-task-buckets`, { role: taskRole.id, policy: bucketPolicy }, parent));
-        }
-
-        const size = taskSize(args.containers);
-        const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
-            family: `${prefix}-${name}`,
-            networkMode: "awsvpc",
-            requiresCompatibilities: ["FARGATE"],
-            cpu: String(size.cpu),
-            memory: String(size.memoryMiB),
-            executionRoleArn: executionRole.arn,
-            taskRoleArn: taskRole.arn,
-            containerDefinitions: containerDefinitions(args.containers, { group: logGroup.name, region: ctx.region, streamPrefix: name }),
-            volumes: volumes.map(v => ({
-                name: v.volumeName,
-                efsVolumeConfiguration: {
-                    fileSystemId: v.fileSystemId,
-                    transitEncryption: "ENABLED",
-                    authorizationConfig: { accessPointId: v.accessPointId, iam: "ENABLED" },
-                },
-            })),
-        }, parent);
+        const { taskDefinition, rolePolicies } = fargateTask(name, {
+            label: `${prefix} ${name}`,
+            containers: args.containers,
+            volumes,
+            // The containers may mount their own volumes and reach the buckets granted to them: credentials
+            // come from the task role, so no key exists anywhere.
+            taskPolicies: { volumes: volumeMountPolicy(volumes), buckets: bucketAccessPolicy(args.buckets ?? []) },
+        }, ctx, this);
 
         // Network identity: its own ingress rules, plus the access group others name, plus volume clients.
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
