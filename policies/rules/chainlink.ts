@@ -5,7 +5,7 @@
 // Nodes are the zonal services under a ChainlinkNode component; their zone is read from the cloud resources
 // that place them, as ipfs-cluster-spread-over-zones reads a peer's. The database is the Aurora cluster (with
 // its instances, found by their clusterIdentifier), Multi-AZ RDS instance or Cloud SQL instance under it.
-import { placementOf } from "./ipfsCluster";
+import { servicesByZone } from "./ipfsCluster";
 import { StackResource, StackView, stackPolicy } from "./policy";
 import { T } from "./types";
 import { at, bool, describe, isUnknown, listing, str } from "./values";
@@ -78,14 +78,7 @@ export const chainlinkSurvivesZoneLoss = stackPolicy<object>({
         for (const chainlink of stack.ofType(CHAINLINK_TYPES.chainlink)) {
             const below = stack.descendants(chainlink.urn);
             const nodes = below.filter(r => r.type === CHAINLINK_TYPES.service);
-            const byZone = new Map<string, string[]>();
-            let zonesUnknown = false;
-            for (const node of nodes) {
-                const placement = placementOf(stack, stack.descendants(node.urn));
-                if ("zone" in placement) byZone.set(placement.zone, [...(byZone.get(placement.zone) ?? []), node.name]);
-                else if ("unknown" in placement) zonesUnknown = true;
-                else report(node, `${describe(node)}: cannot tell which zone this node of ${chainlink.name} runs in: ${placement.missing}.`);
-            }
+            const { byZone, zonesUnknown } = servicesByZone(stack, nodes, chainlink, "node", report);
             if (!zonesUnknown && byZone.size < MIN_CHAINLINK_ZONES) {
                 const where = [...byZone].map(([zone, names]) => `${zone}: ${listing(names)}`).join("; ");
                 report(chainlink, `${describe(chainlink)}: its ${nodes.length} node(s) stand in ${byZone.size} zone(s) (${where || "none known"}); ` +

@@ -80,6 +80,25 @@ export function placementOf(stack: StackView, below: StackResource[]): Placement
     return { missing: "neither an instance group with a zone nor an ECS service whose subnet names its availability zone is under it" };
 }
 
+/** The zones a workload's services stand in, by name; a service whose zone cannot be told is reported. */
+export function servicesByZone(
+    stack: StackView,
+    services: StackResource[],
+    owner: StackResource,
+    role: string,
+    report: (resource: StackResource | undefined, message: string) => void,
+): { byZone: Map<string, string[]>; zonesUnknown: boolean } {
+    const byZone = new Map<string, string[]>();
+    let zonesUnknown = false;
+    for (const service of services) {
+        const placement = placementOf(stack, stack.descendants(service.urn));
+        if ("zone" in placement) byZone.set(placement.zone, [...(byZone.get(placement.zone) ?? []), service.name]);
+        else if ("unknown" in placement) zonesUnknown = true;
+        else report(service, `${describe(service)}: cannot tell which zone this ${role} of ${owner.name} runs in: ${placement.missing}.`);
+    }
+    return { byZone, zonesUnknown };
+}
+
 interface Mounted {
     /** The storage resources that hold the peer's data: EFS access points and their file systems, persistent disks. */
     storage: StackResource[];
@@ -143,17 +162,10 @@ export const ipfsClusterSpreadOverZones = stackPolicy<object>({
                 report(cluster, `${describe(cluster)}: declares no peers (no ${WORKLOAD_TYPES.service} under it), so it stores nothing anywhere.`);
                 continue;
             }
-            const byZone = new Map<string, string[]>();
-            let zonesUnknown = false;
+            const { byZone, zonesUnknown } = servicesByZone(stack, peers, cluster, "peer", report);
             const users = new Map<StackResource, StackResource[]>();
             for (const peer of peers) {
-                const below = stack.descendants(peer.urn);
-                const placement = placementOf(stack, below);
-                if ("zone" in placement) byZone.set(placement.zone, [...(byZone.get(placement.zone) ?? []), peer.name]);
-                else if ("unknown" in placement) zonesUnknown = true;
-                else report(peer, `${describe(peer)}: cannot tell which zone this peer of ${cluster.name} runs in: ${placement.missing}.`);
-
-                const mounted = mountedBy(stack, below);
+                const mounted = mountedBy(stack, stack.descendants(peer.urn));
                 if (mounted.storage.length === 0) {
                     if (!mounted.unknown) {
                         report(peer, `${describe(peer)}: this peer of ${cluster.name} mounts no persistent volume, so its repo and cluster state live on ` +

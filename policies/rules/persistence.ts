@@ -2,7 +2,7 @@
 // identities and pinsets, the Chainlink database. Volumes, buckets and databases survive a replacement or a
 // `pulumi destroy`, are backed up, and every container path that holds state lives on one of them.
 import { Container, ContainerRunner, Mount, containersOf, imageMatches } from "./containers";
-import { StackResource, resourcePolicy, stackPolicy } from "./policy";
+import { StackResource, StackView, resourcePolicy, stackPolicy } from "./policy";
 import * as settings from "./settings";
 import { AWS_DATABASES, CONTAINER_TYPES, S3_BUCKETS, STATEFUL_TYPES, T } from "./types";
 import { at, bool, describe, isUnknown, list, listing, num, str } from "./values";
@@ -136,6 +136,29 @@ function snapshotShortfall(policy: StackResource, days: number): string | undefi
     return undefined;
 }
 
+/**
+ * Whether a companion resource that names `target` in `property` (a backup policy, a versioning) sets the
+ * status at `statusPath` to `wanted`; if none does, the status one of them has instead. Unknown counts as covered.
+ */
+function coverage(
+    stack: StackView,
+    companions: StackResource[],
+    property: string,
+    target: StackResource,
+    statusPath: string[],
+    wanted: string,
+): { covered: boolean; status?: string } {
+    let status: string | undefined;
+    for (const companion of companions) {
+        const ref = stack.refersTo(companion, property, target);
+        if (ref === false) continue;
+        const value = str(at(companion.props, ...statusPath));
+        if (ref === "unknown" || isUnknown(value) || value === wanted) return { covered: true };
+        status = value ?? "not set";
+    }
+    return { covered: false, status };
+}
+
 export const statefulResourcesBackupAttached = stackPolicy<BackupConfig>({
     name: "stateful-resources-backup-attached",
     description:
@@ -152,15 +175,7 @@ export const statefulResourcesBackupAttached = stackPolicy<BackupConfig>({
         // EFS: AWS Backup's daily plan with 35-day retention, switched on by a BackupPolicy.
         const efsPolicies = stack.ofType(T.efsBackupPolicy);
         for (const fs of stack.ofType(T.efsFileSystem)) {
-            let covered = false;
-            let disabled: string | undefined;
-            for (const policy of efsPolicies) {
-                const ref = stack.refersTo(policy, "fileSystemId", fs);
-                if (ref === false) continue;
-                const status = str(at(policy.props, "backupPolicy", "status"));
-                if (ref === "unknown" || isUnknown(status) || status === "ENABLED") covered = true;
-                else disabled = status ?? "not set";
-            }
+            const { covered, status: disabled } = coverage(stack, efsPolicies, "fileSystemId", fs, ["backupPolicy", "status"], "ENABLED");
             if (!covered) {
                 report(
                     fs,
@@ -175,15 +190,7 @@ export const statefulResourcesBackupAttached = stackPolicy<BackupConfig>({
         for (const bucket of stack.ofType(...S3_BUCKETS)) {
             const inline = bool(at(bucket.props, "versioning", "enabled"));
             if (inline === true || isUnknown(inline)) continue;
-            let covered = false;
-            let suspended: string | undefined;
-            for (const v of versionings) {
-                const ref = stack.refersTo(v, "bucket", bucket);
-                if (ref === false) continue;
-                const status = str(at(v.props, "versioningConfiguration", "status"));
-                if (ref === "unknown" || isUnknown(status) || status === "Enabled") covered = true;
-                else suspended = status ?? "not set";
-            }
+            const { covered, status: suspended } = coverage(stack, versionings, "bucket", bucket, ["versioningConfiguration", "status"], "Enabled");
             if (!covered) {
                 report(
                     bucket,

@@ -59,15 +59,17 @@ function optionsKeep(opts: object): boolean {
     return o.protect === true || o.retainOnDelete === true;
 }
 
+/** What the engine shows of a policy: its name, description, level, remediation and settings. */
+function policyText(rule: PolicyText): PolicyText {
+    const { name, description, enforcementLevel, remediationSteps, configSchema } = rule;
+    return { name, description, enforcementLevel, remediationSteps, configSchema };
+}
+
 /** A resource validation policy that only runs on `types`. */
 export function resourcePolicy<C extends object>(rule: ResourceRule<C>): ResourceValidationPolicy {
     const types = new Set(rule.types);
     return {
-        name: rule.name,
-        description: rule.description,
-        enforcementLevel: rule.enforcementLevel,
-        remediationSteps: rule.remediationSteps,
-        configSchema: rule.configSchema,
+        ...policyText(rule),
         validateResource: (args: ResourceValidationArgs, reportViolation) => {
             if (!types.has(args.type)) args.notApplicable(`applies to ${[...types].join(", ")}`);
             const inspected: Inspected = {
@@ -272,11 +274,7 @@ function stackResourceOf(r: PolicyResource): StackResource {
 /** A stack validation policy over a StackView. */
 export function stackPolicy<C extends object>(rule: StackRule<C>): StackValidationPolicy {
     return {
-        name: rule.name,
-        description: rule.description,
-        enforcementLevel: rule.enforcementLevel,
-        remediationSteps: rule.remediationSteps,
-        configSchema: rule.configSchema,
+        ...policyText(rule),
         validateStack: (args: StackValidationArgs, reportViolation) => {
             const view = new StackView(args.resources.map(stackResourceOf), args.stackTags);
             const config = configWithDefaults<C>(rule.configSchema, args.getConfig<object>());
