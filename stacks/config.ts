@@ -1,7 +1,10 @@
 // Typed, validated stack configuration. Every key, its default and its rule live here; README documents them.
 // Workloads add their keys as one entry in `workloadSections` (stacks/sections.ts).
-import { Cloud, Profile } from "../components/topology";
-import { ConfigError, PROJECT, Reader } from "./validate";
+import { Cloud, Profile, ZONES_PER_STACK } from "../components/topology";
+import { HIDDEN } from "../components/ceramic/config";
+import { SET_DOCKER_HUB_ACCESS_TOKEN, SET_DOCKER_HUB_USERNAME } from "../components/topology/images";
+import { CERTIFICATE_NAME_MAX } from "../components/topology/names";
+import { ConfigError, PROJECT, Reader, show } from "./validate";
 import { ConfigSection, WorkloadConfigs, workloadSections } from "./sections";
 
 export type DnsProvider = "route53" | "clouddns" | "cloudflare" | "none";
@@ -25,7 +28,7 @@ export const DEFAULT_NETWORK_CIDR = "10.40.0.0/16";
 
 export interface CloudLocation {
     region: string;
-    /** Explicit zones; when absent the region's first three available zones are used. */
+    /** Explicit zones (AWS: names or AZ IDs); when absent the back-end chooses three. */
     zones?: string[];
 }
 
@@ -37,6 +40,8 @@ export interface StackConfig extends WorkloadConfigs {
     aws: CloudLocation;
     gcp: CloudLocation & { project?: string };
     network: { cidr: string; natAddresses: number };
+    /** The Docker Hub account the registry mirror pulls with; the token is a secret. */
+    registryMirror: { dockerHub?: { username: string; accessToken: string } };
     tags: Record<string, string>;
     logRetentionDays: number;
     backupRetentionDays: number;
@@ -51,27 +56,121 @@ const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
+/**
+ * The shape of an explicit zone list. Whether each zone exists in the region and offers what the stack runs
+ * is the back-end's check: it knows the cloud's zones (the AWS account's, Google's published list).
+ */
 function zonesOf(r: Reader, region: string | undefined, zonePattern: (region: string) => RegExp, example: string): string[] | undefined {
-    const zones = r.stringList("zones", /^[a-z0-9-]+$/, `a zone name such as ${example}`);
+    const zones = r.stringList("zones", /^[a-z0-9-]+$/, `a zone: ${example}`);
     if (zones === undefined) return undefined;
     let ok = true;
-    if (zones.length !== 3) {
-        r.problem("zones", zones, "exactly three zones of the region, or unset for the region's first three");
+    if (zones.length !== ZONES_PER_STACK) {
+        r.problem("zones", zones, `exactly ${ZONES_PER_STACK} zones of the region, or unset to let the program choose them`);
         ok = false;
     }
     if (new Set(zones).size !== zones.length) {
-        r.problem("zones", zones, "three distinct zones; a zone listed twice is not a second failure domain");
+        r.problem("zones", zones, `${ZONES_PER_STACK} distinct zones; a zone listed twice is not a second failure domain`);
         ok = false;
     }
     if (region !== undefined) {
         zones.forEach((z, i) => {
             if (!zonePattern(region).test(z)) {
-                r.problem(`zones[${i}]`, z, `a zone of region ${region}, such as ${example}`);
+                r.problem(`zones[${i}]`, z, `a zone of region ${region}: ${example}`);
                 ok = false;
             }
         });
     }
     return ok ? zones : undefined;
+}
+
+/**
+ * A prod stack survives a lost zone, egress included. On AWS a NAT gateway stands in one zone ("if the NAT
+ * gateway's Availability Zone is down, resources in the other Availability Zones lose internet access",
+ * docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html): prod needs one per zone, each zone routed
+ * through its own (components/aws/network.ts natIndexForZone). On GCP the addresses serve one regional Cloud
+ * NAT, which no zone's loss takes down (cloud.google.com/nat/docs/overview), so any count keeps egress.
+ */
+function natAddressesProblem(cloud: Cloud, profile: Profile, natAddresses: number): string | undefined {
+    if (cloud !== "aws" || profile !== "prod" || natAddresses === ZONES_PER_STACK) return undefined;
+    return `a prod stack on aws needs one NAT gateway per zone (${ZONES_PER_STACK}): a NAT gateway stands in one zone, ` +
+        "and the zones routed through it lose egress when that zone goes";
+}
+
+/** An AWS zone by name (us-east-1a, different per account) or by AZ ID (use1-az1, the same in every account). */
+const AWS_ZONE = (region: string) => new RegExp(`^(${region}[a-z]|[a-z]+[0-9]+-az[0-9]+)$`);
+
+/** A Docker Hub user or organization name: nothing that would break HTTP basic authentication. */
+const DOCKER_HUB_USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+
+/**
+ * The registry mirror's Docker Hub account. Required on AWS: ECR's pull-through cache pulls from Docker Hub
+ * only with credentials (docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html). Optional
+ * on GCP, where Artifact Registry pulls anonymously without them. The token is never repeated in a message.
+ */
+function readRegistryMirror(r: Reader, cloud: Cloud | undefined): StackConfig["registryMirror"] {
+    const username = r.string("dockerHubUsername", DOCKER_HUB_USERNAME, "a Docker Hub user or organization name: letters, digits, _ . -");
+    const given = r.value("dockerHubAccessToken");
+    const hasToken = given !== undefined && given !== null;
+    let accessToken: string | undefined;
+    if (hasToken) {
+        if (typeof given !== "string" || !/^\S+$/.test(given)) r.problem("dockerHubAccessToken", HIDDEN, "a Docker Hub access token: one word, no spaces");
+        else accessToken = given;
+        if (r.isSecret("dockerHubAccessToken") === false) {
+            r.problem("dockerHubAccessToken", HIDDEN, `given in plain text; store it encrypted with ${SET_DOCKER_HUB_ACCESS_TOKEN}`);
+        }
+    }
+    const hasUsername = r.has("dockerHubUsername");
+    if (cloud === "aws") {
+        const why = "cloud is aws, and ECR's pull-through cache pulls from Docker Hub only with a Docker Hub account";
+        if (!hasUsername) r.missing("dockerHubUsername", `${why}; set it with ${SET_DOCKER_HUB_USERNAME}`);
+        if (!hasToken) r.missing("dockerHubAccessToken", `${why}; create a read-only access token on Docker Hub and set it with ${SET_DOCKER_HUB_ACCESS_TOKEN}`);
+    } else if (hasUsername && !hasToken) {
+        r.missing("dockerHubAccessToken", `registryMirror.dockerHubUsername is set, and Docker Hub signs the mirror in with both; set it with ${SET_DOCKER_HUB_ACCESS_TOKEN}`);
+    } else if (hasToken && !hasUsername) {
+        r.missing("dockerHubUsername", `registryMirror.dockerHubAccessToken is set, and Docker Hub signs the mirror in with both; set it with ${SET_DOCKER_HUB_USERNAME}`);
+    }
+    r.rejectUnknown();
+    return username !== undefined && accessToken !== undefined ? { dockerHub: { username, accessToken } } : {};
+}
+
+/** Every physical name starts with the stack's prefix: this, then the stack's name as it is. */
+export const PREFIX_START = "web3-";
+/** Prefixes stay this short so that a prefix and a service's name keep the tightest rule uncut (GCP service account IDs: 30). */
+export const PREFIX_MAX = 20;
+export const STACK_NAME_MAX = PREFIX_MAX - PREFIX_START.length;
+const STACK_NAME = /^[a-z](?:-?[a-z0-9])*$/;
+
+/**
+ * Why a stack's name cannot be its prefix, or undefined. The name is used as it is, never folded or cut, so no
+ * two stacks share a prefix (Dev and dev, prod_1 and prod-1, two long names that begin alike would).
+ */
+export function stackNameProblem(stack: string): string | undefined {
+    if (stack.length <= STACK_NAME_MAX && STACK_NAME.test(stack)) return undefined;
+    return `stack name ${show(stack)}: the prefix of every physical name is ${PREFIX_START}<stack name>, taken as it is so that no two stacks ` +
+        `share one: 1 to ${STACK_NAME_MAX} lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit, ` +
+        "such as prod or prod-eu (pulumi stack rename gives a stack another name)";
+}
+
+/** The prefix of the stack's physical names; throws for a stack name that cannot be one. */
+export function stackPrefix(stack: string): string {
+    const problem = stackNameProblem(stack);
+    if (problem) throw new ConfigError([problem]);
+    return `${PREFIX_START}${stack}`;
+}
+
+/** The longest domain under which every label keeps a certificate's common name (RFC 5280: 64 characters). */
+export function maxDomainLength(labels: readonly string[]): number {
+    if (labels.length === 0) throw new Error("maxDomainLength needs the labels served under the domain");
+    return CERTIFICATE_NAME_MAX - 1 - Math.max(...labels.map(l => l.length));
+}
+
+/** Why `<label>.<domain>` breaks a certificate's limit for some label, or undefined. */
+function domainLengthProblem(domain: string, labels: readonly string[]): string | undefined {
+    if (labels.length === 0 || domain.length <= maxDomainLength(labels)) return undefined;
+    const longest = labels.reduce((a, b) => (b.length > a.length ? b : a));
+    return `at most ${maxDomainLength(labels)} characters for the workloads this stack enables: ${longest}.<domain> is the name of a TLS ` +
+        `certificate (ACM, Google-managed), whose common name has at most ${CERTIFICATE_NAME_MAX} characters, and ${longest}.${domain} has ` +
+        `${longest.length + 1 + domain.length}`;
 }
 
 function cidrProblem(cidr: string): string | undefined {
@@ -92,10 +191,13 @@ function cidrProblem(cidr: string): string | undefined {
 /**
  * Validates raw configuration (the stack file's `web3-nodes:` keys, values parsed from JSON where they are
  * objects) and returns the typed config, or throws a ConfigError listing every problem. `secretKeys`: the
- * top-level keys the stack holds as secrets, so a section can refuse a secret given in plain text.
+ * top-level keys the stack holds as secrets, so a section can refuse a secret given in plain text. `stack`: the
+ * stack's name, judged as the prefix of its physical names (stackNameProblem).
  */
-export function parseConfig(raw: Record<string, unknown>, seen?: Set<string>, secretKeys?: ReadonlySet<string>): StackConfig {
+export function parseConfig(raw: Record<string, unknown>, seen?: Set<string>, secretKeys?: ReadonlySet<string>, stack?: string): StackConfig {
     const problems: string[] = [];
+    const stackWrong = stack === undefined ? undefined : stackNameProblem(stack);
+    if (stackWrong) problems.push(stackWrong);
     const r = new Reader(raw, problems, "", seen, secretKeys);
 
     const cloud = r.oneOf("cloud", CLOUDS, undefined);
@@ -117,22 +219,26 @@ export function parseConfig(raw: Record<string, unknown>, seen?: Set<string>, se
 
     const awsReader = r.object("aws");
     const awsRegion = awsReader.string("region", AWS_REGION, "an AWS region such as us-east-1", DEFAULT_REGION.aws);
-    const awsZones = zonesOf(awsReader, awsRegion, region => new RegExp(`^${region}[a-z]$`), `${awsRegion ?? "us-east-1"}a`);
+    const awsZones = zonesOf(awsReader, awsRegion, AWS_ZONE, `a name such as ${awsRegion ?? "us-east-1"}a or an AZ ID such as use1-az1`);
     awsReader.rejectUnknown();
 
     const gcpReader = r.object("gcp");
     const gcpProject = gcpReader.string("project", GCP_PROJECT, "a GCP project ID: 6-30 lowercase letters, digits and dashes, starting with a letter");
     if (cloud === "gcp" && !gcpReader.has("project")) gcpReader.missing("project", "cloud is gcp: the project ID to deploy into");
     const gcpRegion = gcpReader.string("region", GCP_REGION, "a GCP region such as us-central1", DEFAULT_REGION.gcp);
-    const gcpZones = zonesOf(gcpReader, gcpRegion, region => new RegExp(`^${region}-[a-z]$`), `${gcpRegion ?? "us-central1"}-a`);
+    const gcpZones = zonesOf(gcpReader, gcpRegion, region => new RegExp(`^${region}-[a-z]$`), `a name such as ${gcpRegion ?? "us-central1"}-a`);
     gcpReader.rejectUnknown();
 
     const networkReader = r.object("network");
     const cidr = networkReader.string("cidr", /.*/, "", DEFAULT_NETWORK_CIDR)!;
     const cidrWrong = cidrProblem(cidr);
     if (cidrWrong) networkReader.problem("cidr", cidr, cidrWrong);
-    const natAddresses = networkReader.integer("natAddresses", 1, 3, defaults.natAddresses);
+    const natAddresses = networkReader.integer("natAddresses", 1, ZONES_PER_STACK, defaults.natAddresses);
+    const natWrong = cloud === undefined ? undefined : natAddressesProblem(cloud, profile, natAddresses);
+    if (natWrong) networkReader.problem("natAddresses", natAddresses, natWrong);
     networkReader.rejectUnknown();
+
+    const registryMirror = readRegistryMirror(r.object("registryMirror"), cloud);
 
     const tags = r.stringMap("tags", LABEL_KEY, LABEL_VALUE,
         "tag keys start with a lowercase letter and use lowercase letters, digits, _ and - (at most 63); values likewise, may be empty");
@@ -141,11 +247,15 @@ export function parseConfig(raw: Record<string, unknown>, seen?: Set<string>, se
 
     const base = { cloud: cloud ?? "aws", profile };
     const workloads = {} as Record<string, unknown>;
+    const hostnames: string[] = [];
     for (const [key, section] of Object.entries(workloadSections) as [string, ConfigSection<unknown>][]) {
         const sectionReader = r.object(key);
         workloads[key] = section.read(sectionReader, base);
         sectionReader.rejectUnknown();
+        if ((workloads[key] as { enabled?: boolean }).enabled) hostnames.push(...section.hostnames);
     }
+    const domainWrong = domain === undefined ? undefined : domainLengthProblem(domain, hostnames);
+    if (domainWrong) r.problem("domain", domain, domainWrong);
     r.rejectUnknown();
 
     if (problems.length > 0 || cloud === undefined || domain === undefined) throw new ConfigError(problems);
@@ -157,6 +267,7 @@ export function parseConfig(raw: Record<string, unknown>, seen?: Set<string>, se
         aws: { region: awsRegion!, zones: awsZones },
         gcp: { project: gcpProject, region: gcpRegion!, zones: gcpZones },
         network: { cidr, natAddresses },
+        registryMirror,
         tags,
         logRetentionDays,
         backupRetentionDays,

@@ -7,7 +7,7 @@ import { createGcpBackend } from "../components/gcp";
 import { IpfsCluster } from "../components/ipfs-cluster";
 import { ChainlinkNode } from "../components/chainlink";
 import { CeramicNode } from "../components/ceramic";
-import { StackConfig, locationOf, parseConfig } from "./config";
+import { StackConfig, locationOf, parseConfig, stackPrefix } from "./config";
 import { PROJECT } from "./validate";
 
 /** Every `web3-nodes:` key of the running stack, objects parsed from their JSON form. */
@@ -50,7 +50,7 @@ function parseValue(value: string): unknown {
 export function backendSettings(config: StackConfig, stack: string): BackendSettings {
     const location = locationOf(config);
     return {
-        prefix: `web3-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 20).replace(/-$/, ""),
+        prefix: stackPrefix(stack),
         profile: config.profile,
         domain: config.domain,
         tags: { ...config.tags, "managed-by": "pulumi", stack: stack.toLowerCase().replace(/[^a-z0-9_-]/g, "-") },
@@ -61,6 +61,10 @@ export function backendSettings(config: StackConfig, stack: string): BackendSett
         project: config.gcp.project,
         network: { cidr: config.network.cidr, natAddresses: config.network.natAddresses },
         dns: config.dns,
+        // Whatever the stack file held it as, the token stays a secret from here on.
+        registryMirror: config.registryMirror.dockerHub
+            ? { dockerHub: { username: config.registryMirror.dockerHub.username, accessToken: pulumi.secret(config.registryMirror.dockerHub.accessToken) } }
+            : {},
     };
 }
 
@@ -71,7 +75,7 @@ export async function createBackend(config: StackConfig, stack: string): Promise
 
 /** The whole program. Config is validated before any resource is declared. */
 export async function run(): Promise<Record<string, unknown>> {
-    const config = parseConfig(rawStackConfig(), undefined, secretStackKeys());
+    const config = parseConfig(rawStackConfig(), undefined, secretStackKeys(), pulumi.getStack());
     const backend = await createBackend(config, pulumi.getStack());
     return {
         cloud: backend.cloud,

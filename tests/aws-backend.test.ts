@@ -6,6 +6,7 @@ import { Backend, COMPONENT_TYPES, ContainerSpec, LoadBalancerTarget, Secret, Vo
 import { carveSubnets, chooseZones, FARGATE_SIZES, fargateTaskSize, natIndexForZone, passthroughListeners } from "../components/aws";
 import { ingressRules, taskSize } from "../components/aws/service";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
+import { ConfigError } from "../stacks/validate";
 import { named, ofType, oneOfType, synthBackend } from "./support";
 
 
@@ -46,7 +47,8 @@ const T = {
     namespace: "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace",
 };
 
-const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
+/** The zones the back-end picks by default in the mock account: use1-az1, use1-az2 and use1-az4 by their names there. */
+const ZONES = ["us-east-1d", "us-east-1a", "us-east-1e"];
 const IPFS_USER = { uid: 1000, gid: 100 };
 const SECRET_VALUE = "correct-horse-battery-staple";
 
@@ -85,15 +87,16 @@ function ipfsPeer(backend: Backend, opts: { name?: string; volume: Volume; secre
         secrets: { IPFS_IDENTITY: opts.secret },
         ports: [
             { port: 4001, protocol: "tcp", exposure: { kind: "public" } },
-            { port: 4001, protocol: "udp", exposure: { kind: "public" } },
+            { port: 4002, protocol: "udp", exposure: { kind: "public" } },
             { port: 8080, exposure: { kind: "loadBalancer", target: opts.target } },
             { port: 9096, exposure: { kind: "services", groups: ["cluster-peers"] } },
             { port: 5001, exposure: { kind: "local" } },
         ],
-        healthCheck: { command: ["ipfs", "diag", "healthy"] },
+        // A container with a volume gives its entrypoint: the volume fence runs it (the image's own, kubo's Dockerfile).
+        entrypoint: ["/sbin/tini", "--", "/usr/local/bin/start_ipfs"],
         mounts: [{ volume: opts.volume, path: "/data/ipfs" }],
     }];
-    return backend.service(opts.name ?? "ipfs-0", { zone: ZONES[0], containers, accessGroup: "cluster-peers", healthCheck: { port: 8080, path: "/", gracePeriodSeconds: 300 } });
+    return backend.service(opts.name ?? "ipfs-0", { zone: ZONES[0], containers, accessGroup: "cluster-peers", liveness: { kind: "http", port: 8080, path: "/", gracePeriodSeconds: 300 } });
 }
 
 /** The whole surface once: secret, volume, bucket, target, service, HTTPS load balancer. */
@@ -101,7 +104,7 @@ function buildAll(backend: Backend, captured: { service?: ZonalService } = {}): 
     const secret = backend.secret("ipfs-identity", { value: SECRET_VALUE });
     const volume = backend.volume("ipfs-0-repo", { zone: ZONES[0], sizeGiB: 100, owner: IPFS_USER });
     backend.bucket("ceramic-state");
-    const target = backend.loadBalancerTarget("gateway", { port: 8080, healthCheck: { path: "/ipfs/bafkqaaa", status: "200" } });
+    const target = backend.loadBalancerTarget("gateway", { port: 8080, readiness: { path: "/ipfs/bafkqaaa", status: "200" } });
     captured.service = ipfsPeer(backend, { volume, secret, target });
     backend.httpsLoadBalancer("gateway", { hostname: "gateway", target });
 }
@@ -149,25 +152,33 @@ describe("AWS back-end", function () {
             assert.deepStrictEqual([0, 1, 2].map(i => natIndexForZone(i, 3)), [0, 1, 2]);
         });
 
-        it("uses configured zones, else the first three, and names the key when a region has fewer", () => {
-            assert.deepStrictEqual(chooseZones("us-east-1", undefined, ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]), ZONES);
-            assert.deepStrictEqual(chooseZones("us-east-1", ["us-east-1d", "us-east-1e", "us-east-1f"], []), ["us-east-1d", "us-east-1e", "us-east-1f"]);
-            assert.throws(() => chooseZones("us-west-1", undefined, ["us-west-1a", "us-west-1c"]), /web3-nodes:aws\.zones/);
+        it("uses configured zones by name or AZ ID, else the lowest AZ IDs that offer everything, and names the key when a region has too few", () => {
+            const offered = [
+                { name: "us-east-1a", id: "use1-az2" }, { name: "us-east-1b", id: "use1-az3" }, { name: "us-east-1c", id: "use1-az6" },
+                { name: "us-east-1d", id: "use1-az1" }, { name: "us-east-1e", id: "use1-az4" },
+            ];
+            assert.deepStrictEqual(chooseZones("us-east-1", undefined, offered).map(z => z.name), ZONES);
+            assert.deepStrictEqual(chooseZones("us-east-1", ["use1-az6", "us-east-1e", "use1-az2"], offered).map(z => z.name), ["us-east-1c", "us-east-1e", "us-east-1a"]);
+            assert.throws(() => chooseZones("us-west-1", undefined, [{ name: "us-west-1a", id: "usw1-az3" }, { name: "us-west-1c", id: "usw1-az1" }]),
+                (e: Error) => e instanceof ConfigError && /^web3-nodes:aws\.region = "us-west-1": the stack needs 3 zones/.test(e.problems[0]));
         });
 
-        it("merges TCP and UDP on one public port into a single TCP_UDP listener", () => {
+        it("gives each public port a listener of one protocol, UDP ones checked on a TCP port of the same container", () => {
             assert.deepStrictEqual(passthroughListeners([
-                { container: "kubo", port: 4001, protocol: "udp" },
+                { container: "kubo", port: 4002, protocol: "udp" },
                 { container: "kubo", port: 4001, protocol: "tcp" },
                 { container: "cluster", port: 9096, protocol: "tcp" },
             ]), [
-                { port: 4001, protocol: "TCP_UDP", container: "kubo" },
-                { port: 9096, protocol: "TCP", container: "cluster" },
+                { port: 4001, protocol: "TCP", container: "kubo", healthCheckPort: 4001 },
+                { port: 4002, protocol: "UDP", container: "kubo", healthCheckPort: 4001 },
+                { port: 9096, protocol: "TCP", container: "cluster", healthCheckPort: 9096 },
             ]);
+            // ECS maps a container port once, for one protocol; an NLB listens on a port once.
             assert.throws(() => passthroughListeners([
-                { container: "a", port: 4001, protocol: "tcp" },
-                { container: "b", port: 4001, protocol: "udp" },
-            ]), /one container/);
+                { container: "kubo", port: 4001, protocol: "tcp" },
+                { container: "kubo", port: 4001, protocol: "udp" },
+            ]), /public port 4001 is opened by kubo tcp and kubo udp; ECS maps a container port once/);
+            assert.throws(() => passthroughListeners([{ container: "dns", port: 53, protocol: "udp" }]), /public udp port 53 of container dns needs a public tcp port/);
         });
 
         it("opens only public ports to the world, and local ports to nobody", () => {
@@ -196,7 +207,7 @@ describe("AWS back-end", function () {
                 backend.volume("b-0", { zone: ZONES[1], sizeGiB: 10, owner: IPFS_USER });
             });
             const fileSystems = ofType(result, T.fileSystem);
-            assert.deepStrictEqual(fileSystems.map(f => f.inputs.availabilityZoneName).sort(), [ZONES[0], ZONES[1]]);
+            assert.deepStrictEqual(fileSystems.map(f => f.inputs.availabilityZoneName).sort(), [ZONES[0], ZONES[1]].sort());
             for (const fs of fileSystems) {
                 assert.strictEqual(fs.inputs.encrypted, true);
                 assert.strictEqual(fs.inputs.performanceMode, "generalPurpose");
@@ -228,22 +239,18 @@ describe("AWS back-end", function () {
         });
 
         for (const profile of ["prod", "dev"] as const) {
-            it(`protects and retains volumes, file systems and buckets in ${profile}`, async () => {
+            it(`protects and retains the file systems and buckets in ${profile}, and nothing around them`, async () => {
                 const result = await synthBackend("aws", backend => {
                     backend.volume("v", { zone: ZONES[0], sizeGiB: 10, owner: IPFS_USER });
                     backend.bucket("b");
                 }, { profile });
-                const kept = [
-                    ...ofType(result, T.fileSystem),
-                    ...ofType(result, T.accessPoint),
-                    ...ofType(result, T.bucket),
-                    ...ofType(result, COMPONENT_TYPES.volume),
-                    ...ofType(result, COMPONENT_TYPES.bucket),
-                ];
-                assert.strictEqual(kept.length, 5);
-                for (const r of kept) {
-                    assert.strictEqual(r.options.retainOnDelete, true, `${r.type} ${r.name} retainOnDelete`);
-                    assert.strictEqual(r.options.protect, true, `${r.type} ${r.name} protect`);
+                const data = [...ofType(result, T.fileSystem), ...ofType(result, T.bucket)];
+                assert.strictEqual(data.length, 2);
+                // Options as the engine applies them (inherited ones included): only what holds data is kept.
+                for (const r of result.resources) {
+                    const holdsData = data.includes(r);
+                    assert.strictEqual(r.options.retainOnDelete, holdsData, `${r.type} ${r.name} retainOnDelete`);
+                    assert.strictEqual(r.options.protect, holdsData, `${r.type} ${r.name} protect`);
                 }
             });
         }
@@ -279,8 +286,8 @@ describe("AWS back-end", function () {
 
         it("rejects a volume outside the stack's zones or owned by root", async () => {
             await assert.rejects(synthBackend("aws", backend => {
-                backend.volume("v", { zone: "us-east-1d", sizeGiB: 10, owner: IPFS_USER });
-            }), /zone "us-east-1d" is not one of the stack's zones/);
+                backend.volume("v", { zone: "us-east-1b", sizeGiB: 10, owner: IPFS_USER });
+            }), /zone "us-east-1b" is not one of the stack's zones/);
             await assert.rejects(synthBackend("aws", backend => {
                 backend.volume("v", { zone: ZONES[0], sizeGiB: 10, owner: { uid: 0, gid: 0 } });
             }), /non-zero uid/);
@@ -299,13 +306,18 @@ describe("AWS back-end", function () {
             assert.deepStrictEqual(kubo.secrets.map((s: any) => s.name), ["IPFS_IDENTITY"]);
             assert.match(kubo.secrets[0].valueFrom, /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/);
             assert.deepStrictEqual(kubo.environment, [{ name: "IPFS_PATH", value: "/data/ipfs" }]);
-            assert.deepStrictEqual(kubo.healthCheck, { command: ["CMD", "ipfs", "diag", "healthy"], interval: 30, timeout: 5, retries: 3, startPeriod: 60 });
+            // No container health check: the grace period would keep ECS from acting on it. The liveness is a
+            // watchdog beside the containers, which exits (and so stops the task) when the liveness fails.
+            assert.strictEqual(kubo.healthCheck, undefined);
+            const watchdog = containerDefinitionsOf(result, "ipfs-0").find((c: any) => c.name === "liveness");
+            assert.deepStrictEqual([watchdog.essential, watchdog.user, watchdog.portMappings, watchdog.secrets], [true, "100:101", [], []]);
+            assert.match(watchdog.entryPoint[2], /--write-out '%\{http_code\}' 'http:\/\/127\.0\.0\.1:8080\/'/);
             assert.deepStrictEqual(kubo.logConfiguration.options, { "awslogs-group": "/ecs/web3-test/ipfs-0", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ipfs-0" });
             assert.deepStrictEqual(kubo.mountPoints, [{ sourceVolume: "ipfs-0-repo", containerPath: "/data/ipfs", readOnly: false }]);
             // The value itself is nowhere in any resource input except the masked secret version.
             assert.ok(!JSON.stringify(result.resources).includes(SECRET_VALUE));
-            assert.strictEqual(oneOfType(result, "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString, SECRET_MASK);
-            assert.strictEqual(oneOfType(result, T.secret).inputs.recoveryWindowInDays, 30);
+            assert.strictEqual(named(result, "aws:secretsmanager/secretVersion:SecretVersion", "ipfs-identity-version").inputs.secretString, SECRET_MASK);
+            assert.strictEqual(named(result, T.secret, "ipfs-identity-secret").inputs.recoveryWindowInDays, 30);
             assert.strictEqual(named(result, T.logGroup, "ipfs-0-logs").inputs.retentionInDays, 90);
         });
 
@@ -330,7 +342,7 @@ describe("AWS back-end", function () {
             const result = await synthBackend("aws", backend => {
                 buildAll(backend);
                 backend.secret("unrelated", { value: "x" });
-                backend.service("plain", { zone: ZONES[1], containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER }] });
+                backend.service("plain", { zone: ZONES[1], liveness: { kind: "exit" }, containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER }] });
             });
             const secrets = JSON.parse(named(result, T.rolePolicy, "ipfs-0-execution-secrets").inputs.policy as string);
             const [kubo] = containerDefinitionsOf(result, "ipfs-0");
@@ -339,8 +351,10 @@ describe("AWS back-end", function () {
             assert.deepStrictEqual(volumes.Statement[0].Action, ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]);
             assert.deepStrictEqual(volumes.Statement[0].Resource, [`arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/${oneOfType(result, T.fileSystem).id}`]);
             assert.deepStrictEqual(volumes.Statement[0].Condition.StringEquals["elasticfilesystem:AccessPointArn"], [`arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/${oneOfType(result, T.accessPoint).id}`]);
-            // A service with no secrets and no volumes gets no inline policy at all.
-            assert.deepStrictEqual(ofType(result, T.rolePolicy).map(p => p.name).sort(), ["ipfs-0-execution-secrets", "ipfs-0-task-volumes"]);
+            // A service with no secrets and no volumes gets no inline policy but the one that pulls its images through the registry mirror.
+            const policies = ofType(result, T.rolePolicy).map(p => p.name);
+            assert.deepStrictEqual(policies.filter(n => !n.endsWith("-execution-mirror")).sort(), ["ipfs-0-execution-secrets", "ipfs-0-task-volumes"]);
+            assert.ok(policies.includes("plain-execution-mirror"), policies.join(", "));
         });
 
         it("opens only public ports to 0.0.0.0/0, the load-balanced port to the ALB, and service ports to their groups", async () => {
@@ -351,15 +365,15 @@ describe("AWS back-end", function () {
             assert.deepStrictEqual(summary.sort(), [
                 [4001, 4001, "tcp", "0.0.0.0/0"],
                 [4001, 4001, "tcp", "::/0"],
-                [4001, 4001, "udp", "0.0.0.0/0"],
-                [4001, 4001, "udp", "::/0"],
+                [4002, 4002, "udp", "0.0.0.0/0"],
+                [4002, 4002, "udp", "::/0"],
                 [8080, 8080, "tcp", idOf(result, T.securityGroup, "gateway-alb")],
                 [9096, 9096, "tcp", idOf(result, T.securityGroup, "access-group-cluster-peers")],
             ].sort());
             // Nothing else anywhere in the stack is open to the world except the ALB's 80/443.
             const world = ofType(result, T.ingress).filter(r => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
             for (const r of world) {
-                assert.ok(r.inputs.securityGroupId === sg ? r.inputs.fromPort === 4001 : [80, 443].includes(r.inputs.fromPort as number), `${r.name} open to the world`);
+                assert.ok(r.inputs.securityGroupId === sg ? [4001, 4002].includes(r.inputs.fromPort as number) : [80, 443].includes(r.inputs.fromPort as number), `${r.name} open to the world`);
             }
             const service = named(result, T.ecsService, "ipfs-0-service");
             const groups = (service.inputs.networkConfiguration as any).securityGroups;
@@ -379,14 +393,16 @@ describe("AWS back-end", function () {
             assert.deepStrictEqual(i.deploymentCircuitBreaker, { enable: true, rollback: true });
             assert.strictEqual(i.launchType, "FARGATE");
             assert.strictEqual(i.platformVersion, "LATEST");
-            assert.strictEqual(i.healthCheckGracePeriodSeconds, 300);
+            // Load balancer checks are readiness: the longest grace ECS accepts keeps them from stopping a task.
+            assert.strictEqual(i.healthCheckGracePeriodSeconds, 2_147_483_647);
             assert.strictEqual(i.cluster, `arn:aws:ecs:us-east-1:123456789012:cluster/web3-test`);
             assert.strictEqual(captured.service!.privateHostname, "ipfs-0.web3-test.internal");
             assert.strictEqual(oneOfType(result, T.namespace).inputs.name, "web3-test.internal");
             // Registered behind the ALB target and the pass-through listener, after both listeners exist.
             assert.deepStrictEqual(i.loadBalancers.map((l: any) => [l.targetGroupArn.split(":").pop().split("/")[1], l.containerName, l.containerPort]), [
                 ["gateway-targets", "kubo", 8080],
-                ["ipfs-0-public-4001-tcp-udp", "kubo", 4001],
+                ["ipfs-0-public-4001-tcp", "kubo", 4001],
+                ["ipfs-0-public-4002-udp", "kubo", 4002],
             ]);
             const listeners = ofType(result, T.listener).map(l => l.urn);
             const dependsOn = service.options.dependsOn;
@@ -403,11 +419,14 @@ describe("AWS back-end", function () {
             assert.deepStrictEqual(mappings.map(m => m.subnetId), [idOf(result, T.subnet, `network-public-${ZONES[0]}`)]);
             assert.match(mappings[0].allocationId, /^eipalloc-/);
             assert.strictEqual(named(result, T.eip, "ipfs-0-public-address").options.protect, true);
-            const listener = named(result, T.listener, "ipfs-0-public-4001-tcp-udp");
-            assert.deepStrictEqual([listener.inputs.port, listener.inputs.protocol], [4001, "TCP_UDP"]);
-            const tg = named(result, T.targetGroup, "ipfs-0-public-4001-tcp-udp");
-            assert.strictEqual(tg.inputs.targetType, "ip");
-            assert.strictEqual((tg.inputs.healthCheck as any).protocol, "TCP");
+            // TCP and QUIC each on a listener and target group of their own; QUIC's is checked on the TCP swarm port.
+            for (const [key, port, protocol, checked] of [["4001-tcp", 4001, "TCP", "traffic-port"], ["4002-udp", 4002, "UDP", "4001"]] as const) {
+                const listener = named(result, T.listener, `ipfs-0-public-${key}`);
+                assert.deepStrictEqual([listener.inputs.port, listener.inputs.protocol], [port, protocol]);
+                const tg = named(result, T.targetGroup, `ipfs-0-public-${key}`);
+                assert.deepStrictEqual([tg.inputs.port, tg.inputs.protocol, tg.inputs.targetType], [port, protocol, "ip"]);
+                assert.deepStrictEqual([(tg.inputs.healthCheck as any).protocol, (tg.inputs.healthCheck as any).port], ["TCP", checked]);
+            }
             const address = await resolve(captured.service!.publicAddress!);
             assert.match(address, /^203\.0\.113\.\d+$/);
             const component = named(result, COMPONENT_TYPES.passthroughLoadBalancer, "ipfs-0-public");
@@ -422,8 +441,8 @@ describe("AWS back-end", function () {
                     name, image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER,
                     ports: [{ port, exposure: { kind: "services", groups } }],
                 });
-                backend.service("client", { zone: ZONES[0], containers: [c("c", 7000, ["db"])] });
-                backend.service("db", { zone: ZONES[1], containers: [c("c", 5432, ["client"])], accessGroup: "db" });
+                backend.service("client", { zone: ZONES[0], liveness: { kind: "exit" }, containers: [c("c", 7000, ["db"])] });
+                backend.service("db", { zone: ZONES[1], liveness: { kind: "exit" }, containers: [c("c", 5432, ["client"])], accessGroup: "db" });
             });
             assert.deepStrictEqual(ofType(result, T.securityGroup).filter(s => s.name.startsWith("access-group-")).map(s => s.name).sort(), ["access-group-client", "access-group-db"]);
             const dbRule = ofType(result, T.ingress).find(r => r.name === "db-in-5432-tcp-from-client")!;
@@ -436,16 +455,16 @@ describe("AWS back-end", function () {
             await assert.rejects(synthBackend("aws", backend => {
                 const secret = backend.secret("s", { value: "v" });
                 const volume = backend.volume("shared", { zone: ZONES[0], sizeGiB: 10, owner: IPFS_USER });
-                const target = backend.loadBalancerTarget("t", { port: 8080, healthCheck: { path: "/", status: "200" } });
+                const target = backend.loadBalancerTarget("t", { port: 8080, readiness: { path: "/", status: "200" } });
                 ipfsPeer(backend, { name: "first", volume, secret, target });
                 ipfsPeer(backend, { name: "second", volume, secret, target });
             }), /already mounted by service first/);
             await assert.rejects(synthBackend("aws", backend => {
                 const volume = backend.volume("far", { zone: ZONES[1], sizeGiB: 10, owner: IPFS_USER });
-                backend.service("near", { zone: ZONES[0], containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER, mounts: [{ volume, path: "/data" }] }] });
-            }), /is in zone us-east-1b, the service in us-east-1a/);
+                backend.service("near", { zone: ZONES[0], liveness: { kind: "exit" }, containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER, mounts: [{ volume, path: "/data" }] }] });
+            }), new RegExp(`is in zone ${ZONES[1]}, the service in ${ZONES[0]}`));
             await assert.rejects(synthBackend("aws", backend => {
-                backend.service("root", { zone: ZONES[0], containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: { uid: 0, gid: 0 } }] });
+                backend.service("root", { zone: ZONES[0], liveness: { kind: "exit" }, containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: { uid: 0, gid: 0 } }] });
             }), /must have a non-zero uid/);
         });
     });
@@ -473,7 +492,7 @@ describe("AWS back-end", function () {
         it("gives a target one HTTPS load balancer only", async () => {
             await assert.rejects(synthBackend("aws", backend => {
                 buildAll(backend);
-                const target = backend.loadBalancerTarget("other", { port: 9094, healthCheck: { path: "/health", status: "204" } });
+                const target = backend.loadBalancerTarget("other", { port: 9094, readiness: { path: "/health", status: "204" } });
                 backend.httpsLoadBalancer("first", { hostname: "first", target });
                 backend.httpsLoadBalancer("second", { hostname: "second", target });
             }), /target other already has an HTTPS load balancer/);
@@ -516,8 +535,8 @@ describe("AWS back-end", function () {
             let lb: any;
             const result = await synthBackend("aws", backend => {
                 assert.strictEqual(backend.dns, undefined);
-                const target = backend.loadBalancerTarget("api", { port: 7007, healthCheck: { path: "/api/v0/node/healthcheck", status: "200" } });
-                backend.service("ceramic", { zone: ZONES[2], containers: [{ name: "ceramic", image: "ceramicnetwork/js-ceramic:6.5.0", cpu: 1, memoryMiB: 2048, user: { uid: 1000, gid: 1000 }, ports: [{ port: 7007, exposure: { kind: "loadBalancer", target } }] }] });
+                const target = backend.loadBalancerTarget("api", { port: 7007, readiness: { path: "/api/v0/node/healthcheck", status: "200" } });
+                backend.service("ceramic", { zone: ZONES[2], liveness: { kind: "exit" }, containers: [{ name: "ceramic", image: "ceramicnetwork/js-ceramic:6.5.0", cpu: 1, memoryMiB: 2048, user: { uid: 1000, gid: 1000 }, ports: [{ port: 7007, exposure: { kind: "loadBalancer", target } }] }] });
                 lb = backend.httpsLoadBalancer("api", { hostname: "ceramic", target });
             }, { dns: { provider: "none" }, profile: "dev" });
             assert.strictEqual(ofType(result, T.certificateValidation).length, 0);

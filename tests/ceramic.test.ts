@@ -12,6 +12,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { BucketGrant, COMPONENT_TYPES, Cloud, ContainerSpec } from "../components/topology";
 import { JOB_INTERVAL_MINUTES, jobProblems } from "../components/topology/rules";
+import { unwrapFence } from "../components/topology/fence";
 import {
     ANCHOR_SERVICE_URLS,
     CERAMIC_ENV,
@@ -33,8 +34,9 @@ import {
     goIpfsStartScript,
     keepAliveScript,
 } from "../components/ceramic";
-import { rateExpression } from "../components/aws";
-import { cronSchedule } from "../components/gcp";
+import { ecrMirrorImage, rateExpression } from "../components/aws";
+import { artifactRegistryImage, cronSchedule } from "../components/gcp";
+import { secretsLoader } from "../components/gcp/cloudinit";
 import { ed25519PublicKey, peerKeyFromSeed } from "../components/libp2p/identity";
 import { parseConfig } from "../stacks/config";
 import { ConfigError } from "../stacks/validate";
@@ -82,6 +84,13 @@ const FAKE_RPC_URL = `https://mainnet.infura.example/v3/${FAKE_RPC_KEY}`;
 
 // ---------------------------------------------------------------- reading a synthesized stack
 
+/** The reference the prod stack pulls an upstream image by: its registry mirror's (tests/registry-mirror.test.ts). */
+function throughMirror(cloud: Cloud, image: string): string {
+    return cloud === "aws"
+        ? ecrMirrorImage(image, { account: { accountId: "123456789012", partition: "aws", dnsSuffix: "amazonaws.com" }, region: "us-east-1" }, "web3-prod").image
+        : artifactRegistryImage(image, { project: "web3-nodes-prod", region: "us-central1" }, "web3-prod").image;
+}
+
 function ceramicOf(report: SynthReport): { url: string; ipfsPeerId: string; multiaddresses: string[]; nodeDid: string; egressIps: string[]; stateStore: string } {
     return report.outputs.ceramic as never;
 }
@@ -126,7 +135,8 @@ function containersOf(report: SynthResult, cloud: Cloud, service: string): Recor
         const argv = bashWords(file.content.slice(file.content.indexOf("exec /usr/bin/docker") + "exec ".length));
         const view: ContainerView = { image: "", env: {}, secrets: [], mounts: [], entrypoint: [], command: [], cpu: 0, memoryMiB: 0, user: "" };
         let i = argv.indexOf("--rm") + 1;
-        for (; i < argv.length && argv[i].startsWith("--"); i += 2) {
+        // Every flag here takes a value but --no-healthcheck.
+        for (; i < argv.length && argv[i].startsWith("--"); i += argv[i] === "--no-healthcheck" ? 1 : 2) {
             const [flag, value] = [argv[i], argv[i + 1]];
             if (flag === "--env") view.env[value.slice(0, value.indexOf("="))] = value.slice(value.indexOf("=") + 1);
             if (flag === "--volume") view.mounts.push(value.split(":")[1]);
@@ -136,12 +146,16 @@ function containersOf(report: SynthResult, cloud: Cloud, service: string): Recor
         }
         view.image = argv[i];
         const rest = argv.slice(i + 1);
-        // Both of this node's entrypoints hand a script to `sh -c` and name it: the rest is the command.
-        const split = view.entrypoint.length > 0 ? 3 : 0;
+        // Both of this node's own starts hand a script to `sh -c` and name it *-start (inside the volume fence
+        // that wraps them): the rest is the command.
+        const split = view.entrypoint.length > 0 ? rest.findIndex(w => /^[a-z]+-start$/.test(w)) + 1 : 0;
         view.entrypoint.push(...rest.slice(0, split));
+        // A container with secrets starts through the loader that hands them over from the host's tmpfs.
+        if (view.entrypoint[2] === secretsLoader()) view.entrypoint = view.entrypoint.slice(4);
         view.command = rest.slice(split);
         const line = fetch.split("\n").find(l => l.includes(`/${name}.env`));
-        view.secrets = line ? bashWords(line).slice(2).filter((_, k) => k % 2 === 0) : [];
+        // write_env_file FILE OWNER NAME VERSION [NAME VERSION]...
+        view.secrets = line ? bashWords(line).slice(3).filter((_, k) => k % 2 === 0) : [];
         out[name] = view;
     }
     return out;
@@ -149,7 +163,8 @@ function containersOf(report: SynthResult, cloud: Cloud, service: string): Recor
 
 function problemsOf(ceramic: Record<string, unknown>, secretKeys?: Set<string>): string[] {
     try {
-        parseConfig(baseConfig("aws", { ceramic }), undefined, secretKeys);
+        // The fixture's registry mirror token stands for one set with --secret, as a stack file holds it.
+        parseConfig(baseConfig("aws", { ceramic }), undefined, secretKeys && new Set([...secretKeys, "registryMirror"]));
     } catch (e) {
         if (e instanceof ConfigError) return e.problems;
         throw e;
@@ -328,10 +343,12 @@ describe("Ceramic node", () => {
                 assert.deepStrictEqual(services(prod).map(s => s.name), [NAMES.ipfs, NAMES.ceramic]);
                 const ipfs = containersOf(prod, cloud, NAMES.ipfs);
                 const ceramic = containersOf(prod, cloud, NAMES.ceramic);
-                assert.deepStrictEqual(Object.keys(ipfs), ["ipfs"]);
-                assert.deepStrictEqual(Object.keys(ceramic), ["ceramic"]);
-                assert.strictEqual(ipfs.ipfs.image, IMAGES.goIpfsDaemon);
-                assert.strictEqual(ceramic.ceramic.image, IMAGES.ceramic);
+                // On AWS each task also runs the watchdog of the service's liveness.
+                const watchdog = cloud === "aws" ? ["liveness"] : [];
+                assert.deepStrictEqual(Object.keys(ipfs), ["ipfs", ...watchdog]);
+                assert.deepStrictEqual(Object.keys(ceramic), ["ceramic", ...watchdog]);
+                assert.strictEqual(ipfs.ipfs.image, throughMirror(cloud, IMAGES.goIpfsDaemon));
+                assert.strictEqual(ceramic.ceramic.image, throughMirror(cloud, IMAGES.ceramic));
                 assert.deepStrictEqual([ceramic.ceramic.memoryMiB, ipfs.ipfs.memoryMiB], [2048, 6144]);
                 assert.deepStrictEqual([ceramic.ceramic.user, ipfs.ipfs.user], ["1000:1000", "1000:100"]);
                 if (cloud === "aws") {
@@ -400,12 +417,14 @@ describe("Ceramic node", () => {
                 } else {
                     const rules = ofType(prod, T.firewall).filter(f => ((f.inputs.targetTags as string[]) ?? []).includes("web3-prod-group-ceramic-ipfs"));
                     const view = rules.map(f => `${(f.inputs.allows as any[]).map(a => `${a.protocol}:${a.ports.join("+")}`).join(",")} from ${((f.inputs.sourceRanges ?? f.inputs.sourceTags) as string[]).join(" ")}`).sort();
+                    // The world on the swarm port; the HTTPS load balancer on the TLS swarm and its check; Ceramic on
+                    // the API; autohealing on the liveness port; the passthrough balancer's probes on the swarm port.
                     assert.deepStrictEqual(view, [
                         "tcp:4011 from 0.0.0.0/0",
+                        "tcp:4011 from 35.191.0.0/16 209.85.152.0/22 209.85.204.0/22",
                         "tcp:4012+8011 from 130.211.0.0/22 35.191.0.0/16",
                         "tcp:5011 from web3-prod-group-ceramic",
                         "tcp:8011 from 130.211.0.0/22 35.191.0.0/16",
-                        "tcp:8011 from 35.191.0.0/16 209.85.152.0/22 209.85.204.0/22",
                     ]);
                     const check = named(prod, T.healthCheck, `${NAMES.swarmTls}-health`).inputs;
                     assert.deepStrictEqual(check.httpHealthCheck, { port: 8011, requestPath: "/" });
@@ -534,20 +553,24 @@ describe("Ceramic node", () => {
                     assert.strictEqual(schedule.target.ecsParameters.networkConfiguration.assignPublicIp, false);
                     assert.strictEqual(schedule.target.retryPolicy.maximumRetryAttempts, 0);
                     const [def] = JSON.parse(named(prod, T.taskDefinition, `${NAMES.keepAlive}-task`).inputs.containerDefinitions as string);
-                    assert.deepStrictEqual([def.image, def.user, def.environment], [IMAGES.keepAlive, "100:101", [{ name: "CERAMIC_URL", value: ceramicOf(prod).url }]]);
+                    assert.deepStrictEqual([def.image, def.user, def.environment], [throughMirror(cloud, IMAGES.keepAlive), "100:101", [{ name: "CERAMIC_URL", value: ceramicOf(prod).url }]]);
                     assert.strictEqual(def.entryPoint[2], keepAliveScript());
                     // The job's security group lets nothing in.
                     const sg = named(prod, T.securityGroup, `${NAMES.keepAlive}-sg`);
                     assert.deepStrictEqual(ofType(prod, T.ingress).filter(r => r.inputs.securityGroupId === sg.id), []);
                     const run = JSON.parse(named(prod, T.rolePolicy, `${NAMES.keepAlive}-scheduler-run`).inputs.policy as string);
                     assert.deepStrictEqual(run.Statement[0].Resource, ["arn:aws:ecs:us-east-1:123456789012:task-definition/web3-prod-ceramic-keepalive:*"]);
+                    // Tags set at RunTask are authorized as ecs:TagResource on the new task, not on its definition.
+                    assert.deepStrictEqual([run.Statement[1].Action, run.Statement[1].Resource, run.Statement[1].Condition], [
+                        ["ecs:TagResource"], ["arn:aws:ecs:us-east-1:123456789012:task/web3-prod/*"], { StringEquals: { "ecs:CreateAction": "RunTask" } },
+                    ]);
                 } else {
                     const scheduler = named(prod, T.schedulerJob, `${NAMES.keepAlive}-schedule`).inputs as any;
                     assert.strictEqual(scheduler.schedule, "*/2 * * * *");
                     assert.match(scheduler.httpTarget.uri, /^https:\/\/run\.googleapis\.com\/v2\/projects\/web3-nodes-prod\/locations\/us-central1\/jobs\/web3-prod-ceramic-keepalive:run$/);
                     const runJob = named(prod, T.cloudRunJob, `${NAMES.keepAlive}-job`).inputs as any;
                     const container = runJob.template.template.containers[0];
-                    assert.deepStrictEqual([container.image, container.commands[2], container.envs], [IMAGES.keepAlive, keepAliveScript(), [{ name: "CERAMIC_URL", value: ceramicOf(prod).url }]]);
+                    assert.deepStrictEqual([container.image, container.commands[2], container.envs], [throughMirror(cloud, IMAGES.keepAlive), keepAliveScript(), [{ name: "CERAMIC_URL", value: ceramicOf(prod).url }]]);
                     assert.strictEqual(runJob.template.template.vpcAccess.egress, "ALL_TRAFFIC", "it leaves through Cloud NAT, from the stack's egress addresses");
                     const invoker = named(prod, T.cloudRunInvoker, `${NAMES.keepAlive}-invoker-runs`).inputs as any;
                     assert.strictEqual(invoker.role, "roles/run.invoker");
@@ -565,10 +588,10 @@ describe("Ceramic node", () => {
                     const archive = backend.bucket("archive");
                     const scratch = backend.bucket("scratch");
                     backend.bucket("unrelated");
-                    const container: ContainerSpec = { name: "app", image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 256, user: { uid: 2000, gid: 2000 }, command: ["true"] };
+                    const container: ContainerSpec = { name: "app", image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 256, user: { uid: 2000, gid: 2000 }, entrypoint: ["true"] };
                     const grants: BucketGrant[] = [{ bucket: archive, access: "read" }, { bucket: scratch, access: "readWrite" }];
-                    backend.service("app", { zone, containers: [container], buckets: grants });
-                    backend.service("plain", { zone, containers: [{ ...container, name: "plain" }] });
+                    backend.service("app", { zone, liveness: { kind: "exit" }, containers: [container], buckets: grants });
+                    backend.service("plain", { zone, liveness: { kind: "exit" }, containers: [{ ...container, name: "plain" }] });
                 });
                 const bucketNames = Object.fromEntries(["archive", "scratch", "unrelated"].map(b => {
                     const r = named(result, cloud === "aws" ? T.s3Bucket : T.gcsBucket, `${b}-bucket`);
@@ -606,6 +629,7 @@ describe("Ceramic node", () => {
                     const bucket = backend.bucket("twice");
                     backend.service("app", {
                         zone: backend.context.zones[0],
+                        liveness: { kind: "exit" },
                         containers: [{ name: "app", image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 256, user: { uid: 2000, gid: 2000 } }],
                         buckets: [{ bucket, access: "read" }, { bucket, access: "readWrite" }],
                     });
@@ -615,7 +639,8 @@ describe("Ceramic node", () => {
                         const bucket = backend.bucket("hidden");
                         backend.service("app", {
                             zone: backend.context.zones[0],
-                            containers: [{ name: "app", image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 256, user: { uid: 2000, gid: 2000 }, env: { AWS_ACCESS_KEY_ID: "x" } }],
+                            liveness: { kind: "exit" },
+                            containers: [{ name: "app", image: "busybox:1.36.1", entrypoint: ["true"], cpu: 0.25, memoryMiB: 256, user: { uid: 2000, gid: 2000 }, env: { AWS_ACCESS_KEY_ID: "x" } }],
                             buckets: [{ bucket, access: "read" }],
                         });
                     }), /service app, container app: AWS_ACCESS_KEY_ID would hide the credentials of the service's buckets/);
@@ -698,8 +723,9 @@ describe("Ceramic node", () => {
             it("starts with the injected identity, the announced addresses and Ceramic's settings, the key never on a command line", async () => {
                 const report = await synthStack({ stack: "dev", cloud: "aws" });
                 const ipfs = containersOf(report, "aws", NAMES.ipfs).ipfs;
-                assert.deepStrictEqual(ipfs.entrypoint.slice(0, 5), ["/sbin/tini", "-s", "--", "/bin/sh", "-c"]);
-                assert.strictEqual(ipfs.entrypoint[5], goIpfsStartScript());
+                const own = unwrapFence(ipfs.entrypoint)?.entrypoint ?? [];
+                assert.deepStrictEqual(own.slice(0, 5), ["/sbin/tini", "-s", "--", "/bin/sh", "-c"], "the IPFS daemon starts through the volume fence");
+                assert.strictEqual(own[5], goIpfsStartScript());
                 const repo = path.join(tmp, "repo");
                 fs.mkdirSync(repo);
                 const announce = '["/ip4/198.51.100.4/tcp/4011/ws","/dns4/w.example.com/tcp/443/wss"]';
@@ -763,7 +789,7 @@ describe("Ceramic node", () => {
                 }
             });
             function start(env: Record<string, string>): { child: ChildProcess; output: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-                const child = spawn("sh", ["-c", ceramicStartScript(), "ceramic-start", ...flags], { cwd: work, detached: true, env: { PATH: process.env.PATH!, TMPDIR: configDir, ...env } });
+                const child = spawn("sh", ["-c", ceramicStartScript(path.join(configDir, "ceramic")), "ceramic-start", ...flags], { cwd: work, detached: true, env: { PATH: process.env.PATH!, ...env } });
                 started.push(child);
                 let stdout = "";
                 let stderr = "";

@@ -13,11 +13,11 @@ import { parse } from "smol-toml";
 import * as YAML from "yaml";
 import { COMPONENT_TYPES, Cloud } from "../components/topology";
 import { isPinnedImage, serviceProblems } from "../components/topology/rules";
-import { healthCheckGraceSeconds } from "../components/aws/service";
-import { autohealingProbe, serviceProbe } from "../components/gcp/service";
+import { livenessContainers } from "../components/aws/liveness";
+import { autohealingProbe } from "../components/gcp/service";
 import {
-    CHAINLINK_USER, COMPONENT_TYPE, DEFAULT_VERSION, HEALTH_WATCH, NODE_FILES, PORTS, apiCredentialsFile, assertValidSettings, chainlinkImage,
-    durationSeconds, healthCheckScript, leaseRefreshInterval, nodeConfig, passwordProblems, placeNodes, prometheusScrapeConfig, renderConfigToml,
+    CHAINLINK_USER, COMPONENT_TYPE, DEFAULT_VERSION, HEALTH_WATCH, NODE_FILES, NODE_LIVENESS, PORTS, apiCredentialsFile, assertValidSettings, chainlinkImage,
+    durationSeconds, leaseRefreshInterval, nodeConfig, nodeHealthFunction, passwordProblems, placeNodes, prometheusScrapeConfig, renderConfigToml,
     renderSecretsToml, startScript,
 } from "../components/chainlink";
 import { secretShown } from "../components/chainlink/config";
@@ -162,18 +162,20 @@ describe("Chainlink", function () {
             });
         });
 
-        it("lets a service be replaced by its containers only, on both clouds, and refuses that with a port health check", () => {
+        it("lets only a node's containers replace it, on both clouds, and holds a port liveness to the service's ports", () => {
             const container = { name: "node", image: "example/node:1.0.0", cpu: 1, memoryMiB: 512, user: { uid: 10, gid: 10 }, ports: [{ port: 8080, exposure: { kind: "local" as const } }] };
             const args = { zone: "z-a", containers: [container] };
-            // GCP: the standby's closed port would otherwise fail a TCP probe and get its instance recreated.
-            assert.deepStrictEqual(serviceProbe({ ...args, containers: [{ ...container, ports: [{ port: 8080, exposure: { kind: "services" as const, groups: ["x"] } }] }] }), { kind: "tcp", port: 8080 });
-            assert.strictEqual(autohealingProbe({ ...args, autohealing: "containers", containers: [{ ...container, ports: [{ port: 8080, exposure: { kind: "services" as const, groups: ["x"] } }] }] }), undefined);
-            // AWS: ECS stops a task its target group finds unhealthy unless the grace period never ends.
-            assert.strictEqual(healthCheckGraceSeconds({ autohealing: "containers" }), 2_147_483_647);
-            assert.strictEqual(healthCheckGraceSeconds({}), 120);
+            assert.deepStrictEqual(NODE_LIVENESS, { kind: "exit" });
+            // GCP: no autohealing probe at all; AWS: no watchdog container beside the node.
+            assert.strictEqual(autohealingProbe({ liveness: NODE_LIVENESS }), undefined);
+            assert.deepStrictEqual(livenessContainers(NODE_LIVENESS), []);
             const context = { prefix: "t", profile: "prod" as const, zones: ["z-a", "z-b", "z-c"], domain: "example.com", tags: {}, logRetentionDays: 7, backupRetentionDays: 7 };
-            assert.deepStrictEqual(serviceProblems("svc", { ...args, autohealing: "containers", healthCheck: { port: 8080, path: "/health" } }, context),
-                ['service svc: autohealing is "containers" but it names a healthCheck on port 8080; only its containers replace it, so drop one of the two']);
+            assert.deepStrictEqual(serviceProblems("svc", { ...args, liveness: NODE_LIVENESS }, context), []);
+            assert.deepStrictEqual(serviceProblems("svc", { ...args, liveness: { kind: "http", port: 9090, path: "health", gracePeriodSeconds: 3601 } }, context), [
+                "service svc: liveness port 9090 is not a TCP port of any of its containers",
+                'service svc: liveness path "health" must start with /',
+                "service svc: liveness gracePeriodSeconds is 3601; every cloud honours 0 to 3600",
+            ]);
         });
 
         it("never repeats a secret URL in a message, only its scheme", () => {
@@ -324,15 +326,18 @@ describe("Chainlink", function () {
         });
     });
 
-    describe("telling a standby from a broken node (the health check run for real)", () => {
+    describe("telling a standby from a broken node (the start script's verdict run for real)", () => {
         let server: http.Server;
         let status = 200;
+        // What /health answers beside /readyz: 503 while every RPC node is down (chainlink-framework
+        // multinode/multi_node.go reports "no primary nodes available"), which must not matter.
+        let health = 200;
         let port = 0;
         let closedPort = 0;
         let runDir = "";
         before(async () => {
             server = http.createServer((req, res) => {
-                res.statusCode = req.url === "/health" ? status : 404;
+                res.statusCode = req.url === "/readyz" ? status : req.url === "/health" ? health : 404;
                 res.end("{}");
             });
             await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
@@ -352,7 +357,8 @@ describe("Chainlink", function () {
             fs.writeFileSync(path.join(runDir, "node.pid"), String(process.pid));
             fs.rmSync(path.join(runDir, "serving-since"), { force: true });
         });
-        const check = (p: number) => run("bash", ["-c", healthCheckScript({ port: p, runDir })]);
+        beforeEach(() => (health = 200));
+        const check = (p: number) => run("bash", ["-c", [...nodeHealthFunction({ port: p, runDir }), "node_health", ""].join("\n")]);
 
         it("passes a standby: the process is alive and nothing listens on the port", async () => {
             const result = await check(closedPort);
@@ -360,23 +366,31 @@ describe("Chainlink", function () {
             assert.match(result.stdout, /^standby: nothing listens on \d+; waiting for the database lease/);
         });
 
-        it("passes the lease holder while /health answers 200", async () => {
+        it("passes the lease holder while /readyz answers 200", async () => {
             status = 200;
             const result = await check(port);
-            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "active: /health answers 200"]);
+            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "active: /readyz answers 200"]);
+        });
+
+        it("passes the lease holder through an RPC outage: /health answers 503, /readyz still 200", async () => {
+            status = 200;
+            health = 503;
+            fs.writeFileSync(path.join(runDir, "serving-since"), String(Math.floor(Date.now() / 1000) - HEALTH_WATCH.servingGraceSeconds - 1));
+            const result = await check(port);
+            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "active: /readyz answers 200"]);
         });
 
         it("passes a node that just started serving and still answers 503, within the grace", async () => {
             status = 503;
             const result = await check(port);
-            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "starting: /health answers 503"]);
+            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "starting: /readyz answers 503"]);
         });
 
-        it("fails a node that answers /health with an error past the grace, such as one on a demoted writer", async () => {
+        it("fails a node that answers /readyz with an error past the grace: one of its services stopped", async () => {
             status = 503;
             fs.writeFileSync(path.join(runDir, "serving-since"), String(Math.floor(Date.now() / 1000) - HEALTH_WATCH.servingGraceSeconds - 1));
             const result = await check(port);
-            assert.deepStrictEqual([result.code, result.stdout.trim()], [1, "broken: /health answers 503 (curl exit 0)"]);
+            assert.deepStrictEqual([result.code, result.stdout.trim()], [1, "broken: /readyz answers 503 (curl exit 0)"]);
         });
 
         it("fails when the node process is gone, whatever the port says", async () => {
@@ -492,7 +506,7 @@ describe("Chainlink", function () {
                 for (const key of ["apiPassword", "prometheusToken", "prometheusScrapeConfig"] as const) assert.strictEqual(chainlink[key], SECRET_MASK, key);
             });
 
-            it("hands the node its files through the secret store: no secret in its environment, command line or health check", () => {
+            it("hands the node its files through the secret store: no secret in its environment or command line", () => {
                 const env: Record<string, string>[] = [];
                 const commands: string[] = [];
                 let secretNames: string[] = [];
@@ -501,7 +515,7 @@ describe("Chainlink", function () {
                         const task = descendants(report, s.urn).find(r => r.type === T.taskDefinition)!;
                         const [def] = JSON.parse(task.inputs.containerDefinitions as string);
                         env.push(Object.fromEntries(def.environment.map((e: any) => [e.name, e.value])));
-                        commands.push(...def.entryPoint, ...def.command, ...def.healthCheck.command);
+                        commands.push(...def.entryPoint, ...def.command);
                         secretNames = def.secrets.map((x: any) => x.name).sort();
                         assert.strictEqual(def.user, "14933:14933");
                     }
@@ -523,10 +537,10 @@ describe("Chainlink", function () {
                 assert.ok(!/postgresql:\/\//.test(joined) && !/Keystore|AuthToken/.test(joined), "a secret on a command line");
             });
 
-            it("routes the operator UI by /health, from the operators' networks only, and lets no port check replace a node", () => {
+            it("routes the operator UI by /readyz, from the operators' networks only, and lets no port check replace a node", () => {
                 if (cloud === "aws") {
                     const tg = named(report, T.targetGroup, "chainlink-api-targets").inputs.healthCheck as any;
-                    assert.deepStrictEqual([tg.path, tg.matcher], ["/health", "200"]);
+                    assert.deepStrictEqual([tg.path, tg.matcher], ["/readyz", "200"]);
                     const alb = named(report, T.securityGroup, "chainlink-api-alb");
                     const open = ofType(report, T.ingress).filter(r => r.inputs.securityGroupId === alb.id);
                     assert.deepStrictEqual([...new Set(open.map(r => r.inputs.cidrIpv4))], ["203.0.113.0/24"]);
@@ -534,9 +548,11 @@ describe("Chainlink", function () {
                         const ecs = descendants(report, s.urn).find(r => r.type === T.ecsService)!;
                         // ECS would otherwise stop the standby for failing the target group's check, over and over.
                         assert.strictEqual(ecs.inputs.healthCheckGracePeriodSeconds, 2_147_483_647);
+                        const task = descendants(report, s.urn).find(r => r.type === T.taskDefinition)!;
+                        assert.deepStrictEqual(JSON.parse(task.inputs.containerDefinitions as string).map((c: any) => [c.name, c.healthCheck]), [["chainlink", undefined]]);
                     }
                 } else {
-                    assert.deepStrictEqual(named(report, T.healthCheck, "chainlink-api-health").inputs.httpHealthCheck, { port: PORTS.http, requestPath: "/health" });
+                    assert.deepStrictEqual(named(report, T.healthCheck, "chainlink-api-health").inputs.httpHealthCheck, { port: PORTS.http, requestPath: "/readyz" });
                     const armor = named(report, T.armor, "chainlink-api-armor");
                     assert.deepStrictEqual((armor.inputs.rules as any[])[0].match.config.srcIpRanges, ["203.0.113.0/24"]);
                     for (const s of nodeServices(report)) {
@@ -578,7 +594,10 @@ describe("Chainlink", function () {
 
                 it("a database that cannot fail over to another zone", () => {
                     const messages = violationsOf(resources => {
-                        if (cloud === "aws") return resources.filter(r => !(r.type === T.rdsInstance && r.name.endsWith("-1b")));
+                        if (cloud === "aws") {
+                            const [writer] = resources.filter(r => r.type === T.rdsInstance);
+                            return resources.filter(r => r.type !== T.rdsInstance || r === writer);
+                        }
                         const sql = resources.find(r => r.type === T.cloudSql)!;
                         (sql.inputs.settings as any).availabilityType = "ZONAL";
                         return resources;

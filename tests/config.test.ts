@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { parseConfig } from "../stacks/config";
+import { PREFIX_START, STACK_NAME_MAX, parseConfig, stackPrefix } from "../stacks/config";
 import { ConfigError } from "../stacks/validate";
 import { baseConfig } from "./fixtures";
 
@@ -38,17 +38,17 @@ const invalid: { what: string; raw: Record<string, unknown>; message: string }[]
     },
     { what: "a DNS provider without a zone", raw: aws({ dns: { provider: "cloudflare" } }), message: "web3-nodes:dns.zone is required: dns.provider is cloudflare: give the zone that holds nodes.example.com" },
     { what: "a misspelt AWS region", raw: aws({ aws: { region: "us-east1" } }), message: 'web3-nodes:aws.region = "us-east1": an AWS region such as us-east-1' },
-    { what: "two zones", raw: aws({ aws: { zones: ["us-east-1a", "us-east-1b"] } }), message: 'web3-nodes:aws.zones = ["us-east-1a","us-east-1b"]: exactly three zones of the region, or unset for the region\'s first three' },
+    { what: "two zones", raw: aws({ aws: { zones: ["us-east-1a", "us-east-1b"] } }), message: 'web3-nodes:aws.zones = ["us-east-1a","us-east-1b"]: exactly 3 zones of the region, or unset to let the program choose them' },
     {
         what: "a zone twice",
         raw: aws({ aws: { zones: ["us-east-1a", "us-east-1a", "us-east-1b"] } }),
-        message: 'web3-nodes:aws.zones = ["us-east-1a","us-east-1a","us-east-1b"]: three distinct zones; a zone listed twice is not a second failure domain',
+        message: 'web3-nodes:aws.zones = ["us-east-1a","us-east-1a","us-east-1b"]: 3 distinct zones; a zone listed twice is not a second failure domain',
     },
-    { what: "a zone of another region", raw: aws({ aws: { zones: ["us-east-1a", "us-east-1b", "us-west-2c"] } }), message: 'web3-nodes:aws.zones[2] = "us-west-2c": a zone of region us-east-1, such as us-east-1a' },
-    { what: "zones not a list", raw: aws({ aws: { zones: "us-east-1a" } }), message: 'web3-nodes:aws.zones = "us-east-1a": a list; each item a zone name such as us-east-1a' },
+    { what: "a zone of another region", raw: aws({ aws: { zones: ["us-east-1a", "us-east-1b", "us-west-2c"] } }), message: 'web3-nodes:aws.zones[2] = "us-west-2c": a zone of region us-east-1: a name such as us-east-1a or an AZ ID such as use1-az1' },
+    { what: "zones not a list", raw: aws({ aws: { zones: "us-east-1a" } }), message: 'web3-nodes:aws.zones = "us-east-1a": a list; each item a zone: a name such as us-east-1a or an AZ ID such as use1-az1' },
     { what: "GCP without a project", raw: gcp({ gcp: { region: "us-central1" } }), message: "web3-nodes:gcp.project is required: cloud is gcp: the project ID to deploy into" },
     { what: "an invalid GCP project", raw: gcp({ gcp: { project: "My_Project" } }), message: 'web3-nodes:gcp.project = "My_Project": a GCP project ID: 6-30 lowercase letters, digits and dashes, starting with a letter' },
-    { what: "a GCP zone of another region", raw: gcp({ gcp: { project: "web3-nodes-test", zones: ["us-central1-a", "us-central1-b", "europe-west1-b"] } }), message: 'web3-nodes:gcp.zones[2] = "europe-west1-b": a zone of region us-central1, such as us-central1-a' },
+    { what: "a GCP zone of another region", raw: gcp({ gcp: { project: "web3-nodes-test", zones: ["us-central1-a", "us-central1-b", "europe-west1-b"] } }), message: 'web3-nodes:gcp.zones[2] = "europe-west1-b": a zone of region us-central1: a name such as us-central1-a' },
     { what: "a public CIDR", raw: aws({ network: { cidr: "8.8.0.0/16" } }), message: 'web3-nodes:network.cidr = "8.8.0.0/16": a private range (inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)' },
     { what: "a CIDR too small", raw: aws({ network: { cidr: "10.0.0.0/26" } }), message: 'web3-nodes:network.cidr = "10.0.0.0/26": a prefix from /16 to /22 (the network is cut into six subnets)' },
     { what: "host bits set", raw: aws({ network: { cidr: "10.0.1.0/16" } }), message: 'web3-nodes:network.cidr = "10.0.1.0/16": a network address: the host bits of a /16 must be zero' },
@@ -56,7 +56,7 @@ const invalid: { what: string; raw: Record<string, unknown>; message: string }[]
     { what: "an upper-case tag key", raw: aws({ tags: { Team: "web3" } }), message: 'web3-nodes:tags.Team = "web3": tag keys start with a lowercase letter and use lowercase letters, digits, _ and - (at most 63); values likewise, may be empty' },
     { what: "a retention CloudWatch refuses", raw: aws({ logRetentionDays: 10 }), message: "web3-nodes:logRetentionDays = 10: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653" },
     { what: "backups kept too briefly", raw: aws({ backupRetentionDays: 3 }), message: "web3-nodes:backupRetentionDays = 3: a whole number from 7 to 35" },
-    { what: "a misspelt key", raw: aws({ domian: "x.example.com" }), message: 'web3-nodes:domian = "x.example.com": unknown key; known keys here: cloud, profile, domain, dns, aws, gcp, network, tags, logRetentionDays, backupRetentionDays, ipfsCluster, chainlink, ceramic' },
+    { what: "a misspelt key", raw: aws({ domian: "x.example.com" }), message: 'web3-nodes:domian = "x.example.com": unknown key; known keys here: cloud, profile, domain, dns, aws, gcp, network, registryMirror, tags, logRetentionDays, backupRetentionDays, ipfsCluster, chainlink, ceramic' },
     { what: "a misspelt nested key", raw: aws({ aws: { regoin: "us-east-2" } }), message: 'web3-nodes:aws.regoin = "us-east-2": unknown key; known keys here: region, zones' },
 ];
 
@@ -84,11 +84,12 @@ describe("stack configuration", () => {
         assert.ok(prod.logRetentionDays > dev.logRetentionDays);
         assert.strictEqual(dev.aws.region, "us-east-1");
         assert.strictEqual(dev.gcp.region, "us-central1");
-        assert.strictEqual(dev.aws.zones, undefined, "zones default to the region's first three, resolved by the back-end");
+        assert.strictEqual(dev.aws.zones, undefined, "unset zones are chosen by the back-end");
     });
 
     it("switches cloud with one key: a stack file's values serve both clouds", () => {
-        const raw = { ...gcp({ dns: { provider: "cloudflare", zone: "023e105f4ecef8ad9ca31a8372d0c353" } }) };
+        // The registry mirror's Docker Hub account is required on AWS and used on GCP: a file for both holds it.
+        const raw = { ...gcp({ dns: { provider: "cloudflare", zone: "023e105f4ecef8ad9ca31a8372d0c353" }, registryMirror: aws({}).registryMirror }) };
         assert.strictEqual(parseConfig(raw).cloud, "gcp");
         assert.strictEqual(parseConfig({ ...raw, cloud: "aws" }).cloud, "aws");
     });
@@ -105,5 +106,55 @@ describe("stack configuration", () => {
         const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
         const undocumented = [...seen].filter(k => !readme.includes(`\`${k}\``));
         assert.deepStrictEqual(undocumented, [], "README's configuration table misses these keys");
+    });
+});
+
+describe("the stack's name and domain, where names come from", () => {
+    const problemsWith = (raw: Record<string, unknown>, stack?: string): string[] => {
+        try {
+            parseConfig(raw, undefined, undefined, stack);
+        } catch (e) {
+            if (e instanceof ConfigError) return e.problems;
+            throw e;
+        }
+        return [];
+    };
+
+    it("keeps the prefixes of the stacks that exist: web3-dev, web3-prod (and web3-local)", () => {
+        assert.deepStrictEqual(["dev", "prod", "local"].map(stackPrefix), ["web3-dev", "web3-prod", "web3-local"]);
+        assert.deepStrictEqual(problemsWith(aws({}), "prod"), []);
+    });
+
+    // Folding case, replacing characters or cutting long names would map two stacks to one prefix, and the
+    // second stack would take over (or collide with) the first one's resources.
+    for (const [stack, twin] of [["Dev", "dev"], ["prod_1", "prod-1"], ["staging.eu", "staging-eu"], [`${"a".repeat(STACK_NAME_MAX)}-1`, `${"a".repeat(STACK_NAME_MAX)}-2`]]) {
+        it(`refuses the stack name ${stack}, which could share a prefix with ${twin}, naming what is allowed`, () => {
+            assert.deepStrictEqual(problemsWith(aws({}), stack), [
+                `stack name ${JSON.stringify(stack)}: the prefix of every physical name is ${PREFIX_START}<stack name>, taken as it is so that no two ` +
+                `stacks share one: 1 to ${STACK_NAME_MAX} lowercase letters, digits and single hyphens, starting with a letter and ending with a ` +
+                "letter or digit, such as prod or prod-eu (pulumi stack rename gives a stack another name)",
+            ]);
+            assert.throws(() => stackPrefix(stack), ConfigError);
+        });
+    }
+
+    it("refuses names that end or begin badly or double a hyphen, and gives distinct stacks distinct prefixes", () => {
+        for (const stack of ["-prod", "prod-", "1prod", "pr--od", ""]) assert.strictEqual(problemsWith(aws({}), stack).length, 1, stack);
+        const allowed = ["dev", "prod", "prod-1", "prod1", "p", "a".repeat(STACK_NAME_MAX)];
+        assert.strictEqual(new Set(allowed.map(stackPrefix)).size, allowed.length);
+    });
+
+    it("refuses a domain under which a hostname the workloads use would break a certificate's 64 characters", () => {
+        // ceramic-ipfs-wss.<domain> is the longest name: 64 - 17 = 47 characters of domain.
+        const domain = (length: number) => `${"d".repeat(length - ".example.com".length)}.example.com`;
+        const all = { ipfsCluster: { enabled: true }, ceramic: { enabled: true, network: "testnet-clay" } };
+        assert.deepStrictEqual(problemsWith(aws({ ...all, domain: domain(47) })), []);
+        assert.deepStrictEqual(problemsWith(aws({ ...all, domain: domain(48) })), [
+            `web3-nodes:domain = "${domain(48)}": at most 47 characters for the workloads this stack enables: ceramic-ipfs-wss.<domain> is the ` +
+            `name of a TLS certificate (ACM, Google-managed), whose common name has at most 64 characters, and ceramic-ipfs-wss.${domain(48)} has 65`,
+        ]);
+        // Without Ceramic the longest label is the cluster's "gateway": 56 characters of domain.
+        assert.deepStrictEqual(problemsWith(aws({ ipfsCluster: { enabled: true }, domain: domain(56) })), []);
+        assert.match(problemsWith(aws({ ipfsCluster: { enabled: true }, domain: domain(57) }))[0], /^web3-nodes:domain = "d+\.example\.com": at most 56 characters/);
     });
 });

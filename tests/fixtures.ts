@@ -10,6 +10,8 @@ export function baseConfig(cloud: Cloud, overrides: Record<string, unknown> = {}
         dns: { provider: cloud === "aws" ? "route53" : "clouddns", zone: cloud === "aws" ? "Z0123456789ABCDEFGHIJ" : "nodes-example-com" },
         gcp: { project: "web3-nodes-test", region: "us-central1" },
         aws: { region: "us-east-1" },
+        // ECR's pull-through cache pulls from Docker Hub only with an account: required on AWS, optional on GCP.
+        ...(cloud === "aws" ? { registryMirror: { dockerHubUsername: "web3nodes", dockerHubAccessToken: "dckr_pat_test-token" } } : {}),
         ...overrides,
     };
 }

@@ -9,16 +9,17 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { Backend, COMPONENT_TYPES, ContainerSpec, ZonalService } from "../components/topology";
-import { pickZones } from "../components/gcp";
+import { chooseGcpZones } from "../components/gcp";
 import { HostSpec, cloudConfig, shellQuote } from "../components/gcp/cloudinit";
 import { cloudDnsRecord } from "../components/gcp/dns";
 import { targetProbe } from "../components/gcp/loadBalancerTarget";
 import { E2_MACHINE_TYPES, OS_HEADROOM, machineTypeFor } from "../components/gcp/machine";
 import { instanceSubnetCidr } from "../components/gcp/network";
 import { forwardingRuleSpecs } from "../components/gcp/passthroughLoadBalancer";
-import { firewallSpecs, serviceProbe, userData } from "../components/gcp/service";
+import { autohealingProbe, firewallSpecs, publicPortsProbe, userData } from "../components/gcp/service";
 import { gcpName } from "../components/gcp/shared";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
+import { ConfigError } from "../stacks/validate";
 import { descendants, hasBinary, named, ofType, oneOfType, synthBackend } from "./support";
 
 const T = {
@@ -66,8 +67,8 @@ function deployNodes(backend: Backend, out: Partial<Deployment> = {}): void {
     const clusterSecret = backend.secret("cluster-secret", { value: SECRET_VALUE });
     const repo = backend.volume("ipfs-0-repo", { zone, sizeGiB: 100, owner: IPFS_USER });
     const clusterData = backend.volume("ipfs-0-cluster", { zone, sizeGiB: 10, owner: IPFS_USER });
-    const gateway = backend.loadBalancerTarget("gateway", { port: 8080, healthCheck: { path: `/ipfs/${EMPTY_DIR_CID}`, status: "200" } });
-    const clusterApi = backend.loadBalancerTarget("cluster-api", { port: 9094, healthCheck: { path: "/health", status: "204" } });
+    const gateway = backend.loadBalancerTarget("gateway", { port: 8080, readiness: { path: `/ipfs/${EMPTY_DIR_CID}`, status: "200" } });
+    const clusterApi = backend.loadBalancerTarget("cluster-api", { port: 9094, readiness: { path: "/health", status: "204" } });
     const kubo: ContainerSpec = {
         name: "kubo",
         image: "ipfs/kubo:v0.29.0",
@@ -77,12 +78,13 @@ function deployNodes(backend: Backend, out: Partial<Deployment> = {}): void {
         env: { IPFS_PROFILE: "server", GREETING: "it's \"quoted\" $HOME `x`" },
         ports: [
             { port: 4001, protocol: "tcp", exposure: { kind: "public" } },
-            { port: 4001, protocol: "udp", exposure: { kind: "public" } },
+            { port: 4002, protocol: "udp", exposure: { kind: "public" } },
             { port: 5001, exposure: { kind: "local" } },
             { port: 8080, exposure: { kind: "loadBalancer", target: gateway } },
         ],
+        // A container with a volume gives its entrypoint: the volume fence runs it (the image's own, kubo's Dockerfile).
+        entrypoint: ["/sbin/tini", "--", "/usr/local/bin/start_ipfs"],
         mounts: [{ volume: repo, path: "/data/ipfs" }],
-        healthCheck: { command: ["ipfs", "dag", "stat", EMPTY_DIR_CID] },
     };
     const cluster: ContainerSpec = {
         name: "cluster",
@@ -103,10 +105,11 @@ function deployNodes(backend: Backend, out: Partial<Deployment> = {}): void {
         zone,
         accessGroup: "ipfs-cluster",
         containers: [kubo, cluster],
-        healthCheck: { port: 8080, path: `/ipfs/${EMPTY_DIR_CID}`, gracePeriodSeconds: 600 },
+        liveness: { kind: "http", port: 8080, path: `/ipfs/${EMPTY_DIR_CID}/`, gracePeriodSeconds: 600 },
     });
     out.reader = backend.service("reader", {
         zone: otherZone,
+        liveness: { kind: "exit" },
         containers: [{
             name: "reader",
             image: "busybox:1.36.1",
@@ -227,9 +230,10 @@ describe("GCP back-end", function () {
             for (const type of Object.values(COMPONENT_TYPES)) assert.ok(ofType(result, type).length > 0, `no ${type}`);
         });
 
-        it("names the zones setting when the region has fewer than three zones up", () => {
-            assert.deepStrictEqual(pickZones("us-central1", ["us-central1-f", "us-central1-b", "us-central1-c", "us-central1-a"]), ["us-central1-a", "us-central1-b", "us-central1-c"]);
-            assert.throws(() => pickZones("me-central2", ["me-central2-a", "me-central2-b"]), /web3-nodes:gcp\.zones/);
+        it("takes the region's first three zones from Google's list, and names the zones setting for a region the list lacks", () => {
+            assert.deepStrictEqual(chooseGcpZones("us-central1", undefined), ["us-central1-a", "us-central1-b", "us-central1-c"]);
+            assert.deepStrictEqual(chooseGcpZones("europe-west1", undefined), ["europe-west1-b", "europe-west1-c", "europe-west1-d"]);
+            assert.throws(() => chooseGcpZones("mars-north1", undefined), (e: Error) => e instanceof ConfigError && /^web3-nodes:gcp\.zones is required/.test(e.problems[0]));
         });
     });
 
@@ -348,10 +352,13 @@ describe("GCP back-end", function () {
             const configs = ofType(result, T.perInstanceConfig).filter(c => c.parent === group.parent);
             assert.strictEqual(configs.length, 1, "exactly one instance");
             assert.strictEqual(input(configs[0], "name"), input(group, "name"));
+            // Autohealing is the service's liveness, exactly; a service whose liveness is its exits has none.
             const healing = input<any>(group, "autoHealingPolicies");
             assert.strictEqual(healing.initialDelaySec, 600);
             const check = withId(result, healing.healthCheck);
-            assert.deepStrictEqual(input(check, "httpHealthCheck"), { port: 8080, requestPath: `/ipfs/${EMPTY_DIR_CID}` });
+            assert.deepStrictEqual(input(check, "httpHealthCheck"), { port: 8080, requestPath: `/ipfs/${EMPTY_DIR_CID}/` });
+            assert.deepStrictEqual([input(check, "checkIntervalSec"), input(check, "timeoutSec"), input(check, "unhealthyThreshold")], [30, 10, 4]);
+            assert.strictEqual(input(named(result, T.group, "reader-group"), "autoHealingPolicies"), undefined);
         });
 
         it("keep each disk and the internal address across recreation", () => {
@@ -379,6 +386,7 @@ describe("GCP back-end", function () {
         it("refuse a secret passed as a plain env value", async () => {
             const leaky = userData("leaky", {
                 zone: "us-central1-a",
+                liveness: { kind: "exit" },
                 containers: [{ name: "app", image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 256, user: { uid: 2000, gid: 2000 }, env: { TOKEN: pulumi.secret(SECRET_VALUE) } }],
             }, []);
             await assert.rejects(settled(leaky), /env TOKEN is a secret; give it in `secrets`/);
@@ -407,9 +415,9 @@ describe("GCP back-end", function () {
             await assert.rejects(synthBackend("gcp", backend => {
                 const zone = backend.context.zones[0];
                 const volume = backend.volume("shared", { zone, sizeGiB: 10, owner: IPFS_USER });
-                const container = (name: string): ContainerSpec => ({ name, image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 256, user: IPFS_USER, mounts: [{ volume, path: "/data" }] });
-                backend.service("first", { zone, containers: [container("one")] });
-                backend.service("second", { zone, containers: [container("two")] });
+                const container = (name: string): ContainerSpec => ({ name, image: "busybox:1.36.1", entrypoint: ["/bin/sh"], cpu: 0.25, memoryMiB: 256, user: IPFS_USER, mounts: [{ volume, path: "/data" }] });
+                backend.service("first", { zone, liveness: { kind: "exit" }, containers: [container("one")] });
+                backend.service("second", { zone, liveness: { kind: "exit" }, containers: [container("two")] });
             }), /already mounted by service first/);
         });
 
@@ -429,12 +437,13 @@ describe("GCP back-end", function () {
         it("opens only public ports to the world", () => {
             const open = ofType(result, T.firewall).filter(f => (input<string[]>(f, "sourceRanges") ?? []).includes("0.0.0.0/0"));
             assert.strictEqual(open.length, 1);
-            assert.deepStrictEqual(input(open[0], "allows"), [{ protocol: "tcp", ports: ["4001"] }, { protocol: "udp", ports: ["4001"] }]);
+            assert.deepStrictEqual(input(open[0], "allows"), [{ protocol: "tcp", ports: ["4001"] }, { protocol: "udp", ports: ["4002"] }]);
         });
 
         it("lets the load balancer's proxies, the access groups and the probers in, and nothing for local ports", () => {
             const rules = firewallSpecs("web3-test", {
                 zone: "z",
+                liveness: { kind: "exit" },
                 containers: [{
                     name: "c", image: "x:1", cpu: 1, memoryMiB: 512, user: IPFS_USER,
                     ports: [
@@ -461,7 +470,7 @@ describe("GCP back-end", function () {
             assert.strictEqual(input(backend, "protocol"), "UNSPECIFIED");
             assert.strictEqual(input<any[]>(backend, "backends")[0].group, "https://www.googleapis.com/compute/v1/projects/mock-project/zones/us-central1-a/instanceGroups/web3-test-ipfs-0");
             const rules = children.filter(r => r.type === T.forwardingRule);
-            assert.deepStrictEqual(rules.map(r => [input(r, "ipProtocol"), input(r, "ports"), input(r, "ipAddress")]), [["TCP", ["4001"], publicAddress], ["UDP", ["4001"], publicAddress]]);
+            assert.deepStrictEqual(rules.map(r => [input(r, "ipProtocol"), input(r, "ports"), input(r, "ipAddress")]), [["TCP", ["4001"], publicAddress], ["UDP", ["4002"], publicAddress]]);
             const probes = children.find(r => r.type === T.firewall)!;
             assert.deepStrictEqual(input(probes, "sourceRanges"), ["35.191.0.0/16", "209.85.152.0/22", "209.85.204.0/22"]);
             assert.strictEqual(ofType(result, COMPONENT_TYPES.passthroughLoadBalancer).length, 1, "the reader has no public port");
@@ -489,7 +498,7 @@ describe("GCP back-end", function () {
             assert.deepStrictEqual(input(named(result, T.group, "ipfs-0-group"), "namedPorts"), [{ name: "http-8080", port: 8080 }, { name: "http-9094", port: 9094 }]);
             const clusterCheck = withId(result, input(named(result, T.backendService, "cluster-api-backend"), "healthChecks"));
             assert.deepStrictEqual(input(clusterCheck, "tcpHealthCheck"), { port: 9094 });
-            assert.deepStrictEqual(targetProbe({ port: 8080, healthCheck: { path: "/", status: "200" } }), { kind: "http", port: 8080, path: "/" });
+            assert.deepStrictEqual(targetProbe({ port: 8080, readiness: { path: "/", status: "200" } }), { kind: "http", port: 8080, path: "/" });
             const armor = oneOfType(result, T.securityPolicy);
             const rules = input<any[]>(armor, "rules");
             assert.deepStrictEqual(rules.map(r => r.action), ["allow", "deny(403)"]);
@@ -511,7 +520,7 @@ describe("GCP back-end", function () {
 
         it("refuses to build an HTTPS load balancer before a service attached to its target", async () => {
             await assert.rejects(synthBackend("gcp", backend => {
-                const target = backend.loadBalancerTarget("lonely", { port: 8080, healthCheck: { path: "/", status: "200" } });
+                const target = backend.loadBalancerTarget("lonely", { port: 8080, readiness: { path: "/", status: "200" } });
                 backend.httpsLoadBalancer("lonely", { hostname: "lonely", target });
             }), /no service exposes port 8080 to load balancer target lonely/);
         });
@@ -521,14 +530,11 @@ describe("GCP back-end", function () {
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gcp-cloud-config-"));
         after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-        it("starts the units in order: volumes, secrets, containers, then the health watcher, and only those it needs", () => {
+        it("queues the units it needs at once and lets their order start them: volumes, secrets, then the containers", () => {
             const doc = YAML.parse(userDataOf(result, "ipfs-0"));
             assert.deepStrictEqual(doc.runcmd, [
                 ["systemctl", "daemon-reload"],
-                ["systemctl", "start", "web3-volumes.service"],
-                ["systemctl", "start", "web3-secrets.service"],
-                ["systemctl", "start", "--no-block", "web3-container-kubo.service", "web3-container-cluster.service"],
-                ["systemctl", "start", "--no-block", "web3-health.timer"],
+                ["systemctl", "start", "--no-block", "web3-volumes.service", "web3-secrets.service", "web3-container-kubo.service", "web3-container-cluster.service"],
             ]);
             assert.deepStrictEqual(YAML.parse(userDataOf(result, "reader")).runcmd, [
                 ["systemctl", "daemon-reload"],
@@ -540,9 +546,11 @@ describe("GCP back-end", function () {
             assert.match(kuboUnit.content, /After=.*web3-volumes\.service web3-secrets\.service/);
             const secrets = files.find(f => f.path.endsWith("/fetch-secrets.sh"))!;
             assert.ok(!/set -x|xtrace/.test(secrets.content), "never traced");
-            assert.match(secrets.content, /write_env_file \/run\/ipfs-0\/cluster\.env CLUSTER_SECRET projects\/mock-project\/secrets\/web3-test-cluster-secret/);
+            assert.match(secrets.content, /write_env_file \/run\/ipfs-0\/cluster\.env 1000:100 CLUSTER_SECRET projects\/mock-project\/secrets\/web3-test-cluster-secret\/versions\/1 /);
+            const secretsUnit = files.find(f => f.path === "/etc/systemd/system/web3-secrets.service")!;
+            assert.match(secretsUnit.content, /TimeoutStartSec=0/, "systemd never stops it while it waits for an IAM grant");
             const volumes = files.find(f => f.path.endsWith("/mount-volumes.sh"))!;
-            assert.match(volumes.content, /mount_volume \/dev\/disk\/by-id\/google-ipfs-0-repo \/mnt\/disks\/ipfs-0-repo 1000:100/);
+            assert.match(volumes.content, /mount_volume \/dev\/disk\/by-id\/google-ipfs-0-repo \/mnt\/disks\/ipfs-0-repo 1000:100 \d+/);
         });
 
         it("passes cloud-init's own schema validation", function () {
@@ -568,7 +576,8 @@ describe("GCP back-end", function () {
                     checked++;
                 }
             }
-            assert.ok(checked >= 6, `only ${checked} scripts checked`);
+            // Volumes, secrets, and one per container: kubo, cluster, reader.
+            assert.ok(checked >= 5, `only ${checked} scripts checked`);
         });
 
         it("quotes every shell word so bash reads back exactly what was meant", function () {
@@ -598,10 +607,12 @@ describe("GCP back-end", function () {
             assert.match(a, /^[a-z][a-z0-9-]*[a-z0-9]$/);
         });
 
-        it("probe over HTTP when the service names a check, else the first reachable TCP port", () => {
+        it("probe the public ports' readiness with a TCP connect to the first public TCP port, and autoheal on the liveness alone", () => {
             const base = { name: "c", image: "x:1", cpu: 1, memoryMiB: 512, user: IPFS_USER };
-            assert.deepStrictEqual(serviceProbe({ zone: "z", containers: [{ ...base, ports: [{ port: 1, exposure: { kind: "local" } }, { port: 2, protocol: "udp", exposure: { kind: "public" } }, { port: 3, exposure: { kind: "public" } }] }] }), { kind: "tcp", port: 3 });
-            assert.strictEqual(serviceProbe({ zone: "z", containers: [{ ...base, ports: [{ port: 1, exposure: { kind: "local" } }] }] }), undefined);
+            assert.deepStrictEqual(publicPortsProbe({ containers: [{ ...base, ports: [{ port: 1, exposure: { kind: "services", groups: ["g"] } }, { port: 2, protocol: "udp", exposure: { kind: "public" } }, { port: 3, exposure: { kind: "public" } }] }] }), { kind: "tcp", port: 3 });
+            assert.strictEqual(publicPortsProbe({ containers: [{ ...base, ports: [{ port: 1, exposure: { kind: "local" } }] }] }), undefined);
+            assert.deepStrictEqual(autohealingProbe({ liveness: { kind: "http", port: 7007, path: "/alive?x=1", gracePeriodSeconds: 0 } }), { kind: "http", port: 7007, path: "/alive?x=1" });
+            assert.strictEqual(autohealingProbe({ liveness: { kind: "exit" } }), undefined);
         });
     });
 });

@@ -13,6 +13,7 @@ import {
     COMPONENT_TYPE,
     EMPTY_DIR_CID,
     IMAGES,
+    PEER_LIVENESS,
     PEER_TYPE,
     assertValidSettings,
     kuboStartScript,
@@ -20,7 +21,10 @@ import {
     placePeers,
     storageMax,
 } from "../components/ipfs-cluster";
+import { secretsLoader } from "../components/gcp/cloudinit";
 import { BOOTSTRAP_PEERS_PER_ZONE } from "../components/ipfs-cluster/cluster";
+import { PATHS } from "../components/ipfs-cluster/ports";
+import { FENCE_NAME, unwrapFence, volumeFenceScript } from "../components/topology/fence";
 import { peerKeyFromSeed } from "../components/libp2p/identity";
 import { evaluatePolicies } from "../policies/evaluate";
 import { MIN_CLUSTER_ZONES, WORKLOAD_TYPES, ipfsClusterSpreadOverZones } from "../policies/rules/ipfsCluster";
@@ -56,6 +60,8 @@ const T = {
 };
 
 const SWARM_PORT = 4001;
+/** kubo's QUIC swarm: a port of its own, since ECS maps a container port for one protocol only. */
+const QUIC_PORT = 4002;
 const DEFAULT_MIN = 2;
 
 interface Peer {
@@ -86,6 +92,7 @@ function peerServices(report: SynthReport): SynthResource[] {
 interface ContainerView {
     env: Record<string, string>;
     secrets: string[];
+    /** A container health check, which no container has: only the peer's liveness replaces it. */
     healthCheck: string[];
     mounts: string[];
     entrypoint: string[];
@@ -101,7 +108,7 @@ function containersOf(report: SynthReport, cloud: Cloud, peer: string): Record<s
             out[d.name] = {
                 env: Object.fromEntries(d.environment.map((e: any) => [e.name, e.value])),
                 secrets: d.secrets.map((s: any) => s.name),
-                healthCheck: d.healthCheck.command.slice(1),
+                healthCheck: d.healthCheck?.command.slice(1) ?? [],
                 mounts: d.mountPoints.map((m: any) => m.containerPath),
                 entrypoint: d.entryPoint ?? [],
                 command: d.command ?? [],
@@ -121,7 +128,8 @@ function containersOf(report: SynthReport, cloud: Cloud, peer: string): Record<s
         let healthCheck: string[] = [];
         let entrypoint: string[] = [];
         let i = argv.indexOf("--rm") + 1;
-        for (; i < argv.length && argv[i].startsWith("--"); i += 2) {
+        // Every flag here takes a value but --no-healthcheck.
+        for (; i < argv.length && argv[i].startsWith("--"); i += argv[i] === "--no-healthcheck" ? 1 : 2) {
             const [flag, value] = [argv[i], argv[i + 1]];
             if (flag === "--env") env[value.slice(0, value.indexOf("="))] = value.slice(value.indexOf("=") + 1);
             if (flag === "--volume") mounts.push(value.split(":")[1]);
@@ -130,15 +138,18 @@ function containersOf(report: SynthReport, cloud: Cloud, peer: string): Record<s
         }
         const [, ...rest] = argv.slice(i);
         const secretLine = fetch.split("\n").find(l => l.includes(`/${name}.env`));
-        const secrets = secretLine ? bashWords(secretLine).slice(2).filter((_, k) => k % 2 === 0) : [];
+        // write_env_file FILE OWNER NAME VERSION [NAME VERSION]...
+        const secrets = secretLine ? bashWords(secretLine).slice(3).filter((_, k) => k % 2 === 0) : [];
         // Docker's --entrypoint takes the executable; the image reference is followed by its arguments.
         const split = entrypoint.length > 0 ? rest.indexOf("daemon") : 0;
+        const started = entrypoint.length > 0 ? [...entrypoint, ...rest.slice(0, split)] : [];
         out[name] = {
             env,
             secrets,
             healthCheck,
             mounts,
-            entrypoint: entrypoint.length > 0 ? [...entrypoint, ...rest.slice(0, split)] : [],
+            // A container with secrets starts through the loader that hands them over from the host's tmpfs.
+            entrypoint: started[2] === secretsLoader() ? started.slice(4) : started,
             command: entrypoint.length > 0 ? rest.slice(split) : rest,
         };
     }
@@ -379,7 +390,9 @@ describe("IPFS cluster", function () {
                     assert.deepStrictEqual(volumes.map(v => v.name), [`${service.name}-repo`, `${service.name}-state`]);
                     for (const volume of volumes) {
                         const storage = descendants(report, volume.urn).find(r => r.type === T.disk || r.type === T.accessPoint)!;
-                        assert.ok(storage.options.protect && storage.options.retainOnDelete, `${storage.name} is not protected`);
+                        // The data is on the disk, or in the file system an access point names a directory of.
+                        const holder = storage.type === T.disk ? storage : report.resources.find(f => f.type === T.fileSystem && f.id === storage.inputs.fileSystemId)!;
+                        assert.ok(holder.options.protect && holder.options.retainOnDelete, `${holder.name} is not protected`);
                         assert.ok(!seen.has(storage.id!), `${storage.name} is used twice`);
                         seen.add(storage.id!);
                         if (cloud === "gcp") assert.strictEqual(storage.inputs.zone, zoneOfService(report, service));
@@ -422,7 +435,7 @@ describe("IPFS cluster", function () {
                     for (const address of others) assert.match(address, /^\/dns4\/ipfs-\d\.[a-z0-9.-]+\.internal\/tcp\/9096\/p2p\/12D3KooW\w+$/);
                     assert.deepStrictEqual(peer.multiaddresses.slice(0, 2).map(a => a.replace(/\/ip4\/[\d.]+\//, "/ip4/X/")), [
                         `/ip4/X/tcp/${SWARM_PORT}/p2p/${peer.ipfsPeerId}`,
-                        `/ip4/X/udp/${SWARM_PORT}/quic-v1/p2p/${peer.ipfsPeerId}`,
+                        `/ip4/X/udp/${QUIC_PORT}/quic-v1/p2p/${peer.ipfsPeerId}`,
                     ]);
                 }
             });
@@ -452,9 +465,9 @@ describe("IPFS cluster", function () {
                         const sg = descendants(report, service.urn).find(r => r.type === T.securityGroup)!;
                         const rules = ofType(report, T.ingress).filter(r => r.inputs.securityGroupId === sg.id);
                         const world = rules.filter(r => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
-                        assert.deepStrictEqual([...new Set(world.map(r => `${r.inputs.fromPort}/${r.inputs.ipProtocol}`))].sort(), ["4001/tcp", "4001/udp"]);
+                        assert.deepStrictEqual([...new Set(world.map(r => `${r.inputs.fromPort}/${r.inputs.ipProtocol}`))].sort(), ["4001/tcp", "4002/udp"]);
                         const peersOnly = rules.filter(r => r.inputs.referencedSecurityGroupId === groupId).map(r => `${r.inputs.fromPort}/${r.inputs.ipProtocol}`);
-                        assert.deepStrictEqual(peersOnly.sort(), ["8888/tcp", "9096/tcp", "9096/udp"]);
+                        assert.deepStrictEqual(peersOnly.sort(), ["8888/tcp", "9096/tcp"]);
                         assert.ok(!rules.some(r => [5001, 9095].includes(r.inputs.fromPort as number)), "RPC or proxy reachable");
                     }
                     // Everything else open to the world in the stack is an HTTPS load balancer's 80/443 (or another
@@ -466,11 +479,11 @@ describe("IPFS cluster", function () {
                     const [component] = ofType(report, COMPONENT_TYPE);
                     const open = descendants(report, component.urn).filter(f => f.type === T.firewall && ((f.inputs.sourceRanges as string[] | undefined) ?? []).includes("0.0.0.0/0"));
                     assert.strictEqual(open.length, 3);
-                    for (const f of open) assert.deepStrictEqual(f.inputs.allows, [{ protocol: "tcp", ports: ["4001"] }, { protocol: "udp", ports: ["4001"] }]);
+                    for (const f of open) assert.deepStrictEqual(f.inputs.allows, [{ protocol: "tcp", ports: ["4001"] }, { protocol: "udp", ports: ["4002"] }]);
                     for (const service of peerServices(report)) {
                         const peersOnly = ofType(report, T.firewall).find(f => f.name === `${service.name}-from-ipfs-cluster`)!;
                         assert.deepStrictEqual(peersOnly.inputs.sourceTags, ["web3-prod-group-ipfs-cluster"]);
-                        assert.deepStrictEqual(peersOnly.inputs.allows, [{ protocol: "tcp", ports: ["8888", "9096"] }, { protocol: "udp", ports: ["9096"] }]);
+                        assert.deepStrictEqual(peersOnly.inputs.allows, [{ protocol: "tcp", ports: ["8888", "9096"] }]);
                     }
                     const ports = ofType(report, T.firewall).flatMap(f => ((f.inputs.allows ?? []) as { ports: string[] }[]).flatMap(a => a.ports));
                     assert.ok(!ports.includes("5001") && !ports.includes("9095"), "RPC or proxy reachable");
@@ -481,20 +494,21 @@ describe("IPFS cluster", function () {
                 }
             });
 
-            it("checks health on REST /health (204) and the gateway's empty directory (200), with no secret in any check", () => {
+            it("routes on REST /health (204) and the gateway's empty directory (200), and replaces a peer on its gateway alone", () => {
+                // The directory with its trailing slash: kubo answers the path without it with a 301.
                 if (cloud === "aws") {
                     const api = named(report, T.targetGroup, "ipfs-api-targets").inputs.healthCheck as any;
                     const gateway = named(report, T.targetGroup, "ipfs-gateway-targets").inputs.healthCheck as any;
-                    assert.deepStrictEqual([api.path, api.matcher, gateway.path, gateway.matcher], ["/health", "204", `/ipfs/${EMPTY_DIR_CID}`, "200"]);
+                    assert.deepStrictEqual([api.path, api.matcher, gateway.path, gateway.matcher], ["/health", "204", `/ipfs/${EMPTY_DIR_CID}/`, "200"]);
                 } else {
                     // Google's HTTP checks pass on 200 only: the 204 API is checked with a TCP connect.
                     assert.deepStrictEqual(named(report, T.healthCheck, "ipfs-api-health").inputs.tcpHealthCheck, { port: 9094 });
-                    assert.deepStrictEqual(named(report, T.healthCheck, "ipfs-gateway-health").inputs.httpHealthCheck, { port: 8080, requestPath: `/ipfs/${EMPTY_DIR_CID}` });
+                    assert.deepStrictEqual(named(report, T.healthCheck, "ipfs-gateway-health").inputs.httpHealthCheck, { port: 8080, requestPath: `/ipfs/${EMPTY_DIR_CID}/` });
                 }
+                assert.deepStrictEqual(PEER_LIVENESS, { kind: "http", port: 8080, path: `/ipfs/${EMPTY_DIR_CID}/`, gracePeriodSeconds: 600 });
                 for (const peer of cluster.peers) {
                     const { kubo, cluster: c } = containersOf(report, cloud, peer.name);
-                    assert.deepStrictEqual(kubo.healthCheck, ["ipfs", "--api=/ip4/127.0.0.1/tcp/5001", "dag", "stat", `/ipfs/${EMPTY_DIR_CID}`]);
-                    assert.deepStrictEqual(c.healthCheck, ["wget", "-q", "--spider", "http://127.0.0.1:9094/health"]);
+                    assert.deepStrictEqual([kubo.healthCheck, c.healthCheck], [[], []]);
                 }
             });
 
@@ -558,7 +572,9 @@ describe("IPFS cluster", function () {
                     const resources = clone();
                     const storageType = cloud === "gcp" ? T.disk : T.accessPoint;
                     const storage = resources.filter(r => r.type === storageType);
-                    storage[0].options = { ...storage[0].options, protect: false, retainOnDelete: false };
+                    // What holds the data: the disk, or the file system behind the access point.
+                    const holder = cloud === "gcp" ? storage[0] : resources.find(f => f.type === T.fileSystem && f.id === storage[0].inputs.fileSystemId)!;
+                    holder.options = { ...holder.options, protect: false, retainOnDelete: false };
                     if (cloud === "gcp") {
                         const configs = resources.filter(r => r.type === T.perInstanceConfig);
                         (configs[1].inputs.preservedState as any).disks[0].source = storage[0].id;
@@ -650,7 +666,7 @@ describe("IPFS cluster", function () {
                 "",
             ].join("\n");
 
-            let entrypoint: string[];
+            let fence: { arguments: string[]; entrypoint: string[] };
             let command: string[];
             before(async () => {
                 fs.mkdirSync(bin, { recursive: true });
@@ -658,17 +674,21 @@ describe("IPFS cluster", function () {
                 key = await referencePeerId("start-script-test");
                 const report = await synthStack({ stack: "dev", cloud: "aws" });
                 const kubo = containersOf(report, "aws", "ipfs-0").kubo;
-                // tini -- /bin/sh -c <script> kubo-start, then the daemon's arguments.
-                assert.deepStrictEqual(kubo.entrypoint.slice(0, 4), ["/sbin/tini", "--", "/bin/sh", "-c"]);
-                assert.strictEqual(kubo.entrypoint[4], kuboStartScript());
-                entrypoint = kubo.entrypoint.slice(2);
+                // The volume fence, then tini -s -- /bin/sh -c <script> kubo-start, then the daemon's arguments.
+                fence = unwrapFence(kubo.entrypoint)!;
+                assert.ok(fence, "kubo starts through the volume fence");
+                assert.deepStrictEqual(fence.entrypoint.slice(0, 5), ["/sbin/tini", "-s", "--", "/bin/sh", "-c"]);
+                assert.strictEqual(fence.entrypoint[5], kuboStartScript());
                 command = kubo.command;
             });
 
+            // The fence as deployed, holding the repo at its test path, then the script without tini (not here).
             const start = (repo: string, env: Record<string, string> = {}) => {
                 fs.writeFileSync(log, "");
-                const [shell, ...args] = entrypoint;
-                return spawnSync(shell.replace("/bin/sh", "sh"), [...args, ...command], {
+                const onRepo = (word: string) => (word === PATHS.ipfsRepo || word.startsWith(`${PATHS.ipfsRepo}/`) ? repo + word.slice(PATHS.ipfsRepo.length) : word);
+                const [, ...script] = fence.entrypoint.slice(3);
+                const args = ["-c", volumeFenceScript(), FENCE_NAME, ...fence.arguments.map(onRepo), "--", "sh", ...script, ...command];
+                return spawnSync("sh", args, {
                     encoding: "utf8",
                     env: {
                         PATH: `${bin}:${process.env.PATH}`,
@@ -696,6 +716,7 @@ describe("IPFS cluster", function () {
                 assert.match(log[0], /^ipfs init --empty-repo$/);
                 assert.match(log[1], /^ipfs init --profile=server --empty-repo \S+\/config$/);
                 assert.ok(!fs.existsSync(log[1].split(" ").pop()!), "the template is removed");
+                assert.ok(log[1].split(" ").pop()!.startsWith(`${repo}/`), "the template, which holds the key, is made on the volume, never in the container's writable layer");
                 // The key reaches the config through the environment only, never a command line.
                 assert.ok(!log.some(l => l.includes(key.privateKey)));
             });
@@ -708,8 +729,8 @@ describe("IPFS cluster", function () {
                 for (const expected of [
                     "ipfs config Addresses.API /ip4/127.0.0.1/tcp/5001",
                     "ipfs config Addresses.Gateway /ip4/0.0.0.0/tcp/8080",
-                    'ipfs config --json Addresses.Swarm ["/ip4/0.0.0.0/tcp/4001","/ip4/0.0.0.0/udp/4001/quic-v1"]',
-                    'ipfs config --json Addresses.Announce ["/ip4/203.0.113.7/tcp/4001","/ip4/203.0.113.7/udp/4001/quic-v1"]',
+                    'ipfs config --json Addresses.Swarm ["/ip4/0.0.0.0/tcp/4001","/ip4/0.0.0.0/udp/4002/quic-v1"]',
+                    'ipfs config --json Addresses.Announce ["/ip4/203.0.113.7/tcp/4001","/ip4/203.0.113.7/udp/4002/quic-v1"]',
                     "ipfs config --json Addresses.NoAnnounce []",
                     "ipfs config --json Swarm.AddrFilters []",
                     "ipfs config Datastore.StorageMax 18GiB",
@@ -718,7 +739,7 @@ describe("IPFS cluster", function () {
                 assert.match(log[log.length - 1], /^ipfs daemon --migrate=true --enable-gc/);
             });
 
-            it("comes back after a kill left the repo locked", () => {
+            it("comes back after a kill left the repo locked: the volume fence removes the locks once it holds the repo", () => {
                 const repo = path.join(tmp, "repo-a");
                 fs.mkdirSync(path.join(repo, "datastore"), { recursive: true });
                 fs.writeFileSync(path.join(repo, "repo.lock"), "");

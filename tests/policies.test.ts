@@ -98,10 +98,20 @@ const T = {
     perInstanceConfig: "gcp:compute/perInstanceConfig:PerInstanceConfig",
     logBucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
     container: "docker:index/container:Container",
+    ecrRule: "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
+    arRepository: "gcp:artifactregistry/repository:Repository",
+    cloudRunJob: "gcp:cloudrunv2/job:Job",
 } as const;
 
 const KUBO_IMAGE = "ipfs/kubo:v0.29.0";
 const CLUSTER_IMAGE = "ipfs/ipfs-cluster:v1.1.1";
+/** Where a stack's registry mirrors keep upstream images: an ECR pull-through cache rule, an Artifact Registry remote repository. */
+const ECR_MIRROR = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web3-test/dockerhub";
+const AR_MIRROR = "us-central1-docker.pkg.dev/web3-nodes-test/web3-test-dockerhub";
+const ecrRule = (name = "mirror-dockerhub", inputs: Record<string, unknown> = {}) =>
+    res(T.ecrRule, name, { ecrRepositoryPrefix: "web3-test/dockerhub", upstreamRegistryUrl: "registry-1.docker.io", credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/web3-test-dockerhub-a1b2c3", ...inputs });
+const remoteRepository = (name = "mirror-dockerhub", inputs: Record<string, unknown> = {}) =>
+    res(T.arRepository, name, { project: "web3-nodes-test", location: "us-central1", repositoryId: "web3-test-dockerhub", format: "DOCKER", mode: "REMOTE_REPOSITORY", remoteRepositoryConfig: { dockerRepository: { publicRepository: "DOCKER_HUB" } }, ...inputs });
 
 interface EcsContainer {
     name: string;
@@ -201,7 +211,8 @@ function awsStack(): SynthResource[] {
         res(T.sgRule, "gateway-from-alb", { type: "ingress", protocol: "tcp", fromPort: 8080, toPort: 8080, securityGroupId: swarm.id, sourceSecurityGroupId: albSg.id }),
         res(T.listener, "gateway-http", { loadBalancerArn: "arn:lb", port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] }),
         res(T.listener, "gateway-https", { loadBalancerArn: "arn:lb", port: 443, protocol: "HTTPS", certificateArn: "arn:cert", defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] }),
-        taskDefinition("kubo-a", [kuboContainer(), clusterContainer()]),
+        taskDefinition("kubo-a", [kuboContainer({ image: `${ECR_MIRROR}/${KUBO_IMAGE}` }), clusterContainer({ image: `${ECR_MIRROR}/${CLUSTER_IMAGE}` })]),
+        ecrRule(),
         dbCluster,
         res(T.rdsClusterInstance, "chainlink-db-1", { clusterIdentifier: dbCluster.id, engine: "aurora-postgresql", instanceClass: "db.r6g.large", publiclyAccessible: false }),
         res(T.logGroup, "kubo-a-logs", { retentionInDays: 90 }),
@@ -289,7 +300,8 @@ function gcpStack(): SynthResource[] {
         attachment("kubo-a-data-snapshots", "kubo-a-data", "daily-snapshots"),
         gcs("state"),
         cloudSql("chainlink-db"),
-        template("kubo-a", cloudConfig({ "/etc/systemd/system/kubo.service": unitFile(KUBO_RUN) })),
+        template("kubo-a", cloudConfig({ "/etc/systemd/system/kubo.service": unitFile(KUBO_RUN.replace(KUBO_IMAGE, `${AR_MIRROR}/${KUBO_IMAGE}`)) })),
+        remoteRepository(),
         res(T.firewall, "swarm", {
             network: "web3",
             direction: "INGRESS",
@@ -618,7 +630,7 @@ describe("public-ingress-only-swarm-ports", () => {
     const policy = "public-ingress-only-swarm-ports";
 
     it("AWS: reports world-open private ports, in every way a rule can be written", () => {
-        expectViolation(policy, [sg("kubo", [{ protocol: "tcp", fromPort: 5001, toPort: 5001, cidrBlocks: ["0.0.0.0/0"] }])], /"kubo": ingress\[0\] opens tcp 5001 to 0\.0\.0\.0\/0\. Only 4001, 4011 and 4012 .*narrow cidrBlocks/);
+        expectViolation(policy, [sg("kubo", [{ protocol: "tcp", fromPort: 5001, toPort: 5001, cidrBlocks: ["0.0.0.0/0"] }])], /"kubo": ingress\[0\] opens tcp 5001 to 0\.0\.0\.0\/0\. Only 4001, 4002, 4011 and 4012 .*narrow cidrBlocks/);
         expectViolation(policy, [sg("kubo", [{ protocol: "tcp", fromPort: 0, toPort: 65535, ipv6CidrBlocks: ["::/0"] }])], /opens tcp 0-65535 to ::\/0/);
         expectViolation(policy, [res(T.sgRule, "all", { type: "ingress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-1" })], /"all": opens every protocol and port to 0\.0\.0\.0\/0/);
         expectViolation(policy, [res(T.sgIngress, "range", { ipProtocol: "tcp", fromPort: 4000, toPort: 5005, cidrIpv6: "::/0", securityGroupId: "sg-1" })], /"range": opens tcp 4000-5005 to ::\/0.*narrow cidrIpv4\/cidrIpv6/);
@@ -648,7 +660,7 @@ describe("public-ingress-only-swarm-ports", () => {
         expectViolation(policy, [fw("tcp", { sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp" }] })], /opens tcp on every port/);
         expectViolation(policy, [fw("all", { sourceRanges: ["::/0"], allows: [{ protocol: "all" }] })], /opens every protocol and port to ::\/0/);
         expectViolation(policy, [fw("nosource", { allows: [{ protocol: "tcp", ports: ["8080"] }] })], /opens tcp 8080 to 0\.0\.0\.0\/0 \(no source given\)/);
-        expectViolation(policy, [fw("web", { sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["443"] }] })], /opens tcp 443 to 0\.0\.0\.0\/0\. Only 4001, 4011 and 4012/);
+        expectViolation(policy, [fw("web", { sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["443"] }] })], /opens tcp 443 to 0\.0\.0\.0\/0\. Only 4001, 4002, 4011 and 4012/);
     });
 
     it("GCP: reports external forwarding rules beyond the public ports", () => {
@@ -908,6 +920,43 @@ describe("s3-encryption-configured", () => {
     });
 });
 
+// ---------------------------------------------------------------- registry mirror
+
+describe("images-pulled-through-mirror", () => {
+    const policy = "images-pulled-through-mirror";
+
+    it("AWS: reports images pulled from Docker Hub directly or from ECR outside the stack's pull-through cache rules", () => {
+        const direct = taskDefinition("direct", [kuboContainer()]);
+        expectViolation(policy, [direct, ecrRule()], /"direct": containerDefinitions\[0\] \("kubo"\) uses image "ipfs\/kubo:v0\.29\.0": it is pulled from docker\.io directly, not through this stack's registry mirror/);
+        const elsewhere = taskDefinition("elsewhere", [kuboContainer({ image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/other/${KUBO_IMAGE}` })]);
+        expectViolation(policy, [elsewhere, ecrRule()], /it is in ECR under other\/ipfs\/kubo, which no pull-through cache rule of this stack serves \(its prefixes: web3-test\/dockerhub\)/);
+        expectViolation(policy, [taskDefinition("nomirror", [kuboContainer({ image: `${ECR_MIRROR}/${KUBO_IMAGE}` })])], /its prefixes: none/);
+    });
+
+    it("AWS: accepts images under a pull-through cache rule of the stack", () => {
+        expectNone(policy, [taskDefinition("t", [kuboContainer({ image: `${ECR_MIRROR}/${KUBO_IMAGE}` }), clusterContainer({ image: `${ECR_MIRROR}/${CLUSTER_IMAGE}` })]), ecrRule()]);
+    });
+
+    it("GCP: reports docker runs and Cloud Run jobs that pull from Docker Hub, or from a repository that is no remote repository of the stack", () => {
+        const vm = (image: string) => template("vm", cloudConfig({ "/etc/systemd/system/kubo.service": unitFile(KUBO_RUN.replace(KUBO_IMAGE, image)) }));
+        expectViolation(policy, [vm(KUBO_IMAGE), remoteRepository()], /"vm": the docker run of ipfs\/kubo:v0\.29\.0 .* it is pulled from docker\.io directly/);
+        expectViolation(policy, [vm(`${AR_MIRROR}/${KUBO_IMAGE}`), remoteRepository("standard", { mode: "STANDARD_REPOSITORY" })], /repository web3-nodes-test\/web3-test-dockerhub in us-central1, which is no remote repository of this stack/);
+        expectViolation(policy, [vm(`${AR_MIRROR}/${KUBO_IMAGE}`), remoteRepository("europe", { location: "europe-west1" })], /which is no remote repository of this stack/);
+        const job = (image: string) => res(T.cloudRunJob, "keepalive", { template: { template: { containers: [{ name: "keepalive", image }] } } });
+        expectViolation(policy, [job("curlimages/curl:8.11.1"), remoteRepository()], /"keepalive": containers\[0\] \("keepalive"\) uses image "curlimages\/curl:8\.11\.1": it is pulled from docker\.io directly/);
+        expectNone(policy, [job(`${AR_MIRROR}/curlimages/curl:8.11.1`), vm(`${AR_MIRROR}/${KUBO_IMAGE}`), remoteRepository()]);
+    });
+
+    it("leaves local Docker containers alone: they pull on the operator's machine", () => {
+        expectNone(policy, [dockerKubo()]);
+    });
+
+    it("keeps a mirrored image known by its upstream path: state-on-persistent-volumes still sees ipfs-cluster keep state", () => {
+        const task = taskDefinition("t", [{ name: "cluster", image: `${ECR_MIRROR}/${CLUSTER_IMAGE}`, user: "1000:100" }], []);
+        expectViolation("state-on-persistent-volumes", [task, ecrRule()], /runs 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/web3-test\/dockerhub\/ipfs\/ipfs-cluster:v1\.1\.1, which keeps state/);
+    });
+});
+
 // ---------------------------------------------------------------- advisory
 
 describe("advisory policies", () => {
@@ -947,7 +996,9 @@ describe("unknown values during a preview", () => {
             res(T.s3Versioning, "v", { bucket: UNKNOWN_STRING, versioningConfiguration: { status: "Enabled" } }),
             res(T.s3Sse, "sse", { bucket: UNKNOWN_STRING, rules: UNKNOWN_ARRAY }),
             res(T.task, "t", { family: "t", containerDefinitions: UNKNOWN_STRING }),
-            taskDefinition("t2", [kuboContainer()], UNKNOWN_ARRAY),
+            taskDefinition("t2", [kuboContainer({ image: `${ECR_MIRROR}/${KUBO_IMAGE}` })], UNKNOWN_ARRAY),
+            taskDefinition("t4", [kuboContainer({ image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/elsewhere/${KUBO_IMAGE}` })]),
+            res(T.ecrRule, "rule", { ecrRepositoryPrefix: UNKNOWN_STRING, upstreamRegistryUrl: "registry-1.docker.io" }),
             res(T.sg, "sg", { ingress: [{ protocol: "tcp", fromPort: 5001, toPort: 5001, cidrBlocks: UNKNOWN_ARRAY }] }),
             res(T.sgRule, "rule", { type: "ingress", protocol: "tcp", fromPort: UNKNOWN_NUMBER, toPort: UNKNOWN_NUMBER, cidrBlocks: ["0.0.0.0/0"], securityGroupId: UNKNOWN_STRING }),
             res(T.sgIngress, "ingress", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", securityGroupId: UNKNOWN_STRING }),

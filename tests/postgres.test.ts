@@ -39,7 +39,12 @@ const T = {
     randomPassword: "random:index/randomPassword:RandomPassword",
 };
 
-const ZONES: Record<Cloud, string[]> = { aws: ["us-east-1a", "us-east-1b", "us-east-1c"], gcp: ["us-central1-a", "us-central1-b", "us-central1-c"] };
+// Zones that offer everything a stack needs in the mock account (us-east-1b is use1-az3: no EFS One Zone).
+const ZONES: Record<Cloud, string[]> = { aws: ["us-east-1a", "us-east-1c", "us-east-1d"], gcp: ["us-central1-a", "us-central1-b", "us-central1-c"] };
+const STACK_ZONES: Record<Cloud, Record<string, unknown>> = {
+    aws: { aws: { region: "us-east-1", zones: ZONES.aws } },
+    gcp: { gcp: { project: "web3-nodes-test", region: "us-central1", zones: ZONES.gcp } },
+};
 const CLASS: Record<Cloud, string> = { aws: "db.r6g.large", gcp: "db-custom-2-13312" };
 
 function request(cloud: Cloud, overrides: Partial<PostgresArgs> = {}): PostgresArgs {
@@ -70,7 +75,7 @@ async function build(cloud: Cloud, args: PostgresArgs = request(cloud)): Promise
         postgres = backend.postgres("app-db", args);
         url = await new Promise<string>(resolve => postgres.url.apply(resolve));
         urlIsSecret = await pulumi.isSecret(postgres.url);
-    });
+    }, STACK_ZONES[cloud]);
     return { result, url, urlIsSecret, postgres };
 }
 
@@ -169,14 +174,14 @@ describe("managed Postgres", function () {
 
         it("has a writer and a reader in the two zones asked for, private, the reader created after the writer", () => {
             const instances = ofType(built.result, T.instance);
-            assert.deepStrictEqual(instances.map(x => x.inputs.availabilityZone), ["us-east-1a", "us-east-1b"]);
+            assert.deepStrictEqual(instances.map(x => x.inputs.availabilityZone), ["us-east-1a", "us-east-1c"]);
             for (const x of instances) {
                 assert.strictEqual(x.inputs.publiclyAccessible, false);
                 assert.strictEqual(x.inputs.instanceClass, "db.r6g.large");
                 assert.strictEqual(x.options.protect, true);
             }
             assert.deepStrictEqual(instances[1].options.dependsOn, [instances[0].urn]);
-            assert.deepStrictEqual(built.postgres.zones, ["us-east-1a", "us-east-1b"]);
+            assert.deepStrictEqual(built.postgres.zones, ["us-east-1a", "us-east-1c"]);
         });
 
         it("forces TLS with the cluster parameter group, and puts sslmode=require in the URL, which is a secret", () => {
@@ -204,7 +209,7 @@ describe("managed Postgres", function () {
             const alarms = ofType(built.result, T.metricAlarm).map(a => [a.name, a.inputs.metricName, a.inputs.threshold]);
             assert.deepStrictEqual(alarms, [
                 ["app-db-us-east-1a-cpu", "CPUUtilization", 80],
-                ["app-db-us-east-1b-cpu", "CPUUtilization", 80],
+                ["app-db-us-east-1c-cpu", "CPUUtilization", 80],
                 ["app-db-storage", "VolumeBytesUsed", 80 * 2 ** 30],
             ]);
             const [subscription] = ofType(built.result, T.topicSubscription);

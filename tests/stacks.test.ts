@@ -73,7 +73,10 @@ describe("the offline synth command", () => {
         const { status, stdout } = synthCli(["dev", "--cloud", "gcp", "--json"]);
         assert.strictEqual(status, 0);
         const report = JSON.parse(stdout);
-        assert.deepStrictEqual(Object.keys(report), ["stack", "cloud", "project", "resources", "outputs", "policy"]);
+        assert.deepStrictEqual(Object.keys(report), ["stack", "cloud", "project", "resources", "outputs", "policy", "quotas"]);
+        for (const q of report.quotas) {
+            assert.deepStrictEqual(Object.keys(q), ["name", "service", "code", "per", "needed", "defaultLimit", "defaultKind", "exceedsDefault", "source"]);
+        }
         assert.deepStrictEqual([report.stack, report.cloud, report.project], ["dev", "gcp", "web3-nodes"]);
         assert.deepStrictEqual(Object.keys(report.policy), ["violations"]);
         assert.ok(report.resources.length > 0);

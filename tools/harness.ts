@@ -19,6 +19,12 @@ export interface SynthResource {
     options: { protect: boolean; retainOnDelete: boolean; dependsOn: string[] };
 }
 
+/** One provider function the program called (an invoke), with its arguments as the provider received them. */
+export interface InvokeCall {
+    token: string;
+    inputs: Record<string, unknown>;
+}
+
 export interface SynthResult {
     project: string;
     stack: string;
@@ -122,11 +128,33 @@ async function dependsOnResources(value: unknown): Promise<pulumi.Resource[]> {
     return pulumi.Resource.isInstance(value) ? [value] : [];
 }
 
-/** Runs the program under mocks and returns what it declared. Throws what the program throws. */
-export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+/**
+ * `protect` and `retainOnDelete` as the engine applies them: a resource that does not set one takes its
+ * parent's. The Node SDK resolves protect itself before registering (@pulumi/pulumi resource.js:
+ * `if (opts.protect === undefined) opts.protect = parent.__protect`); retainOnDelete is sent only when set,
+ * and the engine fills it in from the parent (pulumi/pulumi pkg/resource/deploy/source_eval.go
+ * inheritFromParent, since v3.158.0, pulumi/pulumi#18956). A transformation sees the options as written, so
+ * both are resolved here, parents first (they are declared before their children).
+ */
+function effectiveProtection(declared: { resource: pulumi.Resource; opts: pulumi.CustomResourceOptions }[]): Map<pulumi.Resource, { protect: boolean; retainOnDelete: boolean }> {
+    const kept = new Map<pulumi.Resource, { protect: boolean; retainOnDelete: boolean }>();
+    for (const { resource, opts } of declared) {
+        if (kept.has(resource)) continue;
+        const parent = opts.parent ? kept.get(opts.parent) : undefined;
+        kept.set(resource, {
+            protect: opts.protect ?? parent?.protect ?? false,
+            retainOnDelete: opts.retainOnDelete ?? parent?.retainOnDelete ?? false,
+        });
+    }
+    return kept;
+}
+
+/** Runs the program under mocks and returns what it declared, and every invoke it made in order. Throws what the program throws. */
+export async function synthesize(options: SynthOptions): Promise<SynthResult & { invokes: InvokeCall[] }> {
     const { project, stack } = options;
     const inputsByKey = new Map<string, { inputs: Record<string, unknown>; id: string | null; custom: boolean }>();
     const declared: { type: string; name: string; resource: pulumi.Resource; opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions }[] = [];
+    const invokes: InvokeCall[] = [];
     skipPromiseStackTraces();
 
     await pulumi.runtime.setMocks(
@@ -139,6 +167,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
                 return { id: args.custom ? id : undefined, state };
             },
             call(args) {
+                invokes.push({ token: args.token, inputs: maskSecrets(args.inputs) as Record<string, unknown> });
                 return answerInvoke(args.token, args.inputs);
             },
         },
@@ -175,6 +204,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
         urns.set(d.resource, urn);
         named.push({ d, urn, parentUrn });
     }
+    const kept = effectiveProtection(declared);
     // dependsOn may name resources declared later (resolved through an output), so it is read once all are named.
     const resources: SynthResource[] = [];
     for (const { d, urn, parentUrn } of named) {
@@ -190,9 +220,9 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
             parent: parentUrn ?? stackUrn,
             custom: registered?.custom ?? true,
             inputs: registered?.inputs ?? {},
-            options: { protect: d.opts.protect === true, retainOnDelete: d.opts.retainOnDelete === true, dependsOn },
+            options: { ...kept.get(d.resource)!, dependsOn },
         });
     }
     const outputs = (await resolveOutputs(programOutputs ?? {})) as Record<string, unknown>;
-    return { project, stack, resources, outputs };
+    return { project, stack, resources, outputs, invokes };
 }

@@ -2,7 +2,7 @@
 // program reads (ARNs, addresses, self links); every invoke the program makes has an answer here. An
 // unknown invoke throws, so a new one is noticed instead of silently returning nothing.
 import { awsInvokes, awsState } from "./mocks/aws";
-import { gcpInvokes, gcpState } from "./mocks/gcp";
+import { gcpInvokes, gcpResourceId, gcpState } from "./mocks/gcp";
 
 export type Invokes = Record<string, (inputs: Record<string, any>) => Record<string, unknown>>;
 
@@ -18,7 +18,7 @@ export function fakeHex(seed: string, length = 8): string {
 }
 
 export function computedState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, unknown> } {
-    const id = `${name}-${fakeHex(type + name)}`;
+    const id = gcpResourceId(type, inputs) ?? `${name}-${fakeHex(type + name)}`;
     const extra = type.startsWith("aws:") ? awsState(type, name, inputs, id)
         : type.startsWith("gcp:") ? gcpState(type, name, inputs, id)
         : type.startsWith("random:") ? randomState(type, name, inputs)

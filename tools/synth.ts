@@ -7,7 +7,8 @@ import { evaluatePolicies } from "../policies/evaluate";
 import { run } from "../stacks/program";
 import { CLOUDS } from "../stacks/config";
 import { ConfigError, PROJECT } from "../stacks/validate";
-import { SynthResource, synthesize } from "./harness";
+import { InvokeCall, SynthResource, synthesize } from "./harness";
+import { QuotaNeed, quotaNeeds, renderQuotas } from "./quotas";
 import { readStackFile } from "./stackfile";
 
 export interface Violation {
@@ -25,10 +26,15 @@ export interface SynthReport {
     resources: SynthResource[];
     outputs: Record<string, unknown>;
     policy: { violations: Violation[] };
+    /** What the stack needs of each quota a default account or project may not cover (tools/quotas.ts). */
+    quotas: QuotaNeed[];
 }
 
 export interface SynthRequest {
+    /** The stack file read: Pulumi.<stack>.yaml. */
     stack: string;
+    /** The stack's name as the program sees it, when it is not the file's (another stack sharing its config). */
+    stackName?: string;
     cloud?: Cloud;
     /** Extra config on top of the stack file: key (without the project prefix) to a value (objects allowed). */
     set?: Record<string, unknown>;
@@ -53,6 +59,16 @@ function setPath(config: Record<string, string>, keyPath: string, value: unknown
     config[fullKey] = JSON.stringify(root);
 }
 
+/** The invokes behind each report, kept beside it: they are not part of the `--json` contract. */
+const invokesByReport = new WeakMap<SynthReport, InvokeCall[]>();
+
+/** Every invoke the program made while producing `report`, in order. */
+export function invokesOf(report: SynthReport): InvokeCall[] {
+    const invokes = invokesByReport.get(report);
+    if (!invokes) throw new Error(`no invokes recorded for the report of stack ${report.stack}: it was not made by synthStack`);
+    return invokes;
+}
+
 export async function synthStack(request: SynthRequest): Promise<SynthReport> {
     const file = readStackFile(request.stack);
     const config = { ...file.config };
@@ -63,9 +79,10 @@ export async function synthStack(request: SynthRequest): Promise<SynthReport> {
         setPath(config, keyPath, value);
         secretKeys.add(`${PROJECT}:${keyPath.split(".")[0]}`);
     }
+    const stack = request.stackName ?? request.stack;
     const result = await synthesize({
         project: PROJECT,
-        stack: request.stack,
+        stack,
         config,
         secretKeys: [...secretKeys],
         program: request.program ?? run,
@@ -74,7 +91,9 @@ export async function synthStack(request: SynthRequest): Promise<SynthReport> {
     // Policies tuned by profile (burstable classes) read it from the program's own output, not the raw file.
     const profile = result.outputs.profile === "dev" ? "dev" : "prod";
     const violations = evaluatePolicies(result.resources, { config: { profile } });
-    return { stack: request.stack, cloud, project: PROJECT, resources: result.resources, outputs: result.outputs, policy: { violations } };
+    const report: SynthReport = { stack, cloud, project: PROJECT, resources: result.resources, outputs: result.outputs, policy: { violations }, quotas: quotaNeeds(cloud, result.resources) };
+    invokesByReport.set(report, result.invokes);
+    return report;
 }
 
 export function mandatoryViolations(report: SynthReport): Violation[] {
@@ -109,6 +128,8 @@ export function renderTree(report: SynthReport): string {
     walk(null, "  ", roots);
     lines.push("outputs:");
     for (const [k, v] of Object.entries(report.outputs)) lines.push(`  ${k}: ${JSON.stringify(v)}`);
+    const region = String(report.outputs.region ?? "the stack's region");
+    lines.push(`quotas in ${region}:`, ...renderQuotas(report.quotas, report.cloud, region));
     const violations = report.policy.violations;
     lines.push(`policy: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
     for (const v of violations) lines.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.urn}\n      ${v.message}`);

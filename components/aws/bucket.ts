@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Bucket, BucketArgs, COMPONENT_TYPES, DATA_PROTECTION, Profile } from "../topology";
-import { physicalName } from "../topology/rules";
+import { awsNamePrefix } from "./names";
 
 export interface AwsBucketArgs extends BucketArgs {
     prefix: string;
@@ -12,9 +12,6 @@ export interface AwsBucketArgs extends BucketArgs {
     dnsSuffix: string;
     backupRetentionDays: number;
 }
-
-/** S3 allows at most 37 characters of bucket prefix; the provider appends a unique suffix. */
-const BUCKET_PREFIX_LENGTH = 37;
 
 export function bucketDefaults(name: string, args: AwsBucketArgs): { noncurrentVersionDays: number } {
     const noncurrentVersionDays = args.noncurrentVersionDays ?? args.backupRetentionDays;
@@ -51,11 +48,12 @@ export class AwsBucket extends pulumi.ComponentResource implements Bucket {
 
     constructor(name: string, args: AwsBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         const { noncurrentVersionDays } = bucketDefaults(name, args);
-        super(COMPONENT_TYPES.bucket, name, {}, { ...opts, ...DATA_PROTECTION });
+        // Only the bucket holds data; its settings are replaced or removed on their own.
+        super(COMPONENT_TYPES.bucket, name, {}, opts);
         const parent = { parent: this };
 
         const bucket = new aws.s3.Bucket(`${name}-bucket`, {
-            bucketPrefix: `${physicalName([args.prefix, name], BUCKET_PREFIX_LENGTH - 1)}-`,
+            bucketPrefix: awsNamePrefix("s3Bucket", [args.prefix, name]),
             forceDestroy: false,
         }, { parent: this, ...DATA_PROTECTION });
 

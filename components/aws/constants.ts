@@ -21,9 +21,6 @@ export const TASK_EXECUTION_MANAGED_POLICY = "service-role/AmazonECSTaskExecutio
  */
 export const DEREGISTRATION_DELAY_SECONDS = 30;
 
-/** Seconds load-balancer health check failures are ignored after a task starts, unless the service says otherwise. */
-export const DEFAULT_HEALTH_CHECK_GRACE_SECONDS = 120;
-
 /** The longest health check grace period ECS accepts (about 68 years): in effect, never. */
 export const ECS_MAX_HEALTH_CHECK_GRACE_SECONDS = 2_147_483_647;
 

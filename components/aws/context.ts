@@ -6,6 +6,7 @@ import { BackendSettings, StackContext } from "../topology";
 import type { AwsNetwork } from "./network";
 import type { FileSystems } from "./volume";
 import type { AwsDns } from "./dns";
+import type { AwsRegistryMirror } from "./registryMirror";
 
 export interface AwsAccount {
     accountId: string;
@@ -24,6 +25,8 @@ export interface AwsContext {
     readonly network: AwsNetwork;
     readonly fileSystems: FileSystems;
     readonly dns: AwsDns | undefined;
+    /** Every task pulls its images through it. */
+    readonly registryMirror: AwsRegistryMirror;
     /** The security group that is a service's network identity; created on first mention, by owner or by rule. */
     accessGroup(group: string): aws.ec2.SecurityGroup;
 }

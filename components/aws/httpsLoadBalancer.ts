@@ -6,6 +6,7 @@ import { COMPONENT_TYPES, DnsTarget, HttpsLoadBalancer, HttpsLoadBalancerArgs, P
 import { ANY_IPV4, ANY_IPV6, HTTP_PORT, HTTPS_PORT, TLS_POLICY } from "./constants";
 import { AwsDns } from "./dns";
 import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
+import { awsLogicalName } from "./names";
 
 export interface AwsHttpsLoadBalancerArgs extends HttpsLoadBalancerArgs {
     target: AwsLoadBalancerTarget;
@@ -68,7 +69,7 @@ export class AwsHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
             }
         });
 
-        const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
+        const alb = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", `${name}-alb`), {
             loadBalancerType: "application",
             internal: false,
             subnets: args.publicSubnetIds,

@@ -27,10 +27,12 @@ import { AwsNetwork } from "./network";
 import type { PostgresArgs } from "../topology";
 import { assertValidPostgres } from "../topology/postgres";
 import { AwsPostgres } from "./postgres";
+import { AwsRegistryMirror } from "./registryMirror";
 import { AwsScheduledJob } from "./scheduledJob";
 import { AwsSecret } from "./secret";
 import { awsServiceProblems, AwsZonalService } from "./service";
 import { AwsVolume, FileSystems, volumeProblems } from "./volume";
+import { AwsZone, chooseZones } from "./zones";
 
 export { AwsBucket } from "./bucket";
 export { AwsHttpsLoadBalancer } from "./httpsLoadBalancer";
@@ -38,6 +40,7 @@ export { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 export { AwsNetwork, carveSubnets, natIndexForZone } from "./network";
 export { AURORA_ENGINE_VERSIONS, AwsPostgres, clusterParameters } from "./postgres";
 export { AwsPassthroughLoadBalancer, passthroughListeners } from "./passthroughLoadBalancer";
+export { AwsRegistryMirror, ECR_UPSTREAMS, ecrMirrorImage, ecrRegistryHost, ecrRepositoryPrefix, pullThroughCachePolicy } from "./registryMirror";
 export { AwsSecret } from "./secret";
 export { AwsScheduledJob, rateExpression } from "./scheduledJob";
 export { AwsZonalService, containerDefinition, ingressRules, taskSize } from "./service";
@@ -45,21 +48,8 @@ export { AwsVolume, ZoneFileSystem } from "./volume";
 export { Route53Dns } from "./dns";
 export { FARGATE_SIZES, fargateTaskSize } from "./fargate";
 
-/** The config key that names zones explicitly, for messages that tell the operator what to set. */
-const ZONES_KEY = "web3-nodes:aws.zones";
-const ZONE_COUNT = 3;
-
-/** The zones a stack runs in: the configured ones, else the region's first three available zones. */
-export function chooseZones(region: string, configured: string[] | undefined, available: string[]): string[] {
-    if (configured !== undefined) return configured;
-    if (available.length < ZONE_COUNT) {
-        throw new Error(
-            `region ${region} has ${available.length} available zone(s) (${available.join(", ") || "none"}); web3-nodes needs ${ZONE_COUNT}. ` +
-            `Choose a region with three zones or list them in ${ZONES_KEY}.`,
-        );
-    }
-    return available.slice(0, ZONE_COUNT);
-}
+export { chooseZones, missingOfferings, ZONAL_OFFERINGS } from "./zones";
+export type { AwsZone } from "./zones";
 
 function throwIfAny(what: string, problems: string[]): void {
     if (problems.length > 0) throw new Error(`invalid ${what}:\n  - ${problems.join("\n  - ")}`);
@@ -84,6 +74,7 @@ class AwsBackend implements Backend {
     readonly context: StackContext;
     readonly network: AwsNetwork;
     readonly dns: AwsDns | undefined;
+    readonly registryMirror: AwsRegistryMirror;
     private readonly ctx: AwsContext;
     private readonly accessGroups = new Map<string, aws.ec2.SecurityGroup>();
 
@@ -92,6 +83,12 @@ class AwsBackend implements Backend {
         const network = new AwsNetwork("network", { ...settings.network, prefix: settings.prefix, zones }, primitiveOptions({ provider }));
         this.network = network;
         this.dns = chooseDns(settings, provider);
+        this.registryMirror = new AwsRegistryMirror("registry-mirror", {
+            prefix: settings.prefix,
+            profile: settings.profile,
+            registry: { account, region: settings.region },
+            settings: settings.registryMirror,
+        }, primitiveOptions({ provider }));
         const fileSystems = new FileSystems("volumes", {
             prefix: settings.prefix,
             profile: settings.profile,
@@ -107,6 +104,7 @@ class AwsBackend implements Backend {
             provider,
             network,
             fileSystems,
+            registryMirror: this.registryMirror,
             dns: this.dns,
             accessGroup: group => this.accessGroup(group),
         };
@@ -193,12 +191,14 @@ export async function createAwsBackend(settings: BackendSettings): Promise<Backe
         defaultTags: { tags: settings.tags },
     });
     const invoke = { provider };
-    const [available, identity, partition] = await Promise.all([
-        settings.zones === undefined ? aws.getAvailabilityZones({ state: "available" }, invoke).then(r => r.names) : Promise.resolve([]),
+    const [offered, identity, partition] = await Promise.all([
+        // Every standard zone, whatever its state: a zone impaired during one preview must not move the stack.
+        aws.getAvailabilityZones({ region: settings.region, filters: [{ name: "zone-type", values: ["availability-zone"] }] }, invoke)
+            .then(r => r.names.map((name, i): AwsZone => ({ name, id: r.zoneIds[i] }))),
         aws.getCallerIdentity({}, invoke),
         aws.getPartition({}, invoke),
     ]);
-    const zones = chooseZones(settings.region, settings.zones, available);
+    const zones = chooseZones(settings.region, settings.zones, offered).map(z => z.name);
     const account: AwsAccount = { accountId: identity.accountId, partition: partition.partition, dnsSuffix: partition.dnsSuffix };
     return new AwsBackend(settings, zones, account, provider);
 }

@@ -3,8 +3,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, LoadBalancerTarget, LoadBalancerTargetArgs } from "../topology";
-import { healthCheckPort } from "../topology/rules";
+import { readinessPort } from "../topology/rules";
 import { DEREGISTRATION_DELAY_SECONDS } from "./constants";
+import { awsLogicalName } from "./names";
 
 export interface AwsLoadBalancerTargetArgs extends LoadBalancerTargetArgs {
     prefix: string;
@@ -16,7 +17,7 @@ export interface AwsLoadBalancerTargetArgs extends LoadBalancerTargetArgs {
 export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements LoadBalancerTarget {
     readonly targetName: string;
     readonly port: number;
-    readonly healthCheck: LoadBalancerTargetArgs["healthCheck"];
+    readonly readiness: LoadBalancerTargetArgs["readiness"];
     /** Serves long-lived WebSockets: its load balancer keeps idle connections open as long as an ALB can. */
     readonly websocket: boolean;
     readonly targetGroup: aws.lb.TargetGroup;
@@ -33,23 +34,24 @@ export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements L
         super(COMPONENT_TYPES.loadBalancerTarget, name, {}, opts);
         this.targetName = name;
         this.port = args.port;
-        this.healthCheck = { ...args.healthCheck };
+        this.readiness = { ...args.readiness };
         this.websocket = args.websocket === true;
-        const checkPort = healthCheckPort(this);
+        const checkPort = readinessPort(this);
         this.attached = new Promise(resolve => (this.attach = resolve));
 
-        this.targetGroup = new aws.lb.TargetGroup(`${name}-targets`, {
+        this.targetGroup = new aws.lb.TargetGroup(awsLogicalName("targetGroup", `${name}-targets`), {
             targetType: "ip",
             protocol: "HTTP",
             port: args.port,
             vpcId: args.vpcId,
             deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+            // The target's readiness: it routes, and never stops a task (the services' grace period, ./liveness.ts).
             healthCheck: {
                 enabled: true,
                 protocol: "HTTP",
                 port: checkPort === args.port ? "traffic-port" : String(checkPort),
-                path: args.healthCheck.path,
-                matcher: args.healthCheck.status,
+                path: args.readiness.path,
+                matcher: args.readiness.status,
                 interval: 15,
                 timeout: 5,
                 healthyThreshold: 2,

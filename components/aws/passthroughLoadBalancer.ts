@@ -4,8 +4,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, Profile, Protocol } from "../topology";
 import { DEREGISTRATION_DELAY_SECONDS } from "./constants";
+import { awsLogicalName } from "./names";
 
-export type NlbProtocol = "TCP" | "UDP" | "TCP_UDP";
+export type NlbProtocol = "TCP" | "UDP";
 
 export interface PublicPort {
     container: string;
@@ -18,23 +19,32 @@ export interface PassthroughListener {
     protocol: NlbProtocol;
     /** The container ECS registers for this port. */
     container: string;
+    /**
+     * The TCP port the target group's health check connects to: NLB checks UDP targets over TCP or HTTP only
+     * (elbv2 CreateTargetGroup HealthCheckProtocol), so a UDP port is checked on a TCP port of the same container.
+     */
+    healthCheckPort: number;
 }
 
 /**
- * One listener per public port number. A port open on both TCP and UDP (libp2p TCP and QUIC share 4001)
- * needs a single TCP_UDP listener: an NLB cannot hold a TCP and a UDP listener on the same port.
+ * One listener and target group per public port, each with one protocol. ECS maps a container port once, for
+ * one protocol, so TCP and UDP (libp2p TCP and QUIC) come on two port numbers, never one TCP_UDP listener.
  */
 export function passthroughListeners(ports: PublicPort[]): PassthroughListener[] {
     const byPort = new Map<number, PublicPort[]>();
     for (const p of ports) byPort.set(p.port, [...(byPort.get(p.port) ?? []), p]);
     return [...byPort.entries()].sort(([a], [b]) => a - b).map(([port, list]) => {
-        const containers = new Set(list.map(p => p.container));
-        if (containers.size > 1) {
-            throw new Error(`public port ${port} is opened by containers ${[...containers].join(" and ")}; TCP and UDP on one public port must belong to one container`);
+        if (list.length > 1) {
+            const who = list.map(p => `${p.container} ${p.protocol}`).join(" and ");
+            throw new Error(`public port ${port} is opened by ${who}; ECS maps a container port once, for one protocol: give each its own port number`);
         }
-        const protocols = new Set(list.map(p => p.protocol));
-        const protocol: NlbProtocol = protocols.size > 1 ? "TCP_UDP" : protocols.has("udp") ? "UDP" : "TCP";
-        return { port, protocol, container: list[0].container };
+        const [p] = list;
+        if (p.protocol === "tcp") return { port, protocol: "TCP", container: p.container, healthCheckPort: port };
+        const tcp = ports.filter(q => q.container === p.container && q.protocol === "tcp").map(q => q.port).sort((a, b) => a - b);
+        if (tcp.length === 0) {
+            throw new Error(`public udp port ${port} of container ${p.container} needs a public tcp port on the same container: the load balancer checks UDP targets over TCP`);
+        }
+        return { port, protocol: "UDP", container: p.container, healthCheckPort: tcp[0] };
     });
 }
 
@@ -60,7 +70,7 @@ export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
         const address = new aws.ec2.Eip(`${name}-address`, { domain: "vpc", tags: { Name: name } }, { parent: this, protect: args.profile === "prod" });
         this.publicAddress = address.publicIp;
 
-        const nlb = new aws.lb.LoadBalancer(`${name}-nlb`, {
+        const nlb = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", `${name}-nlb`), {
             loadBalancerType: "network",
             internal: false,
             subnetMappings: [{ subnetId: args.publicSubnetId, allocationId: address.allocationId }],
@@ -71,7 +81,7 @@ export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
         this.listeners = [];
         for (const listener of passthroughListeners(args.ports)) {
             const key = `${listener.port}-${listener.protocol.toLowerCase().replace("_", "-")}`;
-            const targetGroup = new aws.lb.TargetGroup(`${name}-${key}`, {
+            const targetGroup = new aws.lb.TargetGroup(awsLogicalName("targetGroup", `${name}-${key}`), {
                 targetType: "ip",
                 protocol: listener.protocol,
                 port: listener.port,
@@ -80,7 +90,14 @@ export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
                 preserveClientIp: "true",
                 deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
                 // NLB checks UDP targets over TCP; an NLB whose targets all fail still forwards (fails open).
-                healthCheck: { enabled: true, protocol: "TCP", port: "traffic-port", interval: 30, healthyThreshold: 3, unhealthyThreshold: 3 },
+                healthCheck: {
+                    enabled: true,
+                    protocol: "TCP",
+                    port: listener.healthCheckPort === listener.port ? "traffic-port" : String(listener.healthCheckPort),
+                    interval: 30,
+                    healthyThreshold: 3,
+                    unhealthyThreshold: 3,
+                },
             }, parent);
             this.listeners.push(new aws.lb.Listener(`${name}-${key}`, {
                 loadBalancerArn: nlb.arn,

@@ -6,8 +6,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, DATA_PROTECTION, Postgres, PostgresArgs } from "../topology";
 import { ALARM_DEFAULTS, POSTGRES_PORT, POSTGRES_VERSIONS, connectionLimit, databaseClass, databasePassword, postgresUrl } from "../topology/postgres";
-import { physicalName } from "../topology/rules";
 import { AwsContext } from "./context";
+import { awsName, awsNamePrefix } from "./names";
 
 /**
  * The minor release each major version starts on. Aurora applies later minors itself in the maintenance
@@ -66,7 +66,7 @@ export class AwsPostgres extends pulumi.ComponentResource implements Postgres {
         const { prefix } = ctx.stack;
         const parent = { parent: this };
         const version = args.version ?? POSTGRES_VERSIONS.default;
-        const identifier = physicalName([prefix, name], 55);
+        const identifier = awsName("dbCluster", [prefix, name]);
         this.databaseName = args.databaseName;
         this.userName = args.userName;
         this.zones = [...args.zones];
@@ -127,7 +127,7 @@ export class AwsPostgres extends pulumi.ComponentResource implements Postgres {
             copyTagsToSnapshot: true,
             deletionProtection: true,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: `${identifier}-final`,
+            finalSnapshotIdentifier: awsName("dbClusterFinalSnapshot", [identifier, "final"]),
             enabledCloudwatchLogsExports: ["postgresql"],
         }, { parent: this, ...DATA_PROTECTION, dependsOn: [logs], ignoreChanges: ["engineVersion"] });
 
@@ -138,7 +138,7 @@ export class AwsPostgres extends pulumi.ComponentResource implements Postgres {
         for (const zone of args.zones) {
             const previous = this.instances[this.instances.length - 1];
             this.instances.push(new aws.rds.ClusterInstance(`${name}-${zone}`, {
-                identifier: physicalName([prefix, name, zone], 63),
+                identifier: awsName("dbInstance", [prefix, name, zone]),
                 clusterIdentifier: this.cluster.id,
                 engine: "aurora-postgresql",
                 engineVersion: this.cluster.engineVersion,
@@ -169,7 +169,7 @@ export class AwsPostgres extends pulumi.ComponentResource implements Postgres {
         // Not encrypted with the AWS-managed SNS key: RDS cannot publish events to a topic under that key, and
         // the notifications name resources, never data.
         const topic = new aws.sns.Topic(`${name}-alarms`, {
-            namePrefix: `${identifier}-alarms-`,
+            namePrefix: awsNamePrefix("snsTopic", [identifier, "alarms"]),
             displayName: `${ctx.stack.prefix} ${name} database alarms`,
         }, parent);
         new aws.sns.TopicPolicy(`${name}-alarms`, { arn: topic.arn, policy: alarmTopicPolicy(topic.arn, ctx.account.accountId) }, parent);
@@ -178,7 +178,7 @@ export class AwsPostgres extends pulumi.ComponentResource implements Postgres {
             new aws.sns.TopicSubscription(`${name}-alarms-email`, { topic: topic.arn, protocol: "email", endpoint: thresholds.email }, parent);
         }
         new aws.rds.EventSubscription(`${name}-failover`, {
-            namePrefix: `${identifier}-failover-`,
+            namePrefix: awsNamePrefix("dbEventSubscription", [identifier, "failover"]),
             snsTopic: topic.arn,
             sourceType: "db-cluster",
             sourceIds: [this.cluster.id],

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, ScheduledJob, ScheduledJobArgs } from "../topology";
 import { ANY_IPV4 } from "./constants";
 import { AwsContext } from "./context";
+import { awsLogicalName } from "./names";
 import { fargateTask } from "./service";
 
 /** EventBridge Scheduler's rate expression for a job run every `minutes`. */
@@ -13,12 +14,18 @@ export function rateExpression(minutes: number): string {
     return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
 }
 
-/** The scheduler may start tasks of this family only, and hand them exactly their two roles. */
-export function schedulerPolicy(taskFamilyArn: pulumi.Input<string>, roleArns: pulumi.Input<string>[]): pulumi.Output<string> {
+/**
+ * The scheduler may start tasks of this family only, tag the tasks it starts (ECS authorizes tags set at
+ * RunTask as ecs:TagResource on the new task, with ecs:CreateAction RunTask:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html), and hand
+ * them exactly their two roles.
+ */
+export function schedulerPolicy(taskFamilyArn: pulumi.Input<string>, clusterTasksArn: pulumi.Input<string>, roleArns: pulumi.Input<string>[]): pulumi.Output<string> {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [
-            { Sid: "RunJobTask", Effect: "Allow", Action: ["ecs:RunTask", "ecs:TagResource"], Resource: [taskFamilyArn] },
+            { Sid: "RunJobTask", Effect: "Allow", Action: ["ecs:RunTask"], Resource: [taskFamilyArn] },
+            { Sid: "TagStartedTasks", Effect: "Allow", Action: ["ecs:TagResource"], Resource: [clusterTasksArn], Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } } },
             { Sid: "PassJobRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: roleArns, Condition: { StringLike: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
         ],
     });
@@ -43,7 +50,7 @@ export class AwsScheduledJob extends pulumi.ComponentResource implements Schedul
         this.everyMinutes = args.everyMinutes;
 
         // The job's own permissions: none. It only talks to the network.
-        const { executionRole, taskRole, taskDefinition } = fargateTask(name, { label: `${prefix} job ${name}`, containers: [args.container] }, ctx, this);
+        const { executionRole, taskRole, taskDefinition, rolePolicies } = fargateTask(name, { label: `${prefix} job ${name}`, containers: [args.container] }, ctx, this);
 
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
             vpcId: network.vpcId,
@@ -56,7 +63,7 @@ export class AwsScheduledJob extends pulumi.ComponentResource implements Schedul
             description: "all outbound, through NAT",
         }, parent);
 
-        const schedulerRole = new aws.iam.Role(`${name}-scheduler`, {
+        const schedulerRole = new aws.iam.Role(awsLogicalName("iamRole", `${name}-scheduler`), {
             description: `EventBridge Scheduler starts ${prefix} job ${name} with this role`,
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
@@ -72,11 +79,13 @@ export class AwsScheduledJob extends pulumi.ComponentResource implements Schedul
             role: schedulerRole.id,
             policy: schedulerPolicy(
                 pulumi.interpolate`arn:${account.partition}:ecs:${region}:${account.accountId}:task-definition/${taskDefinition.family}:*`,
+                pulumi.interpolate`arn:${account.partition}:ecs:${region}:${account.accountId}:task/${network.cluster.name}/*`,
                 [executionRole.arn, taskRole.arn],
             ),
         }, parent);
 
-        this.schedule = new aws.scheduler.Schedule(`${name}-schedule`, {
+        // Starts once the execution role's grants exist: the first run pulls through the registry mirror.
+        this.schedule = new aws.scheduler.Schedule(awsLogicalName("schedule", `${name}-schedule`), {
             description: `runs job ${name} of ${prefix} every ${args.everyMinutes} minute(s)`,
             scheduleExpression: rateExpression(args.everyMinutes),
             flexibleTimeWindow: { mode: "OFF" },
@@ -96,7 +105,7 @@ export class AwsScheduledJob extends pulumi.ComponentResource implements Schedul
                 // A missed run is made good by the next one.
                 retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
             },
-        }, { parent: this, dependsOn: [schedulerGrant] });
+        }, { parent: this, dependsOn: [schedulerGrant, ...rolePolicies] });
 
         this.registerOutputs({ schedule: this.schedule.arn, taskDefinition: taskDefinition.arn });
     }

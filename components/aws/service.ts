@@ -1,12 +1,13 @@
 // A zonal service on ECS Fargate: one task in one zone's private subnet, never two at once (they would share
-// a volume), restarted by ECS when it dies or fails its checks, reachable by a stable private name.
+// a volume), replaced by ECS when a container exits or its liveness fails (./liveness.ts), reachable by a
+// stable private name.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
     BucketGrant,
     COMPONENT_TYPES,
-    ContainerHealthCheck,
     ContainerSpec,
+    MemoryScratch,
     Protocol,
     Secret,
     Volume,
@@ -14,10 +15,10 @@ import {
     ZonalServiceArgs,
 } from "../topology";
 import { describeUser, servicePorts } from "../topology/rules";
+import { fencedEntrypoint } from "../topology/fence";
 import {
     ANY_IPV4,
     ANY_IPV6,
-    DEFAULT_HEALTH_CHECK_GRACE_SECONDS,
     ECS_MAX_HEALTH_CHECK_GRACE_SECONDS,
     MAX_TARGET_GROUPS_PER_SERVICE,
     TASK_EXECUTION_MANAGED_POLICY,
@@ -25,21 +26,15 @@ import {
 import { AwsBucket } from "./bucket";
 import { AwsContext, expectAws } from "./context";
 import { cpuUnits, FargateSize, fargateTaskSize } from "./fargate";
+import { livenessContainers, livenessProblems } from "./liveness";
 import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
-import { AwsPassthroughLoadBalancer } from "./passthroughLoadBalancer";
+import { awsLogicalName } from "./names";
+import { AwsPassthroughLoadBalancer, passthroughListeners } from "./passthroughLoadBalancer";
+import { pullThroughCachePolicy } from "./registryMirror";
 import { AwsSecret } from "./secret";
 import { AwsVolume } from "./volume";
 
 // ---------------------------------------------------------------- plain functions (unit-tested)
-
-/** Container health check defaults; ranges are what ECS accepts. */
-export const CONTAINER_HEALTH_CHECK = {
-    intervalSeconds: { default: 30, min: 5, max: 300 },
-    timeoutSeconds: { default: 5, min: 2, max: 120 },
-    retries: { default: 3, min: 1, max: 10 },
-    // IPFS opens its repo on a network volume; a minute before failures count spares a slow first start.
-    startPeriodSeconds: { default: 60, min: 0, max: 300 },
-} as const;
 
 /** Fargate gives a stopping container at most this long after SIGTERM; kubo needs it to release its repo lock. */
 export const STOP_TIMEOUT_SECONDS = 120;
@@ -50,37 +45,30 @@ const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export function awsServiceProblems(name: string, args: ZonalServiceArgs): string[] {
     const problems: string[] = [];
     if (!SERVICE_NAME.test(name)) problems.push(`service ${name}: name must be a DNS label (lowercase letters, digits, dashes); it becomes its private hostname`);
-    for (const c of args.containers) {
-        if (!c.healthCheck) continue;
-        for (const [key, range] of Object.entries(CONTAINER_HEALTH_CHECK)) {
-            const value = c.healthCheck[key as keyof typeof CONTAINER_HEALTH_CHECK];
-            if (value !== undefined && (!Number.isInteger(value) || value < range.min || value > range.max)) {
-                problems.push(`service ${name}, container ${c.name}: healthCheck.${key} is ${value}; ECS accepts ${range.min} to ${range.max}`);
-            }
-        }
-    }
+    problems.push(...livenessProblems(name, args.containers));
     try {
-        taskSize(args.containers);
+        taskSize(taskContainers(args));
     } catch (e) {
         problems.push(`service ${name}: ${(e as Error).message}`);
     }
     // A port a target only checks needs no target group of its own.
     const loadBalanced = servicePorts(args.containers).filter(p => p.exposure.kind === "loadBalancer" && p.exposure.target.port === p.port).length;
-    const publicPortNumbers = new Set(servicePorts(args.containers).filter(p => p.exposure.kind === "public").map(p => p.port)).size;
-    if (loadBalanced + publicPortNumbers > MAX_TARGET_GROUPS_PER_SERVICE) {
-        problems.push(`service ${name}: ${loadBalanced + publicPortNumbers} load-balanced and public ports; an ECS service takes at most ${MAX_TARGET_GROUPS_PER_SERVICE} target groups`);
+    // Each public port gets a listener and a target group of its own.
+    const publicPorts = servicePorts(args.containers).filter(p => p.exposure.kind === "public");
+    try {
+        passthroughListeners(publicPorts);
+    } catch (e) {
+        problems.push(`service ${name}: ${(e as Error).message}`);
+    }
+    if (loadBalanced + publicPorts.length > MAX_TARGET_GROUPS_PER_SERVICE) {
+        problems.push(`service ${name}: ${loadBalanced + publicPorts.length} load-balanced and public ports; an ECS service takes at most ${MAX_TARGET_GROUPS_PER_SERVICE} target groups`);
     }
     return problems;
 }
 
-/**
- * How long ECS ignores failed health checks after a task starts. A service healed by its containers only
- * gets the longest grace ECS accepts: it never stops a task for a load balancer's check (a standby that
- * answers nothing would be replaced over and over), and its containers restart it by exiting.
- */
-export function healthCheckGraceSeconds(args: Pick<ZonalServiceArgs, "healthCheck" | "autohealing">): number {
-    if (args.autohealing === "containers") return ECS_MAX_HEALTH_CHECK_GRACE_SECONDS;
-    return args.healthCheck?.gracePeriodSeconds ?? DEFAULT_HEALTH_CHECK_GRACE_SECONDS;
+/** What the service's task runs: its containers, and what its liveness adds (./liveness.ts). */
+export function taskContainers(args: Pick<ZonalServiceArgs, "containers" | "liveness">): ContainerSpec[] {
+    return [...args.containers, ...livenessContainers(args.liveness)];
 }
 
 /** The smallest Fargate task that holds every container of the service. */
@@ -88,17 +76,6 @@ export function taskSize(containers: ContainerSpec[]): FargateSize {
     const units = containers.reduce((sum, c) => sum + cpuUnits(c.cpu), 0);
     const memory = containers.reduce((sum, c) => sum + c.memoryMiB, 0);
     return fargateTaskSize(units / 1024, memory);
-}
-
-export function containerHealthCheck(check: ContainerHealthCheck): Record<string, unknown> {
-    const d = CONTAINER_HEALTH_CHECK;
-    return {
-        command: ["CMD", ...check.command],
-        interval: check.intervalSeconds ?? d.intervalSeconds.default,
-        timeout: check.timeoutSeconds ?? d.timeoutSeconds.default,
-        retries: check.retries ?? d.retries.default,
-        startPeriod: check.startPeriodSeconds ?? d.startPeriodSeconds.default,
-    };
 }
 
 /** Each volume once, in the order the containers mount them. */
@@ -130,27 +107,48 @@ export function containerDefinition(c: ContainerSpec, log: LogSettings): Record<
     const secrets = Object.entries(c.secrets ?? {}).sort(([a], [b]) => a.localeCompare(b));
     const clash = secrets.map(([k]) => k).filter(k => (c.env ?? {})[k] !== undefined);
     if (clash.length > 0) throw new Error(`container ${c.name}: ${clash.join(", ")} set both as environment and as secret`);
+    // A container with a volume starts through the fence that keeps it the volume's one writer.
+    const entryPoint = fencedEntrypoint(c);
     return {
         name: c.name,
         image: c.image,
         essential: true,
         user: describeUser(c.user),
         readonlyRootFilesystem: false,
-        ...(c.entrypoint ? { entryPoint: c.entrypoint } : {}),
+        ...(entryPoint ? { entryPoint } : {}),
         ...(c.command ? { command: c.command } : {}),
         cpu: cpuUnits(c.cpu),
-        memory: c.memoryMiB,
+        // No limit for a container that reserves nothing (the liveness watchdog): optional on Fargate
+        // (ecs ContainerDefinition.memory), which then lets it use what the task has.
+        ...(c.memoryMiB > 0 ? { memory: c.memoryMiB } : {}),
         stopTimeout: STOP_TIMEOUT_SECONDS,
         environment: env.map(([name, value]) => ({ name, value })),
         secrets: secrets.map(([name, secret]) => ({ name, valueFrom: expectAws(secret, AwsSecret, `secret ${name} of container ${c.name}`).arn })),
         portMappings: (c.ports ?? []).map(p => ({ containerPort: p.port, hostPort: p.port, protocol: p.protocol ?? "tcp" })),
         mountPoints: (c.mounts ?? []).map(m => ({ sourceVolume: m.volume.volumeName, containerPath: m.path, readOnly: false })),
-        ...(c.healthCheck ? { healthCheck: containerHealthCheck(c.healthCheck) } : {}),
+        ...(c.memoryScratch ? { linuxParameters: { tmpfs: [memoryScratchTmpfs(c.memoryScratch)] } } : {}),
         logConfiguration: {
             logDriver: "awslogs",
             options: { "awslogs-group": log.group, "awslogs-region": log.region, "awslogs-stream-prefix": log.streamPrefix },
         },
     };
+}
+
+/**
+ * Mount options of a memory scratch, from ECS's Tmpfs.mountOptions values: flags only. Its root keeps tmpfs's
+ * default mode, 1777 (Linux mm/shmem.c), so the container's non-root user writes there, and its umask keeps
+ * what it writes its own.
+ */
+export const SCRATCH_MOUNT_OPTIONS = ["rw", "nosuid", "nodev", "noexec"] as const;
+
+/**
+ * A container's memory scratch as ECS mounts it (linuxParameters.tmpfs): Fargate accepts tmpfs mounts since
+ * January 2026 (https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-ecs-tmpfs-mounts-aws-fargate-managed-instances/;
+ * the ECS API model no longer lists tmpfs among the parameters Fargate refuses, @aws-sdk/client-ecs 3.1164.0
+ * LinuxParameters.tmpfs, while it still does for sharedMemorySize).
+ */
+export function memoryScratchTmpfs(scratch: MemoryScratch): Record<string, unknown> {
+    return { containerPath: scratch.path, size: scratch.sizeMiB, mountOptions: [...SCRATCH_MOUNT_OPTIONS] };
 }
 
 export function containerDefinitions(containers: ContainerSpec[], log: LogSettings): pulumi.Output<string> {
@@ -288,7 +286,7 @@ export function fargateTask(name: string, spec: FargateTaskSpec, ctx: AwsContext
         retentionInDays: ctx.stack.logRetentionDays,
     }, parent);
 
-    const executionRole = new aws.iam.Role(`${name}-execution`, {
+    const executionRole = new aws.iam.Role(awsLogicalName("iamRole", `${name}-execution`), {
         description: `ECS starts ${spec.label} with this role`,
         assumeRolePolicy: assumeRolePolicy(),
     }, parent);
@@ -303,8 +301,14 @@ export function fargateTask(name: string, spec: FargateTaskSpec, ctx: AwsContext
     if (secretsPolicy) {
         rolePolicies.push(new aws.iam.RolePolicy(`${name}-execution-secrets`, { role: executionRole.id, policy: secretsPolicy }, parent));
     }
+    // Every image through the stack's registry mirror: the execution role may import exactly the task's images.
+    const pulls = spec.containers.map(c => ctx.registryMirror.pull(c.image));
+    const mirrorPolicy = pullThroughCachePolicy(pulls.map(p => p.repositoryArn));
+    if (mirrorPolicy) {
+        rolePolicies.push(new aws.iam.RolePolicy(`${name}-execution-mirror`, { role: executionRole.id, policy: mirrorPolicy }, parent));
+    }
 
-    const taskRole = new aws.iam.Role(`${name}-task`, {
+    const taskRole = new aws.iam.Role(awsLogicalName("iamRole", `${name}-task`), {
         description: `Containers of ${spec.label} run with this role`,
         assumeRolePolicy: assumeRolePolicy({
             StringEquals: { "aws:SourceAccount": account.accountId },
@@ -324,7 +328,7 @@ export function fargateTask(name: string, spec: FargateTaskSpec, ctx: AwsContext
         memory: String(size.memoryMiB),
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
-        containerDefinitions: containerDefinitions(spec.containers, { group: logGroup.name, region, streamPrefix: name }),
+        containerDefinitions: containerDefinitions(spec.containers.map((c, i) => ({ ...c, image: pulls[i].image })), { group: logGroup.name, region, streamPrefix: name }),
         ...(spec.volumes ? {
             volumes: spec.volumes.map(v => ({
                 name: v.volumeName,
@@ -335,7 +339,7 @@ export function fargateTask(name: string, spec: FargateTaskSpec, ctx: AwsContext
                 },
             })),
         } : {}),
-    }, parent);
+    }, { parent: owner, dependsOn: [...new Set(pulls.map(p => p.rule))] });
     return { logGroup, executionRole, taskRole, taskDefinition, rolePolicies };
 }
 
@@ -369,7 +373,7 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
 
         const { taskDefinition, rolePolicies } = fargateTask(name, {
             label: `${prefix} ${name}`,
-            containers: args.containers,
+            containers: taskContainers(args),
             volumes,
             // The containers may mount their own volumes and reach the buckets granted to them: credentials
             // come from the task role, so no key exists anywhere.
@@ -449,7 +453,8 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
             launchType: "FARGATE",
             platformVersion: "LATEST",
             desiredCount: 1,
-            // Stop the old task before starting the new one: two tasks must never hold one volume.
+            // Stop the old task before starting the new one. ECS counts only RUNNING and PENDING tasks here, so
+            // the new one may start while the old one is still stopping: the volume fence keeps it waiting.
             deploymentMinimumHealthyPercent: 0,
             deploymentMaximumPercent: 100,
             deploymentCircuitBreaker: { enable: true, rollback: true },
@@ -460,9 +465,11 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
             },
             serviceRegistries: { registryArn: registry.arn },
             loadBalancers,
-            // ECS refuses a grace period on a service no load balancer checks.
+            // Load balancer checks are readiness: the longest grace ECS accepts keeps them, and with them any
+            // container health check, from ever stopping a task (./liveness.ts). ECS refuses a grace period on
+            // a service no load balancer checks.
             ...(loadBalancers.length > 0
-                ? { healthCheckGracePeriodSeconds: healthCheckGraceSeconds(args) }
+                ? { healthCheckGracePeriodSeconds: ECS_MAX_HEALTH_CHECK_GRACE_SECONDS }
                 : {}),
             propagateTags: "SERVICE",
             enableEcsManagedTags: true,

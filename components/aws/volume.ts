@@ -76,7 +76,9 @@ export class ZoneFileSystem extends pulumi.ComponentResource {
     readonly fileSystemArn: pulumi.Output<string>;
 
     constructor(name: string, args: ZoneFileSystemArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(ZONE_FILE_SYSTEM_TYPE, name, {}, { ...opts, ...DATA_PROTECTION });
+        // Only the file system holds data: its mount target, policies and backup setting are replaced or
+        // removed on their own (a kept mount target would block its replacement and outlive a destroy).
+        super(ZONE_FILE_SYSTEM_TYPE, name, {}, opts);
         this.zone = args.zone;
         const fs = new aws.efs.FileSystem(`${name}-fs`, {
             availabilityZoneName: args.zone,
@@ -186,11 +188,13 @@ export class AwsVolume extends pulumi.ComponentResource implements Volume {
     readonly accessPointArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(COMPONENT_TYPES.volume, name, {}, { ...opts, ...DATA_PROTECTION });
+        super(COMPONENT_TYPES.volume, name, {}, opts);
         this.volumeName = name;
         this.zone = args.zone;
         this.sizeGiB = args.sizeGiB;
         this.owner = { ...args.owner };
+        // The access point names a directory of the zone's protected file system and holds nothing itself:
+        // removed, the directory and its data stay; made again, it names them again.
         const accessPoint = new aws.efs.AccessPoint(`${name}-access-point`, {
             fileSystemId: args.fileSystem.fileSystemId,
             // Whatever uid a client claims, it reads and writes as the owner, and lands in its own directory.
@@ -200,7 +204,7 @@ export class AwsVolume extends pulumi.ComponentResource implements Volume {
                 creationInfo: { ownerUid: args.owner.uid, ownerGid: args.owner.gid, permissions: VOLUME_PERMISSIONS },
             },
             tags: { Name: name },
-        }, { parent: this, ...DATA_PROTECTION });
+        }, { parent: this });
         this.fileSystemId = args.fileSystem.fileSystemId;
         this.fileSystemArn = args.fileSystem.fileSystemArn;
         this.accessPointId = accessPoint.id;

@@ -1,12 +1,12 @@
 // The js-ceramic daemon's container and the script it starts with. js-ceramic 5 reads its settings from a
 // config file (the flags for most of them are deprecated, and there is neither a flag nor a variable for the
 // Ethereum RPC URL or an S3 endpoint), so the script writes that file at every start: the stack's settings
-// from the environment, the Ethereum RPC URL from the secret store. The file lives in the container, never
-// on a volume or in the definition.
+// from the environment, the Ethereum RPC URL from the secret store. The file lives in the container's memory
+// scratch, never on a disk, a volume or in the definition.
 import * as pulumi from "@pulumi/pulumi";
 import { Bucket, ContainerSpec, LoadBalancerTarget, Secret, Volume } from "../topology";
 import { IMAGES } from "./images";
-import { CERAMIC_USER, HEALTH, INDEXING_DB, PATHS, PORTS, STATE_STORE_DIRECTORY } from "./ports";
+import { CERAMIC_USER, CONFIG_DIR, CONFIG_DIR_MIB, INDEXING_DB, PATHS, PORTS, STATE_STORE_DIRECTORY } from "./ports";
 import { CeramicNetwork, LOG_LEVELS, LogLevelName } from "./settings";
 
 export const CERAMIC_ENV = {
@@ -31,6 +31,13 @@ export const LOG_FLAGS = ["--log-to-files", `--log-directory=${PATHS.logs}`];
 export const LOG_FILE_MAX_BYTES = 1024 ** 3;
 /** How often the start script looks at the log files. */
 const LOG_CHECK_SECONDS = 600;
+
+/**
+ * The locks a killed daemon leaves on the state volume: js-ceramic opens a LevelDB per use, each in a
+ * directory of its own under the state store (js-ceramic@cli@5.16.0 packages/core/src/store/level-kv-factory.ts),
+ * and LevelDB locks a file named LOCK in it. The volume fence removes them once it holds the volume.
+ */
+export const STATE_STORE_LOCKS = [`${STATE_STORE_DIRECTORY.slice(PATHS.state.length + 1)}/*/LOCK`];
 
 export type StateStoreTarget = { kind: "volume" } | { kind: "bucket"; bucket: Bucket };
 
@@ -92,7 +99,7 @@ export function daemonConfigJson(args: DaemonConfigArgs): pulumi.Output<string> 
  * stop signal to it as SIGINT, the one js-ceramic shuts down cleanly on (closing its state store), instead of
  * being killed mid-write. node takes SIGINT even though a shell started it in the background. POSIX sh.
  */
-export function ceramicStartScript(): string {
+export function ceramicStartScript(configDir: string = CONFIG_DIR): string {
     const e = CERAMIC_ENV;
     return [
         "#!/bin/sh",
@@ -101,10 +108,11 @@ export function ceramicStartScript(): string {
         "",
         `: "\${${e.config}:?${e.config} holds the settings of the daemon}"`,
         `: "\${${e.nodeSeedUrl}:?${e.nodeSeedUrl} holds the DID seed of the node}"`,
-        'config_dir="${TMPDIR:-/tmp}/ceramic"',
+        `config_dir='${configDir}'`,
         'config="$config_dir/daemon.config.json"',
         "",
-        "# The file may hold the Ethereum RPC URL: only this user reads it, and it is rewritten on every start.",
+        "# The file may hold the Ethereum RPC URL: in memory (the container's scratch), only this user reads it,",
+        "# and it is rewritten on every start.",
         "umask 077",
         'mkdir -p "$config_dir"',
         "# node reads the URL from the environment, so it never appears on a command line.",
@@ -181,18 +189,13 @@ export function ceramicContainer(args: CeramicContainerArgs): ContainerSpec {
             ...(args.ethereumRpcUrl ? { [CERAMIC_ENV.ethereumRpcUrl]: args.ethereumRpcUrl } : {}),
         },
         ports: [{ port: PORTS.api, exposure: { kind: "loadBalancer", target: args.api } }],
-        // The daemon alone: a sick IPFS must not restart Ceramic too.
-        healthCheck: {
-            command: ["curl", "--fail", "--silent", "--output", "/dev/null", `http://127.0.0.1:${PORTS.api}${HEALTH.daemonOnly.path}`],
-            // A first start creates the index and may replay the state store.
-            startPeriodSeconds: 180,
-        },
         cpu: args.cpu,
         memoryMiB: args.memoryMiB,
         user: CERAMIC_USER,
         mounts: [
-            { volume: args.state, path: PATHS.state },
+            { volume: args.state, path: PATHS.state, staleLocks: STATE_STORE_LOCKS },
             { volume: args.logs, path: PATHS.logs },
         ],
+        memoryScratch: { path: CONFIG_DIR, sizeMiB: CONFIG_DIR_MIB },
     };
 }

@@ -5,7 +5,7 @@
 // API behind HTTPS. Written against the topology only; the constructor is thin and the plan is plain functions.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Backend, Bucket, ContainerSpec, DATA_PROTECTION, PortSpec, ZonalService } from "../topology";
+import { Backend, Bucket, ContainerSpec, DATA_PROTECTION, Liveness, PortSpec, ZonalService } from "../topology";
 import { PeerIdentity, ed25519PublicKey } from "../libp2p/identity";
 import { StateStoreTarget, ceramicContainer } from "./daemon";
 import { IPFS_FLAVOURS, IpfsFlavour, SwarmListener } from "./ipfs";
@@ -45,8 +45,19 @@ export const NAMES = {
 export const CERAMIC_ACCESS_GROUP = "ceramic";
 /** The logs' own volume: a burst of logs must not fill the state's. The start script keeps the files in bounds. */
 export const LOGS_VOLUME_GIB = 10;
-/** Seconds a replaced daemon has to open its repo or state store before the load balancer's checks count. */
+/** Seconds a replaced daemon has to open its repo or state store before its liveness counts. */
 const GRACE_SECONDS = 600;
+/**
+ * What replaces the Ceramic daemon: it no longer answering for itself. Never an unreachable IPFS: that only
+ * takes it out of its load balancer (HEALTH.api, its target's readiness).
+ */
+export const CERAMIC_LIVENESS: Liveness = { kind: "http", port: PORTS.api, path: HEALTH.daemonOnly.path, gracePeriodSeconds: GRACE_SECONDS };
+
+/** What replaces the IPFS daemon: its own health endpoint, which asks no other peer. */
+export function ipfsLiveness(flavour: IpfsFlavour): Liveness {
+    return { kind: "http", port: flavour.health.port, path: flavour.health.path, gracePeriodSeconds: GRACE_SECONDS };
+}
+
 /** How js-ceramic names a node DID seed given in place: an Ed25519 seed in hex follows. */
 const SEED_URL_PREFIX = "inplace:ed25519#";
 
@@ -106,8 +117,8 @@ export function ipfsPorts(flavour: IpfsFlavour, swarmTls: PortSpec["exposure"] |
         })),
         { port: flavour.apiPort, exposure: { kind: "services", groups: [CERAMIC_ACCESS_GROUP] } },
         // The topology has no "health checks only" exposure: the port goes to the TLS target, which checks
-        // it, so its load balancer's health checks reach it and nothing else does (ECS checks the container
-        // from inside; on GCP the platform's probes come from Google's health-check ranges alone).
+        // it, so its load balancer's health checks reach it and nothing else does (the liveness probe comes
+        // from inside the task on AWS, from Google's health-check ranges alone on GCP).
         { port: flavour.health.port, exposure: swarmTls ?? { kind: "local" } },
     ];
 }
@@ -159,11 +170,11 @@ export class CeramicNode extends pulumi.ComponentResource {
         this.stateStore = bucket ? bucket.bucketName : pulumi.output("volume");
 
         // Short names: they end up in load balancer names, which AWS caps at 32 characters.
-        const api = backend.loadBalancerTarget(NAMES.api, { port: PORTS.api, healthCheck: { ...HEALTH.api } }, this);
+        const api = backend.loadBalancerTarget(NAMES.api, { port: PORTS.api, readiness: { ...HEALTH.api } }, this);
         const tlsListener = flavour.swarm.find(l => l.tlsAtLoadBalancer);
         const swarmTls = tlsListener && backend.loadBalancerTarget(NAMES.swarmTls, {
             port: tlsListener.port,
-            healthCheck: { path: flavour.health.path, status: flavour.health.status, port: flavour.health.port },
+            readiness: { path: flavour.health.path, status: flavour.health.status, port: flavour.health.port },
             websocket: true,
         }, this);
 
@@ -179,17 +190,16 @@ export class CeramicNode extends pulumi.ComponentResource {
             env: flavour.env(identity.peerId, pulumi.output(announce.promise)),
             secrets: { [flavour.privateKeyEnv]: ipfsKey },
             ports: ipfsPorts(flavour, swarmTls && { kind: "loadBalancer", target: swarmTls }),
-            healthCheck: flavour.healthCheck,
             cpu: args.ipfsCpu,
             memoryMiB: args.ipfsMemoryMiB,
             user: flavour.user,
-            mounts: [{ volume: repo, path: flavour.repoPath }],
+            mounts: [{ volume: repo, path: flavour.repoPath, staleLocks: flavour.staleLocks }],
         };
         try {
             this.ipfsService = backend.service(NAMES.ipfs, {
                 zone,
                 containers: [ipfs],
-                healthCheck: { port: flavour.health.port, path: flavour.health.path, status: flavour.health.status, gracePeriodSeconds: GRACE_SECONDS },
+                liveness: ipfsLiveness(flavour),
             }, this);
         } catch (e) {
             announce.reject(e);
@@ -225,8 +235,7 @@ export class CeramicNode extends pulumi.ComponentResource {
                 cpu: args.ceramicCpu,
                 memoryMiB: args.ceramicMemoryMiB,
             })],
-            // Replacing the node is for a daemon that stopped answering, not for an unreachable IPFS.
-            healthCheck: { port: PORTS.api, path: HEALTH.daemonOnly.path, status: HEALTH.daemonOnly.status, gracePeriodSeconds: GRACE_SECONDS },
+            liveness: CERAMIC_LIVENESS,
             ...(bucket ? { buckets: [{ bucket, access: "readWrite" as const }] } : {}),
         }, this);
 

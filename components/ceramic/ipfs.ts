@@ -2,8 +2,8 @@
 // addresses. The node is built from this interface only, so another IPFS implementation (ceramic-one) is one
 // more flavour, not a change to the node.
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerHealthCheck, Protocol, RunAs } from "../topology";
-import { kuboIdentityLines, shellWord } from "../libp2p/kuboRepo";
+import { Protocol, RunAs } from "../topology";
+import { KUBO_REPO_LOCKS, kuboIdentityLines, shellWord } from "../libp2p/kuboRepo";
 import { IMAGES } from "./images";
 import { IpfsFlavourName } from "./settings";
 
@@ -26,10 +26,15 @@ export interface IpfsFlavour {
     readonly user: RunAs;
     /** The repo: blocks, datastore and the config holding the identity. On a protected volume. */
     readonly repoPath: string;
+    /** Locks a killed daemon leaves in the repo, relative to it: the volume fence removes them once it holds the repo. */
+    readonly staleLocks: string[];
     /** The HTTP API Ceramic drives the daemon through: full control of the node, never public. */
     readonly apiPort: number;
     readonly swarm: SwarmListener[];
-    /** What a load balancer and the platform check: 200 while the daemon serves. */
+    /**
+     * The daemon's own health endpoint, asking nothing of other peers: its liveness, and the readiness of its
+     * TLS swarm listener. 200 while it serves.
+     */
     readonly health: { port: number; path: string; status: string };
     readonly entrypoint: string[];
     readonly command: string[];
@@ -37,7 +42,6 @@ export interface IpfsFlavour {
     readonly privateKeyEnv: string;
     /** The daemon's environment: its (public) peer ID and the multiaddresses it announces. */
     env(peerId: pulumi.Input<string>, announce: pulumi.Input<string[]>): Record<string, pulumi.Input<string>>;
-    readonly healthCheck: ContainerHealthCheck;
     /** The API URL js-ceramic is given (`ipfs.host`), at the service's private name. */
     apiUrl(hostname: string): string;
 }
@@ -119,11 +123,15 @@ export const goIpfsDaemon: IpfsFlavour = {
     image: IMAGES.goIpfsDaemon,
     user: GO_IPFS_USER,
     repoPath: REPO,
+    // go-ipfs-daemon is kubo 0.19 with its default flatfs spec: the same repo lock and LevelDB datastore.
+    staleLocks: KUBO_REPO_LOCKS,
     apiPort: GO_IPFS_PORTS.api,
     swarm: [
         { port: GO_IPFS_PORTS.swarmWs, protocol: "tcp", transport: "ws" },
         { port: GO_IPFS_PORTS.swarmWsBehindTls, protocol: "tcp", transport: "ws", tlsAtLoadBalancer: true },
     ],
+    // The image's health plugin: 200 while the node resolves the empty directory from its own repo, 500 once it
+    // does not (ceramicnetwork/go-ipfs-healthcheck@v0.14.0 server.go, preloaded by the image's Dockerfile).
     health: { port: GO_IPFS_PORTS.health, path: "/", status: "200" },
     // tini (-s: also when not PID 1) reaps the migration helpers and hands the stop signal to the daemon.
     entrypoint: ["/sbin/tini", "-s", "--", "/bin/sh", "-c", goIpfsStartScript(), "ipfs-start"],
@@ -137,8 +145,6 @@ export const goIpfsDaemon: IpfsFlavour = {
             [GO_IPFS_ENV.healthPort]: String(GO_IPFS_PORTS.health),
         };
     },
-    // The health plugin answers 503 once the node stops resolving blocks: restart it (a leaking daemon ends there).
-    healthCheck: { command: ["wget", "-q", "--spider", `http://127.0.0.1:${GO_IPFS_PORTS.health}/`], startPeriodSeconds: 300 },
     apiUrl: hostname => `http://${hostname}:${GO_IPFS_PORTS.api}`,
 };
 

@@ -17,14 +17,25 @@ export const PATHS = {
     logs: "/data/ceramic-logs",
 } as const;
 
+/**
+ * Where the start script writes the daemon's config file, which holds the Ethereum RPC URL and its API key:
+ * the container's memory scratch, never a disk. The file is a few KiB.
+ */
+export const CONFIG_DIR = "/tmp/ceramic";
+export const CONFIG_DIR_MIB = 16;
+
 /** Inside the state volume. */
 export const STATE_STORE_DIRECTORY = `${PATHS.state}/statestore`;
 export const INDEXING_DB = `sqlite://${PATHS.state}/indexing.sqlite`;
 
+/** js-ceramic@5.16.0 packages/cli/src/ceramic-daemon.ts, `healthcheck`. */
 export const HEALTH = {
-    /** 200 "Alive!" when the daemon and its IPFS answer, 503 "IPFS unreachable" otherwise. */
+    /** The API's readiness: 200 "Alive!" when its IPFS answers, 503 "IPFS unreachable" otherwise. */
     api: { path: "/api/v0/node/healthcheck", status: "200" },
-    /** The daemon alone: what restarts Ceramic, which a sick IPFS must not do. */
+    /**
+     * The node's liveness: with checkIpfs=false the daemon answers 200 "Alive!" at once, asking IPFS nothing,
+     * so a sick or starting IPFS never replaces Ceramic.
+     */
     daemonOnly: { path: "/api/v0/node/healthcheck?checkIpfs=false", status: "200" },
 } as const;
 

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as YAML from "yaml";
-import { Backend, Cloud, Postgres, StackContext } from "../topology";
+import { Backend, Cloud, Liveness, Postgres, StackContext } from "../topology";
 import { NODE_FILES, nodeContainer } from "./node";
 import { HEALTH, METRICS_PATH, PORTS } from "./ports";
 import { ChainlinkSettings, NODE_COUNT, settingsProblems } from "./settings";
@@ -15,7 +15,7 @@ import { apiCredentialsFile, passwordProblems, renderConfigToml, renderSecretsTo
 
 export { IMAGE_REPOSITORY, DEFAULT_VERSION, chainlinkImage } from "./images";
 export { CHAINLINK_USER, HEALTH, METRICS_PATH, PORTS, RUN_DIR } from "./ports";
-export { HEALTH_WATCH, NODE_FILES, healthCheckScript, nodeHealthFunction, startScript } from "./node";
+export { HEALTH_WATCH, NODE_FILES, nodeHealthFunction, startScript } from "./node";
 export * from "./settings";
 export * from "./toml";
 
@@ -25,6 +25,11 @@ export const COMPONENT_TYPE = "web3-nodes:chainlink:ChainlinkNode";
 export const HOSTNAME = "chainlink";
 /** Both nodes' network identity: the only clients the database lets in. */
 export const ACCESS_GROUP = "chainlink";
+/**
+ * What replaces a node: only the node's own watch, its start script, which stops a node that serves but is
+ * broken (node.ts). The standby answers on no port: any probe of one would replace it over and over.
+ */
+export const NODE_LIVENESS: Liveness = { kind: "exit" };
 /** The database and the user that owns it (Chainlink's migrations need an owner). */
 export const DATABASE = { name: "chainlink", user: "chainlink" } as const;
 /** The API user's login, under the stack's domain: operator@<domain>. */
@@ -159,13 +164,13 @@ export class ChainlinkNode extends pulumi.ComponentResource {
             apiCredentials: secret("apiCredentials", apiCredentials, "Chainlink API credentials file (base64): email and password"),
         };
 
-        const api = backend.loadBalancerTarget(`${name}-api`, { port: PORTS.http, healthCheck: { path: HEALTH.path, status: HEALTH.status } }, this);
+        // Routes to the lease holder, the only node that answers, for as long as its services run.
+        const api = backend.loadBalancerTarget(`${name}-api`, { port: PORTS.http, readiness: { path: HEALTH.path, status: HEALTH.status } }, this);
         for (const p of placements) {
             backend.service(p.name, {
                 zone: p.zone,
                 accessGroup: ACCESS_GROUP,
-                // The standby answers nothing: only the containers' own verdict may replace a node.
-                autohealing: "containers",
+                liveness: NODE_LIVENESS,
                 containers: [nodeContainer({ version: args.version, cpu: args.cpu, memoryMiB: args.memoryMiB, files, api })],
             }, this);
         }

@@ -1,27 +1,26 @@
-// The container of one Chainlink node and the two scripts it runs: the start script, which writes the node's
-// files from the secret store and supervises it, and the health check. Both judge the node with the same
-// function, which tells a standby from a broken node:
-//   - a standby waiting for the database lease serves no HTTP at all: nothing listens on the port. Healthy:
+// The container of one Chainlink node and the start script it runs, which writes the node's files from the
+// secret store and supervises the node: it is the node's liveness (the service's is "exit"). It judges the
+// node with one function, which tells a standby from a broken node:
+//   - a standby waiting for the database lease serves no HTTP at all: nothing listens on the port. Alive:
 //     restarting it would change nothing, and it must be there to take over;
-//   - a node that answers /health with anything but 200 (after a start grace), or does not answer in time,
-//     is broken, e.g. still connected to a demoted writer after a database failover. Unhealthy: the start
-//     script stops it after a few failures, the container exits and the platform starts a new one.
-// The platform's own checks of the port (a load balancer's) only steer traffic: the service's autohealing is
-// "containers", because such a check would replace the standby over and over.
-import { ContainerHealthCheck, ContainerSpec, LoadBalancerTarget, Secret } from "../topology";
+//   - a node that answers /readyz with anything but 200 (after a start grace), or does not answer in time,
+//     is broken: one of its services stopped or never started. The start script stops it after a few
+//     failures, the container exits and the platform starts a new one.
+// An RPC outage breaks neither: /readyz does not ask the chains (see HEALTH). The load balancer's check of
+// the port only steers traffic; a probe of the port would replace the standby over and over.
+import { ContainerSpec, LoadBalancerTarget, Secret } from "../topology";
 import { chainlinkImage } from "./images";
-import { CHAINLINK_USER, HEALTH, PORTS, RUN_DIR } from "./ports";
+import { CHAINLINK_USER, HEALTH, PORTS, RUN_DIR, RUN_DIR_MIB } from "./ports";
 
 /** How the node is watched: every 30 s, broken after 4 failures in a row (2 minutes), after a start grace. */
 export const HEALTH_WATCH = {
     intervalSeconds: 30,
-    /** curl's own limit; the platform's check timeout leaves it room. */
+    /** curl's own limit on one request. */
     requestTimeoutSeconds: 5,
-    checkTimeoutSeconds: 10,
     failuresBeforeRestart: 4,
     /**
-     * Seconds a node that has just started serving may answer /health with an error: the standby that just
-     * took the lease starts its chains and jobs; /health answers 503 until they are up.
+     * Seconds a node that has just started serving may answer /readyz with an error: the standby that just
+     * took the lease starts its chains and jobs; /readyz answers 503 until they are up.
      */
     servingGraceSeconds: 300,
 } as const;
@@ -43,7 +42,7 @@ export interface ScriptOptions {
 
 const DEFAULT_SCRIPT_OPTIONS: ScriptOptions = { port: PORTS.http, runDir: RUN_DIR };
 
-/** The bash function both scripts judge the node with; prints its verdict, fails when the node is broken. */
+/** The bash function the start script judges the node with; prints its verdict, fails when the node is broken. */
 export function nodeHealthFunction(o: ScriptOptions = DEFAULT_SCRIPT_OPTIONS): string[] {
     const w = HEALTH_WATCH;
     return [
@@ -66,11 +65,6 @@ export function nodeHealthFunction(o: ScriptOptions = DEFAULT_SCRIPT_OPTIONS): s
         "  return 1",
         "}",
     ];
-}
-
-/** The container's health check: the node's verdict, nothing secret on its command line. */
-export function healthCheckScript(o: ScriptOptions = DEFAULT_SCRIPT_OPTIONS): string {
-    return [...nodeHealthFunction(o), "node_health", ""].join("\n");
 }
 
 /**
@@ -126,17 +120,6 @@ export function startScript(o: ScriptOptions = DEFAULT_SCRIPT_OPTIONS): string {
     ].join("\n");
 }
 
-export function nodeHealthCheck(): ContainerHealthCheck {
-    return {
-        command: ["/bin/bash", "-c", healthCheckScript()],
-        intervalSeconds: HEALTH_WATCH.intervalSeconds,
-        timeoutSeconds: HEALTH_WATCH.checkTimeoutSeconds,
-        retries: HEALTH_WATCH.failuresBeforeRestart,
-        // The node records its PID at once; from then on the check itself knows a starting node.
-        startPeriodSeconds: 60,
-    };
-}
-
 export interface NodeContainerArgs {
     version: string;
     cpu: number;
@@ -155,10 +138,10 @@ export function nodeContainer(args: NodeContainerArgs): ContainerSpec {
         command: [],
         secrets: Object.fromEntries(Object.entries(NODE_FILES).map(([key, f]) => [f.env, args.files[key as keyof typeof NODE_FILES]])),
         ports: [{ port: PORTS.http, exposure: { kind: "loadBalancer", target: args.api } }],
-        // Also replaces the image's HEALTHCHECK (curl -f /health), which fails on a standby.
-        healthCheck: nodeHealthCheck(),
         cpu: args.cpu,
         memoryMiB: args.memoryMiB,
         user: CHAINLINK_USER,
+        // config.toml holds the RPC URLs, secrets.toml the database URL and keystore password.
+        memoryScratch: { path: RUN_DIR, sizeMiB: RUN_DIR_MIB },
     };
 }

@@ -34,6 +34,16 @@ export function armorRules(allowedCidrs: string[]): gcp.types.input.compute.Secu
     ];
 }
 
+/**
+ * How the HTTPS load balancer's backends take requests. An instance group that is also the backend of a
+ * service's passthrough load balancer (CONNECTION, the only mode an external passthrough backend service
+ * takes) must use a mode compatible with it: RATE is, UTILIZATION is not (Compute Engine refuses: "backend
+ * services 1 and 2 point to the same instance group but the backends have incompatible balancing_mode";
+ * see tests/conformance/load-balancing.test.ts for the rule and its sources). RATE needs a target: the same
+ * for every group, whose single instance serves all, so requests spread evenly; a target, not a cap.
+ */
+export const HTTPS_BACKEND_BALANCING = { balancingMode: "RATE", maxRatePerInstance: 100, capacityScaler: 1 } as const;
+
 /** Port 80 only ever answers with a permanent redirect to the same URL over HTTPS. */
 export const HTTPS_REDIRECT: gcp.types.input.compute.URLMapDefaultUrlRedirect = {
     httpsRedirect: true,
@@ -89,7 +99,7 @@ export class GcpHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
             portName: target.namedPort,
             healthChecks: target.healthCheckId,
             securityPolicy: armor?.id,
-            backends: backends.map(b => ({ group: b.instanceGroup, balancingMode: "UTILIZATION", capacityScaler: 1 })),
+            backends: backends.map(b => ({ group: b.instanceGroup, ...HTTPS_BACKEND_BALANCING })),
             logConfig: { enable: true, sampleRate: 1 },
             ...(target.websocket ? { timeoutSec: WEBSOCKET_TIMEOUT_SECONDS } : {}),
         }, { parent: this });

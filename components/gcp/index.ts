@@ -15,6 +15,8 @@ import { GcpNetwork } from "./network";
 import type { Postgres, PostgresArgs } from "../topology";
 import { assertValidPostgres } from "../topology/postgres";
 import { GcpPostgres, PrivateServicesAccess } from "./postgres";
+import { GcpRegistryMirror } from "./registryMirror";
+export { ARTIFACT_REGISTRY_READER, GcpRegistryMirror, artifactRegistryHost, artifactRegistryImage, mirrorRepositoryId } from "./registryMirror";
 export { GcpPostgres, PrivateServicesAccess, privateServicesRange } from "./postgres";
 import { GcpScheduledJob } from "./scheduledJob";
 import { jobProblems } from "../topology/rules";
@@ -22,31 +24,12 @@ import { GcpSecret } from "./secret";
 import { GcpZonalService } from "./service";
 import { GcpEnv, PROJECT_APIS, ProjectApi, primitiveOptions } from "./shared";
 import { GcpVolume } from "./volume";
+import { chooseGcpZones } from "./zones";
 
 export { GcpScheduledJob, cronSchedule } from "./scheduledJob";
 export { GcpBucket, GcpHttpsLoadBalancer, GcpLoadBalancerTarget, GcpNetwork, GcpSecret, GcpVolume, GcpZonalService, CloudDns };
 
-export const ZONE_COUNT = 3;
-
-/** The first three zones in name order: stable across runs as long as the region keeps them up. */
-export function pickZones(region: string, available: string[]): string[] {
-    const zones = [...new Set(available)].sort().slice(0, ZONE_COUNT);
-    if (zones.length < ZONE_COUNT) {
-        throw new Error(`region ${region} has ${zones.length} zone(s) up (${zones.join(", ") || "none"}); the stack needs ${ZONE_COUNT}. Set web3-nodes:gcp.zones to three zones of a region that has them`);
-    }
-    return zones;
-}
-
-export async function resolveZones(settings: BackendSettings, provider: gcp.Provider): Promise<string[]> {
-    if (settings.zones !== undefined) {
-        if (new Set(settings.zones).size < ZONE_COUNT) {
-            throw new Error(`web3-nodes:gcp.zones lists ${settings.zones.length} zone(s); the stack needs ${ZONE_COUNT} distinct zones of ${settings.region}`);
-        }
-        return settings.zones;
-    }
-    const found = await gcp.compute.getZones({ region: settings.region, status: "UP" }, { provider });
-    return pickZones(settings.region, found.names);
-}
+export { chooseGcpZones, GCP_REGION_ZONES, regionZones } from "./zones";
 
 export function dnsFor(settings: BackendSettings, provider: gcp.Provider): Dns | undefined {
     const zone = settings.dns.zone;
@@ -73,6 +56,7 @@ class GcpBackend implements Backend {
         readonly context: StackContext,
         readonly network: GcpNetwork,
         readonly dns: Dns | undefined,
+        readonly registryMirror: GcpRegistryMirror,
         private readonly env: GcpEnv,
     ) {}
 
@@ -89,7 +73,7 @@ class GcpBackend implements Backend {
     }
 
     service(name: string, args: ZonalServiceArgs, parent?: pulumi.Resource): ZonalService {
-        return new GcpZonalService(name, args, { env: this.env, network: this.network }, primitiveOptions(this.env, { parent }));
+        return new GcpZonalService(name, args, { env: this.env, network: this.network, registryMirror: this.registryMirror }, primitiveOptions(this.env, { parent }));
     }
 
     loadBalancerTarget(name: string, args: LoadBalancerTargetArgs, parent?: pulumi.Resource): LoadBalancerTarget {
@@ -109,19 +93,20 @@ class GcpBackend implements Backend {
     scheduledJob(name: string, args: ScheduledJobArgs, parent?: pulumi.Resource): ScheduledJob {
         const problems = jobProblems(name, args);
         if (problems.length > 0) throw new Error(`invalid scheduled job:\n  - ${problems.join("\n  - ")}`);
-        return new GcpScheduledJob(name, args, { env: this.env, network: this.network }, primitiveOptions(this.env, { parent }));
+        return new GcpScheduledJob(name, args, { env: this.env, network: this.network, registryMirror: this.registryMirror }, primitiveOptions(this.env, { parent }));
     }
 }
 
 export async function createGcpBackend(settings: BackendSettings): Promise<Backend> {
     const project = settings.project;
     if (!project) throw new Error("web3-nodes:gcp.project is required when web3-nodes:cloud is gcp");
+    // From Google's list, not an invoke: nothing may call the project before it has enabled the API.
+    const zones = chooseGcpZones(settings.region, settings.zones);
     const provider = new gcp.Provider("gcp", {
         project,
         region: settings.region,
         defaultLabels: settings.tags,
     });
-    const zones = await resolveZones(settings, provider);
     const context: StackContext = stackContext(settings, zones);
     const apis = Object.fromEntries(Object.entries(PROJECT_APIS).map(([key, service]) => [
         key,
@@ -129,5 +114,6 @@ export async function createGcpBackend(settings: BackendSettings): Promise<Backe
     ])) as Record<ProjectApi, gcp.projects.Service>;
     const env: GcpEnv = { project, region: settings.region, context, provider, apis };
     const network = new GcpNetwork("network", settings.network, env, primitiveOptions(env));
-    return new GcpBackend(context, network, dnsFor(settings, provider), env);
+    const registryMirror = new GcpRegistryMirror("registry-mirror", settings.registryMirror, env, primitiveOptions(env));
+    return new GcpBackend(context, network, dnsFor(settings, provider), registryMirror, env);
 }

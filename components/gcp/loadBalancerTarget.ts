@@ -4,7 +4,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, LoadBalancerTarget, LoadBalancerTargetArgs } from "../topology";
-import { healthCheckPort, targetProblems } from "../topology/rules";
+import { readinessPort, targetProblems } from "../topology/rules";
 import { LOAD_BALANCER_PROBE_TIMING, Probe, probeArgs } from "./healthcheck";
 import { GcpEnv, afterApis, gcpName } from "./shared";
 
@@ -13,11 +13,11 @@ export function namedPortFor(port: number): string {
     return `http-${port}`;
 }
 
-/** HTTP on the path when the target answers 200; TCP on the port otherwise (see Probe). */
+/** The target's readiness: HTTP on the path when it answers 200; TCP on the port otherwise (see Probe). */
 export function targetProbe(args: LoadBalancerTargetArgs): Probe {
-    const port = healthCheckPort(args);
-    return args.healthCheck.status.trim() === "200"
-        ? { kind: "http", port, path: args.healthCheck.path }
+    const port = readinessPort(args);
+    return args.readiness.status.trim() === "200"
+        ? { kind: "http", port, path: args.readiness.path }
         : { kind: "tcp", port };
 }
 
@@ -37,7 +37,7 @@ export interface TargetBackend {
 export class GcpLoadBalancerTarget extends pulumi.ComponentResource implements LoadBalancerTarget {
     readonly targetName: string;
     readonly port: number;
-    readonly healthCheck: LoadBalancerTargetArgs["healthCheck"];
+    readonly readiness: LoadBalancerTargetArgs["readiness"];
     readonly namedPort: string;
     readonly probe: Probe;
     /** Serves long-lived WebSockets: its backend service keeps them open for a day. */
@@ -51,13 +51,13 @@ export class GcpLoadBalancerTarget extends pulumi.ComponentResource implements L
         super(COMPONENT_TYPES.loadBalancerTarget, name, {}, opts);
         this.targetName = name;
         this.port = args.port;
-        this.healthCheck = args.healthCheck;
+        this.readiness = args.readiness;
         this.namedPort = namedPortFor(args.port);
         this.probe = targetProbe(args);
         this.websocket = args.websocket === true;
         const check = new gcp.compute.HealthCheck(`${name}-health`, {
             name: gcpName([env.context.prefix, name]),
-            description: `load balancer target ${name}: ${this.probe.kind === "http" ? `GET ${args.healthCheck.path}` : "TCP connect"} on ${this.probe.port}`,
+            description: `load balancer target ${name}: ${this.probe.kind === "http" ? `GET ${args.readiness.path}` : "TCP connect"} on ${this.probe.port}`,
             ...probeArgs(this.probe, LOAD_BALANCER_PROBE_TIMING),
         }, afterApis(env, this, "compute"));
         this.healthCheckId = check.id;

@@ -4,6 +4,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, Network, NetworkArgs } from "../topology";
 import { GOOGLE_RANGES, GcpEnv, afterApis, gcpName } from "./shared";
+import { gcpNameFor } from "./names";
 
 /** The log name Docker's gcplogs driver writes under; the sink selects container logs by it. */
 export const DOCKER_LOG_NAME = "gcplogs-docker-driver";
@@ -118,7 +119,7 @@ export class GcpNetwork extends pulumi.ComponentResource implements Network {
             allows: [{ protocol: "tcp", ports: ["22"] }],
         }, { parent: this });
 
-        const bucketId = gcpName([prefix, "containers"], 100);
+        const bucketId = gcpNameFor("logBucket", [prefix, "containers"]);
         const logBucket = new gcp.logging.ProjectBucketConfig(`${name}-logs`, {
             project: env.project,
             location: env.region,
@@ -127,7 +128,7 @@ export class GcpNetwork extends pulumi.ComponentResource implements Network {
             description: "container logs of the stack's instances",
         }, afterApis(env, this, "logging"));
         new gcp.logging.ProjectSink(`${name}-logs-sink`, {
-            name: gcpName([prefix, "containers"], 100),
+            name: gcpNameFor("logSink", [prefix, "containers"]),
             destination: `logging.googleapis.com/projects/${env.project}/locations/${env.region}/buckets/${bucketId}`,
             filter: containerLogFilter(env.project, prefix),
             uniqueWriterIdentity: true,

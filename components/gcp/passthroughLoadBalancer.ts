@@ -50,13 +50,14 @@ export class GcpPassthroughLoadBalancer extends pulumi.ComponentResource {
     constructor(name: string, args: GcpPassthroughLoadBalancerArgs, env: GcpEnv, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.passthroughLoadBalancer, name, {}, opts);
         const prefix = env.context.prefix;
+        // The peer's public address is part of its multiaddress: locked in prod like its data.
         const address = new gcp.compute.Address(`${name}-address`, {
             name: gcpName([prefix, args.service, "public"]),
             region: env.region,
             addressType: "EXTERNAL",
             networkTier: "PREMIUM",
             description: `public address of service ${args.service}: its multiaddresses name it`,
-        }, afterApis(env, this, "compute"));
+        }, { ...afterApis(env, this, "compute"), protect: env.context.profile === "prod" });
         this.address = address.address;
 
         const check = new gcp.compute.RegionHealthCheck(`${name}-health`, {

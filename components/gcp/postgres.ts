@@ -9,6 +9,7 @@ import { ALARM_DEFAULTS, POSTGRES_PORT, POSTGRES_VERSIONS, connectionLimit, data
 import { GcpNetwork } from "./network";
 import { accessGroupTag } from "./service";
 import { GcpEnv, afterApis, gcpName } from "./shared";
+import { gcpNameFor } from "./names";
 
 /** Not a topology primitive: the VPC's peering with Google's service producers, made once for every database. */
 export const PRIVATE_SERVICES_TYPE = "web3-nodes:gcp:PrivateServicesAccess";
@@ -123,7 +124,7 @@ export class GcpPostgres extends pulumi.ComponentResource implements Postgres {
         const version = args.version ?? POSTGRES_VERSIONS.default;
         const backupDays = args.backupRetentionDays ?? env.context.backupRetentionDays;
         const [zone, secondaryZone] = args.zones;
-        const instanceName = gcpName([prefix, name], 80);
+        const instanceName = gcpNameFor("sqlInstance", [prefix, name]);
         this.databaseName = args.databaseName;
         this.userName = args.userName;
         this.zones = [...args.zones];

@@ -6,8 +6,10 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, ScheduledJob, ScheduledJobArgs } from "../topology";
 import { GcpNetwork } from "./network";
+import { GcpRegistryMirror } from "./registryMirror";
 import { GcpSecret, SECRET_ACCESSOR_ROLE } from "./secret";
 import { GcpEnv, afterApis, expectGcp, gcpName } from "./shared";
+import { gcpNameFor } from "./names";
 
 /** Cloud Run jobs take whole vCPUs here (fractions need a memory cap of 512 MiB and buy nothing for a short run). */
 export const CLOUD_RUN_MIN = { cpu: 1, memoryMiB: 512 } as const;
@@ -32,6 +34,7 @@ export function cloudRunResources(cpu: number, memoryMiB: number): { cpu: string
 export interface GcpScheduledJobDeps {
     env: GcpEnv;
     network: GcpNetwork;
+    registryMirror: GcpRegistryMirror;
 }
 
 export class GcpScheduledJob extends pulumi.ComponentResource implements ScheduledJob {
@@ -43,13 +46,15 @@ export class GcpScheduledJob extends pulumi.ComponentResource implements Schedul
         super(COMPONENT_TYPES.scheduledJob, name, {}, opts);
         const { env, network } = deps;
         const prefix = env.context.prefix;
+        // Cloud Run imports the image through its service agent when the job is deployed, from the mirror.
+        const pulled = deps.registryMirror.pull(args.container.image);
         this.jobName = name;
         this.everyMinutes = args.everyMinutes;
         const c = args.container;
         const secrets = Object.entries(c.secrets ?? {}).map(([envName, s]) => ({ envName, secret: expectGcp(s, GcpSecret, `secret ${s.secretName} of job ${name}`) }));
 
         const account = new gcp.serviceaccount.Account(`${name}-identity`, {
-            accountId: gcpName([prefix, "job", name], 30),
+            accountId: gcpNameFor("serviceAccount", [prefix, "job", name]),
             displayName: `job ${name} (${prefix})`,
         }, afterApis(env, this, "iam"));
         const reads = secrets.map(({ secret }) => new gcp.secretmanager.SecretIamMember(`${name}-reads-${secret.secretName}`, {
@@ -77,7 +82,7 @@ export class GcpScheduledJob extends pulumi.ComponentResource implements Schedul
                     },
                     containers: [{
                         name: c.name,
-                        image: c.image,
+                        image: pulled.image,
                         ...(c.entrypoint ? { commands: c.entrypoint } : {}),
                         ...(c.command ? { args: c.command } : {}),
                         envs: [
@@ -88,10 +93,10 @@ export class GcpScheduledJob extends pulumi.ComponentResource implements Schedul
                     }],
                 },
             },
-        }, { parent: this, dependsOn: [env.apis.run, ...reads] });
+        }, { parent: this, dependsOn: [env.apis.run, pulled.repository, ...reads] });
 
         const invoker = new gcp.serviceaccount.Account(`${name}-invoker`, {
-            accountId: gcpName([prefix, "run", name], 30),
+            accountId: gcpNameFor("serviceAccount", [prefix, "run", name]),
             displayName: `starts job ${name} (${prefix})`,
         }, afterApis(env, this, "iam"));
         const mayRun = new gcp.cloudrunv2.JobIamMember(`${name}-invoker-runs`, {

@@ -3,7 +3,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, Secret, SecretArgs } from "../topology";
-import { GcpEnv, afterApis, gcpName } from "./shared";
+import { GcpEnv, afterApis } from "./shared";
+import { gcpNameFor } from "./names";
 
 export const SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor";
 
@@ -18,7 +19,7 @@ export class GcpSecret extends pulumi.ComponentResource implements Secret {
         super(COMPONENT_TYPES.secret, name, {}, opts);
         this.secretName = name;
         const secret = new gcp.secretmanager.Secret(`${name}-secret`, {
-            secretId: gcpName([env.context.prefix, name], 255),
+            secretId: gcpNameFor("secret", [env.context.prefix, name]),
             replication: { auto: {} },
             annotations: args.description ? { description: args.description } : undefined,
         }, afterApis(env, this, "secretManager"));

@@ -1,19 +1,23 @@
 // A zonal service on GCP: one Container-Optimized OS instance in a managed instance group of its own,
-// pinned to its zone, keeping its disks and its internal address across recreation, autohealed, with one
-// systemd unit per container (see cloudinit.ts) and a firewall that lets in exactly what its ports allow.
+// pinned to its zone, keeping its disks and its internal address across recreation, autohealed on its
+// liveness and nothing else, with one systemd unit per container (see cloudinit.ts) and a firewall that lets
+// in exactly what its ports allow.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, ContainerSpec, Protocol, Secret, ZonalService, ZonalServiceArgs } from "../topology";
 import { assertValidService, servicePorts } from "../topology/rules";
+import { fencedEntrypoint } from "../topology/fence";
 import { GcpBucketAccess, withCredentials } from "./bucketAccess";
 import { HostContainer, HostSpec, cloudConfig } from "./cloudinit";
-import { AUTOHEALING_PROBE_TIMING, Probe, graceSeconds, probeArgs } from "./healthcheck";
+import { AUTOHEALING_PROBE_TIMING, Probe, livenessProbe, probeArgs } from "./healthcheck";
 import { GcpLoadBalancerTarget } from "./loadBalancerTarget";
 import { machineTypeFor } from "./machine";
 import { GcpNetwork } from "./network";
 import { GcpPassthroughLoadBalancer } from "./passthroughLoadBalancer";
+import { GcpRegistryMirror } from "./registryMirror";
 import { GcpSecret, SECRET_ACCESSOR_ROLE } from "./secret";
 import { GOOGLE_RANGES, GcpEnv, afterApis, expectGcp, gcpName, instanceName } from "./shared";
+import { gcpNameFor, instanceTemplatePrefix } from "./names";
 import { GcpVolume, VOLUME_MOUNT_ROOT } from "./volume";
 
 /** Container-Optimized OS, stable channel: Docker, a read-only root and automatic security updates. */
@@ -28,6 +32,7 @@ const EVERYWHERE = "0.0.0.0/0";
 export interface ServiceDeps {
     env: GcpEnv;
     network: GcpNetwork;
+    registryMirror: GcpRegistryMirror;
 }
 
 /** The network tag that is an access group's identity in firewall rules. */
@@ -35,21 +40,18 @@ export function accessGroupTag(prefix: string, group: string): string {
     return gcpName([prefix, "group", group]);
 }
 
-/**
- * What autohealing (and the passthrough load balancer) probe: the service's HTTP check when it names one,
- * else a TCP connect to its first port that is reachable from outside the instance, else nothing.
- */
-export function serviceProbe(args: ZonalServiceArgs): Probe | undefined {
-    // Google's HTTP health checks pass only on 200: a service healthy on another status is probed over TCP.
-    if (args.healthCheck && (args.healthCheck.status ?? "200") === "200") return { kind: "http", port: args.healthCheck.port, path: args.healthCheck.path };
-    if (args.healthCheck) return { kind: "tcp", port: args.healthCheck.port };
-    const first = servicePorts(args.containers).find(p => p.exposure.kind !== "local" && p.protocol === "tcp");
-    return first ? { kind: "tcp", port: first.port } : undefined;
+/** What autohealing probes: the service's liveness, and nothing when only its containers' exits replace it. */
+export function autohealingProbe(args: Pick<ZonalServiceArgs, "liveness">): Probe | undefined {
+    return livenessProbe(args.liveness);
 }
 
-/** What autohealing probes: the service's probe, unless only its containers may replace it. */
-export function autohealingProbe(args: ZonalServiceArgs): Probe | undefined {
-    return args.autohealing === "containers" ? undefined : serviceProbe(args);
+/**
+ * What the passthrough load balancer of the public ports probes: the readiness of a public port, a TCP
+ * connect to the first public TCP port (the AWS back-end's network load balancer checks the same).
+ */
+export function publicPortsProbe(args: Pick<ZonalServiceArgs, "containers">): Probe | undefined {
+    const first = servicePorts(args.containers).find(p => p.exposure.kind === "public" && p.protocol === "tcp");
+    return first ? { kind: "tcp", port: first.port } : undefined;
 }
 
 export interface FirewallSpec {
@@ -125,19 +127,21 @@ export function mountPoint(volume: GcpVolume): string {
 /** The host configuration of one container, once its env values and secret references are known. */
 function hostContainer(c: ContainerSpec): pulumi.Output<HostContainer> {
     const env = pulumi.all(c.env ?? {}) as pulumi.Output<Record<string, string>>;
+    // The exact version the template is made with, never "latest": what runs is what the template says.
     const secrets = pulumi.all(Object.entries(c.secrets ?? {}).map(([envName, secret]) =>
-        secret.reference.apply(reference => ({ name: envName, reference }))));
+        expectGcp(secret, GcpSecret, `secret ${secret.secretName}`).versionName.apply(version => ({ name: envName, version }))));
     return pulumi.all([env, secrets]).apply(([resolvedEnv, resolvedSecrets]) => ({
         name: c.name,
         image: c.image,
-        entrypoint: c.entrypoint,
+        // A container with a volume starts through the fence that keeps it the volume's one writer.
+        entrypoint: fencedEntrypoint(c),
         command: c.command,
         env: resolvedEnv,
         secrets: resolvedSecrets,
         user: c.user,
         mounts: (c.mounts ?? []).map(m => ({ hostPath: mountPoint(m.volume as GcpVolume), containerPath: m.path })),
         memoryMiB: c.memoryMiB,
-        healthCheck: c.healthCheck,
+        memoryScratch: c.memoryScratch,
     }));
 }
 
@@ -155,7 +159,7 @@ function secretEnvProblems(name: string, containers: ContainerSpec[]): Promise<s
 export function userData(name: string, args: ZonalServiceArgs, volumes: GcpVolume[]): pulumi.Output<string> {
     const spec: pulumi.Output<HostSpec> = pulumi.all(args.containers.map(hostContainer)).apply(containers => ({
         service: gcpName([name]),
-        volumes: volumes.map(v => ({ device: v.deviceName, mountPoint: mountPoint(v), owner: v.owner })),
+        volumes: volumes.map(v => ({ device: v.deviceName, mountPoint: mountPoint(v), owner: v.owner, sizeGiB: v.sizeGiB })),
         containers,
     }));
     return pulumi.all([spec, secretEnvProblems(name, args.containers)]).apply(([s, problems]) => {
@@ -181,10 +185,10 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
         const targets = ports.flatMap(p => p.exposure.kind === "loadBalancer"
             ? [expectGcp(p.exposure.target, GcpLoadBalancerTarget, `load balancer target ${p.exposure.target.targetName}`)]
             : []);
-        const probe = serviceProbe(args);
+        const probe = publicPortsProbe(args);
         const publicPorts = ports.filter(p => p.exposure.kind === "public");
         if (publicPorts.length > 0 && !probe) {
-            throw new Error(`service ${name}: its public ports need a health check for their load balancer; give it a healthCheck or a TCP port`);
+            throw new Error(`service ${name}: its public ports need a TCP port among them, which their load balancer's health check connects to`);
         }
         super(COMPONENT_TYPES.service, name, {}, opts);
 
@@ -199,7 +203,7 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
 
         // Its own identity: what it may read is exactly the secrets it names.
         const account = new gcp.serviceaccount.Account(`${name}-identity`, {
-            accountId: gcpName([prefix, name], 30),
+            accountId: gcpNameFor("serviceAccount", [prefix, name]),
             displayName: `service ${name} (${prefix})`,
         }, afterApis(env, this, "iam"));
         const member = pulumi.interpolate`serviceAccount:${account.email}`;
@@ -212,6 +216,9 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
         const hosted: ZonalServiceArgs = bucketAccess ? { ...args, containers: withCredentials(name, args.containers, bucketAccess.credentials) } : args;
         const readSecrets = bucketAccess ? serviceSecrets(hosted) : secrets;
         if (bucketAccess) grants.push(...bucketAccess.bindings);
+        // Every image through the stack's registry mirror, pulled with the instance's own account.
+        const pulled: ZonalServiceArgs = { ...hosted, containers: hosted.containers.map(c => ({ ...c, image: deps.registryMirror.imageFor(c.image) })) };
+        grants.push(...deps.registryMirror.grantReader(name, args.containers.map(c => c.image), member, this));
         for (const secret of readSecrets) {
             grants.push(new gcp.secretmanager.SecretIamMember(`${name}-reads-${secret.secretName}`, {
                 secretId: secret.reference,
@@ -262,7 +269,7 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
         const machine = machineTypeFor(args.containers, env.context.profile);
         const template = new gcp.compute.InstanceTemplate(`${name}-template`, {
             // A prefix: every change makes a new template, which the group rolls out, before the old one goes.
-            namePrefix: `${gcpName([prefix, name], 36)}-`,
+            namePrefix: instanceTemplatePrefix(prefix, name),
             description: `service ${name}: ${args.containers.map(c => c.name).join(", ")}`,
             machineType: machine.name,
             disks: [{ boot: true, autoDelete: true, sourceImage: COS_IMAGE, diskSizeGb: BOOT_DISK.sizeGb, diskType: BOOT_DISK.type }],
@@ -273,9 +280,9 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             scheduling: { automaticRestart: true, onHostMaintenance: "MIGRATE" },
             tags,
             metadata: {
-                "user-data": userData(name, hosted, volumes),
-                // Instances read the latest versions at boot. Naming the versions here makes a new value change
-                // the template, so the group replaces the instance and it starts with the value it should.
+                "user-data": userData(name, pulled, volumes),
+                // The versions the instance reads at boot (its user-data names them too): a new value makes a new
+                // template, so the group replaces the instance and it starts with the value it should.
                 ...(readSecrets.length > 0 ? { "secret-versions": pulumi.all(readSecrets.map(s => s.versionName)).apply(v => [...v].sort().join(",")) } : {}),
                 "google-logging-enabled": "true",
                 "google-monitoring-enabled": "true",
@@ -294,7 +301,10 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             // createInstances). A size of 1 here would add a second, nameless instance without the disks.
             targetSize: 0,
             namedPorts: [...new Set(targets)].map(t => ({ name: t.namedPort, port: t.port })),
-            autoHealingPolicies: autohealing ? { healthCheck: autohealing.id, initialDelaySec: graceSeconds(args.healthCheck?.gracePeriodSeconds) } : undefined,
+            // Its liveness replaces the instance, and nothing else does: the load balancers' checks only route.
+            autoHealingPolicies: autohealing && args.liveness.kind === "http"
+                ? { healthCheck: autohealing.id, initialDelaySec: args.liveness.gracePeriodSeconds }
+                : undefined,
             // The old instance is gone before the new one starts: a disk has one writer.
             updatePolicy: {
                 type: "PROACTIVE",

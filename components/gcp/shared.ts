@@ -1,6 +1,5 @@
 // What every GCP primitive needs from the back-end that creates it, and the facts several of them share:
 // Google's source ranges, the project APIs, physical naming and data protection.
-import * as crypto from "crypto";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { StackContext } from "../topology";
@@ -33,6 +32,8 @@ export const PROJECT_APIS = {
     // Scheduled jobs: Cloud Scheduler starts a Cloud Run job.
     run: "run.googleapis.com",
     scheduler: "cloudscheduler.googleapis.com",
+    // The registry mirror: a remote repository every image is pulled through.
+    artifactRegistry: "artifactregistry.googleapis.com",
 } as const;
 export type ProjectApi = keyof typeof PROJECT_APIS;
 
@@ -55,23 +56,8 @@ export function afterApis(env: Pick<GcpEnv, "apis">, parent: pulumi.Resource, ..
 }
 
 
-/**
- * A name Compute Engine, Cloud DNS and IAM accept: lowercase letters, digits and dashes, starting with a
- * letter, at most `max` characters. A name that must be cut keeps a hash of the whole, so two long names
- * that share a beginning do not collide.
- */
-export function gcpName(parts: string[], max = 63): string {
-    const joined = parts.join("-").toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-").replace(/^[^a-z]+/, "").replace(/-$/, "");
-    if (joined === "") throw new Error(`cannot make a GCP name from ${JSON.stringify(parts)}: it needs a letter`);
-    if (joined.length <= max) return joined;
-    const hash = crypto.createHash("sha256").update(joined).digest("hex").slice(0, 6);
-    return `${joined.slice(0, max - hash.length - 1).replace(/-$/, "")}-${hash}`;
-}
-
-/** A service's instance (and its group) is `<prefix>-<service>`: the log sink finds the stack's containers by it. */
-export function instanceName(prefix: string, service: string): string {
-    return gcpName([prefix, service], 58);
-}
+/** Physical names (./names.ts), for the primitives that take them from here. */
+export { gcpName, instanceName } from "./names";
 
 /** Narrows a provider-neutral value to the GCP implementation this back-end made, with a clear error otherwise. */
 export function expectGcp<T>(value: unknown, cls: abstract new (...args: never[]) => T, what: string): T {

@@ -56,7 +56,7 @@ export class GcpVolume extends pulumi.ComponentResource implements Volume {
             region: env.region,
             description: `daily snapshots of volume ${name}`,
             snapshotSchedulePolicy: snapshotSchedule(env.region, env.context.backupRetentionDays, env.context.tags),
-        }, { ...afterApis(env, this, "compute"), retainOnDelete: true });
+        }, afterApis(env, this, "compute"));
 
         // Encrypted at rest with Google-managed keys, as every persistent disk is; no key to lose.
         const disk = new gcp.compute.Disk(`${name}-disk`, {
@@ -67,12 +67,13 @@ export class GcpVolume extends pulumi.ComponentResource implements Volume {
             description: `volume ${name}, owned by ${args.owner.uid}:${args.owner.gid}`,
         }, { ...afterApis(env, this, "compute"), ...DATA_PROTECTION });
 
-        // Kept with the disk, so a disk left behind by a removal keeps being backed up.
+        // Only the disk is kept: a schedule left behind would hold its fixed name against the next deployment.
+        // The snapshots it took are resources of their own and stay (KEEP_AUTO_SNAPSHOTS when the disk goes).
         new gcp.compute.DiskResourcePolicyAttachment(`${name}-snapshot-schedule`, {
             name: schedule.name,
             disk: disk.name,
             zone: args.zone,
-        }, { parent: this, retainOnDelete: true });
+        }, { parent: this });
 
         this.diskId = disk.id;
         this.registerOutputs({ disk: disk.id });

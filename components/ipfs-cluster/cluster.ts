@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec, LoadBalancerTarget, Secret, Volume } from "../topology";
 import { IMAGES } from "./images";
-import { HEALTH, IPFS_USER, PATHS, PORTS, anyInterface, loopback } from "./ports";
+import { IPFS_USER, PATHS, PORTS, anyInterface, loopback } from "./ports";
 
 /** The tag each peer carries and the allocator balances on first: copies of a pin land in different zones. */
 export const ZONE_TAG = "zone";
@@ -63,7 +63,9 @@ export function clusterEnv(args: ClusterEnvArgs): Record<string, pulumi.Input<st
         CLUSTER_PEERNAME: args.peerName,
         // The private key comes from the secret store; the ID beside it is public.
         CLUSTER_ID: args.peerId,
-        CLUSTER_LISTENMULTIADDRESS: [anyInterface(PORTS.clusterSwarm), anyInterface(PORTS.clusterSwarm, "udp/quic")].join(","),
+        // TCP only: ipfs-cluster builds its host with the TCP and websocket transports alone, since QUIC cannot
+        // carry its private-network key (ipfs-cluster@v1.1.6 clusterhost.go baseOpts); a UDP listener is never served.
+        CLUSTER_LISTENMULTIADDRESS: anyInterface(PORTS.clusterSwarm),
         CLUSTER_PEERADDRESSES: args.peerAddresses,
         CLUSTER_CRDT_TRUSTEDPEERS: pulumi.output(args.trustedPeers).apply(ids => ids.join(",")),
         CLUSTER_REPLICATIONFACTORMIN: String(args.replicationFactorMin),
@@ -81,6 +83,22 @@ export function clusterEnv(args: ClusterEnvArgs): Record<string, pulumi.Input<st
         CLUSTER_METRICS_PROMETHEUSENDPOINT: anyInterface(PORTS.metrics),
     };
 }
+
+/**
+ * The image's start, as its Dockerfile declares it (ipfs-cluster@v1.1.6 Dockerfile: ENTRYPOINT ["/sbin/tini",
+ * "--", "/usr/local/bin/entrypoint.sh"], CMD ["daemon"]), given here because the volume fence runs it. tini
+ * gets -s to reap zombies as a subreaper: the fence, not tini, is the container's first process.
+ */
+export const CLUSTER_ENTRYPOINT = ["/sbin/tini", "-s", "--", "/usr/local/bin/entrypoint.sh"];
+/** A container that names its entrypoint gets no command from the image: the Dockerfile's CMD, given again. */
+export const CLUSTER_COMMAND = ["daemon"];
+
+/**
+ * The locks a killed ipfs-cluster-service leaves in its state directory: its own execution lock
+ * (ipfs-cluster@v1.1.6 cmd/ipfs-cluster-service/lock.go lockFileName) and pebble's, in the datastore's
+ * folder (ipfs-cluster@v1.1.6 datastore/pebble/config.go DefaultSubFolder; pebble names it LOCK).
+ */
+export const CLUSTER_STATE_LOCKS = ["cluster.lock", "pebble/LOCK"];
 
 export interface ClusterSecrets {
     /** 64 hex characters, the same on every peer. */
@@ -106,6 +124,8 @@ export function clusterContainer(args: ClusterContainerArgs): ContainerSpec {
     return {
         name: "cluster",
         image: IMAGES.cluster,
+        entrypoint: CLUSTER_ENTRYPOINT,
+        command: CLUSTER_COMMAND,
         env: clusterEnv(args),
         secrets: {
             CLUSTER_SECRET: args.secrets.clusterSecret,
@@ -115,15 +135,12 @@ export function clusterContainer(args: ClusterContainerArgs): ContainerSpec {
         ports: [
             { port: PORTS.restApi, exposure: { kind: "loadBalancer", target: args.restApi } },
             { port: PORTS.clusterSwarm, protocol: "tcp", exposure: peers },
-            { port: PORTS.clusterSwarm, protocol: "udp", exposure: peers },
             { port: PORTS.metrics, exposure: peers },
             { port: PORTS.proxy, exposure: { kind: "local" } },
         ],
-        // /health needs no credentials, so none is on this command line.
-        healthCheck: { command: ["wget", "-q", "--spider", `http://127.0.0.1:${PORTS.restApi}${HEALTH.restApi.path}`], startPeriodSeconds: 120 },
         cpu: args.cpu,
         memoryMiB: args.memoryMiB,
         user: IPFS_USER,
-        mounts: [{ volume: args.state, path: PATHS.clusterState }],
+        mounts: [{ volume: args.state, path: PATHS.clusterState, staleLocks: CLUSTER_STATE_LOCKS }],
     };
 }

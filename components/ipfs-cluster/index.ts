@@ -3,11 +3,11 @@
 // balancers. Written against the topology only; the constructor is thin and the plan is plain functions.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Backend, DATA_PROTECTION, LoadBalancerTarget, Secret, ZonalService } from "../topology";
+import { Backend, DATA_PROTECTION, Liveness, LoadBalancerTarget, Secret, ZonalService } from "../topology";
 import { PeerIdentity } from "../libp2p/identity";
 import { PeerRef, clusterContainer, clusterMultiaddress, peerAddresses } from "./cluster";
 import { kuboContainer } from "./kubo";
-import { HEALTH, IPFS_USER, PORTS } from "./ports";
+import { HEALTH, IPFS_USER, PORTS, publicSwarmAddresses } from "./ports";
 import { IpfsClusterSettings, settingsProblems } from "./settings";
 import { deferred } from "../topology/deferred";
 
@@ -28,8 +28,13 @@ export const REST_API_USER = "admin";
 export const CLUSTER_SECRET_BYTES = 32;
 /** Long enough to resist guessing; letters and digits only, since `:` and `,` delimit the credential list. */
 export const REST_API_PASSWORD_LENGTH = 32;
-/** Seconds a replaced peer has to initialise before its load balancer checks count. */
+/** Seconds a replaced peer has to open its repo (and migrate it) before its liveness counts. */
 const PEER_GRACE_SECONDS = 600;
+/**
+ * What replaces a peer: its kubo no longer serving a block of its own repo. ipfs-cluster-service exits when
+ * it fails, which replaces the peer too.
+ */
+export const PEER_LIVENESS: Liveness = { kind: "http", port: PORTS.gateway, path: HEALTH.gateway.path, gracePeriodSeconds: PEER_GRACE_SECONDS };
 
 export type IpfsClusterArgs = Omit<IpfsClusterSettings, "enabled">;
 
@@ -124,7 +129,7 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
                 zone,
                 containers: [kubo, cluster],
                 accessGroup: shared.accessGroup,
-                healthCheck: { port: PORTS.gateway, path: HEALTH.gateway.path, status: HEALTH.gateway.status, gracePeriodSeconds: PEER_GRACE_SECONDS },
+                liveness: PEER_LIVENESS,
             }, this);
         } catch (e) {
             announce.reject(e);
@@ -143,15 +148,13 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
     outputs(): PeerOutputs {
         const { name, zone } = this.placement;
         const address = this.service.publicAddress!;
-        const swarm = PORTS.kuboSwarm;
         return {
             name,
             zone,
             peerId: this.clusterIdentity.peerId,
             ipfsPeerId: this.kuboIdentity.peerId,
             multiaddresses: pulumi.all([address, this.kuboIdentity.peerId, this.clusterIdentity.peerId]).apply(([ip, ipfsId, clusterId]) => [
-                `/ip4/${ip}/tcp/${swarm}/p2p/${ipfsId}`,
-                `/ip4/${ip}/udp/${swarm}/quic-v1/p2p/${ipfsId}`,
+                ...publicSwarmAddresses(ip).map(a => `${a}/p2p/${ipfsId}`),
                 clusterMultiaddress(this.service.privateHostname, clusterId),
             ]),
         };
@@ -192,8 +195,8 @@ export class IpfsCluster extends pulumi.ComponentResource {
         }, this);
 
         // Short names: they end up in load balancer names, which AWS caps at 32 characters.
-        const restApi = backend.loadBalancerTarget("ipfs-api", { port: PORTS.restApi, healthCheck: { ...HEALTH.restApi } }, this);
-        const gateway = backend.loadBalancerTarget("ipfs-gateway", { port: PORTS.gateway, healthCheck: { ...HEALTH.gateway } }, this);
+        const restApi = backend.loadBalancerTarget("ipfs-api", { port: PORTS.restApi, readiness: { ...HEALTH.restApi } }, this);
+        const gateway = backend.loadBalancerTarget("ipfs-gateway", { port: PORTS.gateway, readiness: { ...HEALTH.gateway } }, this);
 
         const peers = placePeers("ipfs", args.peers, zones).map(p => new IpfsClusterPeer(p, parent));
         const ids = pulumi.all(peers.map(p => p.clusterIdentity.peerId));

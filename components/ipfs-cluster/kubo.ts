@@ -3,9 +3,9 @@
 // restored peer comes back with the same identity, addresses and limits whatever its volume holds.
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec, LoadBalancerTarget, Secret, Volume } from "../topology";
-import { kuboIdentityLines, shellWord } from "../libp2p/kuboRepo";
+import { KUBO_REPO_LOCKS, kuboIdentityLines, shellWord } from "../libp2p/kuboRepo";
 import { IMAGES } from "./images";
-import { EMPTY_DIR_CID, IPFS_USER, PATHS, PORTS, anyInterface, loopback } from "./ports";
+import { IPFS_USER, PATHS, PORTS, anyInterface, loopback, publicSwarmAddresses } from "./ports";
 
 /** StorageMax is this share of the repo volume: kubo's GC and cluster's freespace metric keep the rest free. */
 export const STORAGE_MAX_SHARE = 0.9;
@@ -26,18 +26,22 @@ export const KUBO_ENV = {
 /** The daemon's arguments: repo migrations on upgrade, and GC so StorageMax is enforced. */
 export const KUBO_DAEMON_ARGS = ["daemon", "--migrate=true", "--enable-gc", "--agent-version-suffix=docker"];
 
-/** Where the image keeps tini, which reaps zombies and hands signals to the daemon. */
-const TINI = "/sbin/tini";
+/**
+ * Where the image keeps tini, which hands signals to the daemon. -s: it reaps zombies as a subreaper, since
+ * the volume fence, not tini, is the container's first process.
+ */
+const TINI = ["/sbin/tini", "-s"];
 
 /** Arguments of `ipfs config` that set the peer's addresses and limits; applied on every start. */
 export function kuboSettings(): string[][] {
-    const announce = (transport: string) => `/ip4/\${${KUBO_ENV.announceAddress}}/${transport}`;
     return [
         ["Addresses.API", loopback(PORTS.kuboRpc)],
         ["Addresses.Gateway", anyInterface(PORTS.gateway)],
-        ["--json", "Addresses.Swarm", JSON.stringify([anyInterface(PORTS.kuboSwarm), `/ip4/0.0.0.0/udp/${PORTS.kuboSwarm}/quic-v1`])],
-        // Announced: the peer's static public address, in front of it a pass-through load balancer.
-        ["--json", "Addresses.Announce", JSON.stringify([announce(`tcp/${PORTS.kuboSwarm}`), announce(`udp/${PORTS.kuboSwarm}/quic-v1`)])],
+        // Exactly the ports the public side forwards, untranslated: nothing else (webtransport, webrtc-direct).
+        ["--json", "Addresses.Swarm", JSON.stringify([anyInterface(PORTS.kuboSwarm), anyInterface(PORTS.kuboSwarmQuic, "quic-v1")])],
+        // Announced: the peer's static public address, in front of it a pass-through load balancer. Announce
+        // replaces the inferred addresses (kubo@v0.39.0 core/node/libp2p/addrs.go makeAddrsFactory).
+        ["--json", "Addresses.Announce", JSON.stringify(publicSwarmAddresses(`\${${KUBO_ENV.announceAddress}}`))],
         // The server profile filters the private ranges, which would keep peers in one VPC from dialling each other.
         ["--json", "Addresses.NoAnnounce", "[]"],
         ["--json", "Swarm.AddrFilters", "[]"],
@@ -48,9 +52,9 @@ export function kuboSettings(): string[][] {
 }
 
 /**
- * The start script: the shared lines that give the repo the injected identity (clearing a killed daemon's
- * locks, initialising a blank repo with it, writing it on every start), then the peer's settings, then the
- * daemon. POSIX sh: the kubo image is busybox.
+ * The start script: the shared lines that give the repo the injected identity (initialising a blank repo
+ * with it, writing it on every start), then the peer's settings, then the daemon. POSIX sh: the kubo image is
+ * busybox. It runs once the volume fence holds the repo and has removed the locks a killed daemon left.
  */
 export function kuboStartScript(): string {
     const e = KUBO_ENV;
@@ -82,7 +86,7 @@ export function kuboContainer(args: KuboContainerArgs): ContainerSpec {
     return {
         name: "kubo",
         image: IMAGES.kubo,
-        entrypoint: [TINI, "--", "/bin/sh", "-c", kuboStartScript(), "kubo-start"],
+        entrypoint: [...TINI, "--", "/bin/sh", "-c", kuboStartScript(), "kubo-start"],
         command: KUBO_DAEMON_ARGS,
         env: {
             IPFS_PATH: PATHS.ipfsRepo,
@@ -93,19 +97,13 @@ export function kuboContainer(args: KuboContainerArgs): ContainerSpec {
         secrets: { [KUBO_ENV.privateKey]: args.privateKey },
         ports: [
             { port: PORTS.kuboSwarm, protocol: "tcp", exposure: { kind: "public" } },
-            { port: PORTS.kuboSwarm, protocol: "udp", exposure: { kind: "public" } },
+            { port: PORTS.kuboSwarmQuic, protocol: "udp", exposure: { kind: "public" } },
             { port: PORTS.gateway, exposure: { kind: "loadBalancer", target: args.gateway } },
             { port: PORTS.kuboRpc, exposure: { kind: "local" } },
         ],
-        // The image's own check: the RPC answers and the DAG pipeline resolves a block every repo holds.
-        healthCheck: {
-            command: ["ipfs", `--api=${loopback(PORTS.kuboRpc)}`, "dag", "stat", `/ipfs/${EMPTY_DIR_CID}`],
-            // A first start initialises the repo and may run migrations on a network volume.
-            startPeriodSeconds: 300,
-        },
         cpu: args.cpu,
         memoryMiB: args.memoryMiB,
         user: IPFS_USER,
-        mounts: [{ volume: args.repo, path: PATHS.ipfsRepo }],
+        mounts: [{ volume: args.repo, path: PATHS.ipfsRepo, staleLocks: KUBO_REPO_LOCKS }],
     };
 }

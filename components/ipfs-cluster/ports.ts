@@ -3,8 +3,14 @@
 import { RunAs } from "../topology";
 
 export const PORTS = {
-    /** libp2p swarm of kubo, TCP and QUIC: the only port the world needs. */
+    /** libp2p swarm of kubo over TCP: with the QUIC port below, all the world needs. */
     kuboSwarm: 4001,
+    /**
+     * libp2p swarm of kubo over QUIC (UDP). A port of its own: ECS maps a container port once, for one protocol
+     * (ecs PortMapping: "You can't expose the same container port for multiple protocols"), and an NLB has one
+     * listener per port; both clouds' pass-through load balancers forward it untranslated.
+     */
+    kuboSwarmQuic: 4002,
     /** kubo RPC: full control of the node; only its own cluster container talks to it. */
     kuboRpc: 5001,
     /** kubo's read-only HTTP gateway, behind the gateway's HTTPS load balancer. */
@@ -33,9 +39,18 @@ export const PATHS = {
 export const EMPTY_DIR_CID = "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn";
 
 export const HEALTH = {
-    /** GET /health on the REST API answers 204 without credentials. */
+    /**
+     * The REST API's readiness: GET /health answers 204 without credentials, and consults nothing else
+     * (ipfs-cluster@v1.1.6 api/common/api.go HealthHandler; authHandler lets GET /health through).
+     */
     restApi: { path: "/health", status: "204" },
-    gateway: { path: `/ipfs/${EMPTY_DIR_CID}`, status: "200" },
+    /**
+     * The gateway's readiness and the peer's liveness: kubo serves the empty directory from its own repo,
+     * asking no other peer. The trailing slash matters: a directory path without one is answered with a 301
+     * to the same path with it (boxo@v0.35.2 gateway/handler_unixfs_dir.go, kubo v0.39.0's gateway), which
+     * no load balancer or autohealing check takes as healthy.
+     */
+    gateway: { path: `/ipfs/${EMPTY_DIR_CID}/`, status: "200" },
 } as const;
 
 /** A multiaddress of a loopback port: how a peer's containers reach each other (they share its network). */
@@ -43,7 +58,12 @@ export function loopback(port: number): string {
     return `/ip4/127.0.0.1/tcp/${port}`;
 }
 
-/** A multiaddress listening on every interface. */
-export function anyInterface(port: number, transport: "tcp" | "udp/quic" = "tcp"): string {
-    return transport === "tcp" ? `/ip4/0.0.0.0/tcp/${port}` : `/ip4/0.0.0.0/udp/${port}/quic`;
+/** A multiaddress listening on every interface: TCP, or QUIC version 1 (RFC 9000) over UDP. */
+export function anyInterface(port: number, transport: "tcp" | "quic-v1" = "tcp"): string {
+    return transport === "tcp" ? `/ip4/0.0.0.0/tcp/${port}` : `/ip4/0.0.0.0/udp/${port}/quic-v1`;
+}
+
+/** kubo's public swarm multiaddresses at `address`: what it announces, what the stack exports, what the world dials. */
+export function publicSwarmAddresses(address: string): string[] {
+    return [`/ip4/${address}/tcp/${PORTS.kuboSwarm}`, `/ip4/${address}/udp/${PORTS.kuboSwarmQuic}/quic-v1`];
 }

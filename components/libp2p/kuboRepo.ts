@@ -1,7 +1,15 @@
 // The part of a kubo start script that makes a repo hold the peer's injected identity: on a blank volume,
-// on a volume left locked by a killed daemon, on a volume restored from a backup or another peer's snapshot.
+// on a volume restored from a backup or another peer's snapshot.
 // Every kubo-based daemon here (ipfs-cluster's kubo, Ceramic's IPFS) starts with these lines, then applies its
 // own settings and becomes the daemon. POSIX sh: the images are busybox.
+
+/**
+ * The locks a killed kubo leaves in its repo, relative to it: the repo lock (kubo@v0.39.0
+ * repo/fsrepo/fsrepo.go LockFile) and LevelDB's in the `datastore` directory of the default flatfs spec
+ * (kubo@v0.39.0 config/init.go flatfsSpec; goleveldb names it LOCK). On a network file system the dead
+ * client's lock outlives it; the volume fence removes them once it has proved that writer gone.
+ */
+export const KUBO_REPO_LOCKS = ["repo.lock", "datastore/LOCK"];
 
 export interface KuboIdentityEnv {
     /** The variable holding the peer ID (public). */
@@ -32,14 +40,13 @@ export function kuboIdentityLines(env: KuboIdentityEnv, initProfile: string, req
         '  mv -f "$tmp" "$1"',
         "}",
         "",
-        "# One container at a time opens this repo (one task or instance per volume): a lock found now was left",
-        "# by a daemon that was killed, and would stop this one from starting.",
-        'rm -f "$repo/repo.lock" "$repo/datastore/LOCK"',
-        "",
         'if [ ! -f "$repo/config" ]; then',
         "  # kubo takes a whole config file at init, not a key: make a default one, put the identity in, and",
         "  # initialise the repo from it, so the repo never holds another key.",
-        '  template="$(mktemp -d)"',
+        "  # The template holds the private key: it is made on the volume the key goes to anyway, never in the",
+        "  # container's writable layer, which lives on a disk of its own.",
+        '  rm -rf "$repo"/.identity-init.*',
+        '  template="$(mktemp -d "$repo/.identity-init.XXXXXX")"',
         '  IPFS_PATH="$template" ipfs init --empty-repo > /dev/null',
         '  write_identity "$template/config"',
         `  ipfs init --profile=${initProfile} --empty-repo "$template/config"`,

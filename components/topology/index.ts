@@ -20,6 +20,7 @@ export const COMPONENT_TYPES = {
     dnsRecord: "web3-nodes:topology:DnsRecord",
     postgres: "web3-nodes:topology:Postgres",
     scheduledJob: "web3-nodes:topology:ScheduledJob",
+    registryMirror: "web3-nodes:topology:RegistryMirror",
 } as const;
 export type Profile = "dev" | "prod";
 
@@ -28,6 +29,9 @@ export interface RunAs {
     uid: number;
     gid: number;
 }
+
+/** A stack stands in this many zones of its region: a zone can be lost and a majority is left. */
+export const ZONES_PER_STACK = 3;
 
 /** Facts every primitive needs about the stack it belongs to. */
 export interface StackContext {
@@ -122,7 +126,8 @@ export type Protocol = "tcp" | "udp";
 
 /**
  * Who may reach a port. `public` is for libp2p swarm ports only: the world reaches it through a static
- * pass-through address. `loadBalancer` lets the given HTTPS load balancer (and its health checks) in.
+ * pass-through address, which sends it connections while it accepts TCP connections (the readiness of a
+ * public port; UDP has none). `loadBalancer` lets the given HTTPS load balancer (and its health checks) in.
  * `services` lets the named access groups in (a group is a service's `accessGroup`, default its name).
  * `local` keeps the port inside the service: its own containers only.
  */
@@ -138,18 +143,18 @@ export interface PortSpec {
     exposure: Exposure;
 }
 
-export interface ContainerHealthCheck {
-    /** Exec form, run inside the container. Must not carry a secret. */
-    command: string[];
-    intervalSeconds?: number;
-    timeoutSeconds?: number;
-    retries?: number;
-    startPeriodSeconds?: number;
-}
-
+/**
+ * A volume in a container. A container that mounts one starts through the volume fence (./fence.ts), which
+ * holds the volume for it alone: the container must then give its entrypoint.
+ */
 export interface MountSpec {
     volume: Volume;
     path: string;
+    /**
+     * Lock files the software leaves on the volume when it is killed, relative to `path` (`*` matches within
+     * one directory). The fence removes them once it holds the volume, never before.
+     */
+    staleLocks?: string[];
 }
 
 export interface ContainerSpec {
@@ -160,51 +165,70 @@ export interface ContainerSpec {
     entrypoint?: string[];
     command?: string[];
     env?: Record<string, pulumi.Input<string>>;
-    /** Environment variables read from the secret store at start. */
+    /**
+     * Environment variables read from the secret store at start. They reach the container's processes in
+     * memory only; a back-end may hand them over through a shell in the image (/bin/sh) that then runs the
+     * entrypoint, so a container with secrets gives its entrypoint.
+     */
     secrets?: Record<string, Secret>;
     ports?: PortSpec[];
-    healthCheck?: ContainerHealthCheck;
     /** vCPU, e.g. 0.5. */
     cpu: number;
     memoryMiB: number;
     user: RunAs;
     mounts?: MountSpec[];
+    /** Where the container writes what it decodes from its secrets: a directory in memory, never on a disk. */
+    memoryScratch?: MemoryScratch;
 }
 
-/** The HTTP check the platform uses to decide that the whole service is dead and must be replaced. */
-export interface ServiceHealthCheck {
-    port: number;
+/**
+ * A tmpfs at `path`, empty at every start, gone when the container stops, writable by the container's user:
+ * files written there never reach the container's writable layer (which lives on a disk) or a volume. What it
+ * holds counts against the container's memory. Both back-ends mount it: a `--tmpfs` on GCP, the task
+ * definition's linuxParameters.tmpfs on AWS (which Fargate supports since January 2026).
+ */
+export interface MemoryScratch {
     path: string;
-    /** The status a healthy service answers, e.g. "200" or "204". Default "200". */
-    status?: string;
-    /** Seconds after start before failures count. */
-    gracePeriodSeconds?: number;
+    sizeMiB: number;
 }
+
+/**
+ * Liveness: what replaces a service. It fails only when a process of the service is itself broken, never
+ * because something the service depends on is down or still starting (another service, a chain's RPC, the
+ * database): that is readiness, which only steers traffic (a load balancer target's `readiness`).
+ * - "http": GET http://<the service>:<port><path> answers 200 within LIVENESS_PROBE.timeoutSeconds. Once
+ *   `gracePeriodSeconds` have passed since the service started, LIVENESS_PROBE.failures failures in a row,
+ *   LIVENESS_PROBE.intervalSeconds apart, replace it. 200 and nothing else, no redirect followed: the one
+ *   answer every cloud's probe takes as alive (Google's HTTP health checks pass on 200 alone).
+ * - "exit": only its containers decide, by exiting when they are broken. For an active/standby pair whose
+ *   standby answers on no port until it takes over: a probe of a port would replace the standby over and over.
+ * Whatever the liveness, a container that exits is restarted (on AWS its whole task is replaced).
+ */
+export type Liveness =
+    | { kind: "http"; port: number; path: string; gracePeriodSeconds: number }
+    | { kind: "exit" };
+
+/** How a "http" liveness is probed, on every cloud: a broken process is replaced after about two minutes. */
+export const LIVENESS_PROBE = { intervalSeconds: 30, timeoutSeconds: 10, failures: 4 } as const;
+
+/**
+ * The grace a "http" liveness may give a starting service: what every back-end can honour (Compute Engine's
+ * autohealing initial delay is 0 to 3600 s, compute v1 InstanceGroupManagerAutoHealingPolicy.initialDelaySec).
+ */
+export const LIVENESS_GRACE_SECONDS = { min: 0, max: 3600 } as const;
 
 export interface ZonalServiceArgs {
     zone: string;
     containers: ContainerSpec[];
     /** Network identity other services name in `{ kind: "services" }` exposures. Default: the service name. */
     accessGroup?: string;
-    healthCheck?: ServiceHealthCheck;
-    /** What may replace the service besides its containers exiting. Default "ports". */
-    autohealing?: Autohealing;
+    /** What replaces the service, and nothing else does. */
+    liveness: Liveness;
     /** Buckets its containers read or write, each granted to this service alone. */
     buckets?: BucketGrant[];
 }
 
-/**
- * "ports": failed checks of its ports replace the service too: its `healthCheck` (on GCP, without one, a TCP
- * probe of its first reachable port) and, on AWS, its load balancers' checks.
- * "containers": only its containers decide. A load balancer's check then only steers traffic, and the
- * service carries no `healthCheck`. For an active/standby pair whose standby answers on no port until it
- * takes over: a port check would replace the standby over and over. A container that must be restarted when
- * it is unhealthy exits: an exit restarts it on every cloud (on AWS, ECS then ignores health checks, its
- * containers' own included, because only an endless grace period keeps it off the load balancer's).
- */
-export type Autohealing = "ports" | "containers";
-
-/** Containers pinned to one zone, one copy at a time, restarted when they die or fail their checks. */
+/** Containers pinned to one zone, one copy at a time, replaced when they exit or fail their liveness. */
 export interface ZonalService extends pulumi.ComponentResource {
     readonly serviceName: string;
     readonly zone: string;
@@ -220,7 +244,12 @@ export interface ZonalService extends pulumi.ComponentResource {
 export interface LoadBalancerTargetArgs {
     /** Container port the load balancer forwards to. */
     port: number;
-    healthCheck: {
+    /**
+     * Readiness: whether a service behind the target is sent requests now. It may fail while something the
+     * service depends on is down or still starting; it never replaces the service (its `liveness` does).
+     * GET `path`, ready on `status`.
+     */
+    readiness: {
         path: string;
         /** e.g. "200" or "200-299" or "204". */
         status: string;
@@ -245,7 +274,7 @@ export interface LoadBalancerTargetArgs {
 export interface LoadBalancerTarget extends pulumi.ComponentResource {
     readonly targetName: string;
     readonly port: number;
-    readonly healthCheck: LoadBalancerTargetArgs["healthCheck"];
+    readonly readiness: LoadBalancerTargetArgs["readiness"];
 }
 
 export interface HttpsLoadBalancerArgs {
@@ -289,8 +318,8 @@ export interface Dns {
 
 // ---------------------------------------------------------------- scheduled jobs
 
-/** The container a scheduled job runs: no ports, no volumes; it does its work and exits. */
-export type JobContainerSpec = Omit<ContainerSpec, "ports" | "mounts" | "healthCheck">;
+/** The container a scheduled job runs: no ports, no volumes, no scratch; it does its work and exits. */
+export type JobContainerSpec = Omit<ContainerSpec, "ports" | "mounts" | "memoryScratch">;
 
 export interface ScheduledJobArgs {
     /** Minutes between runs: minutes that divide an hour or hours that divide a day (see rules.ts). */
@@ -362,6 +391,24 @@ export interface Postgres extends pulumi.ComponentResource {
     readonly alarmDestination: pulumi.Output<string | undefined>;
 }
 
+// ---------------------------------------------------------------- registry mirror
+
+/**
+ * The stack's own pull-through cache of the upstream registries (./images.ts): an ECR pull-through cache on
+ * AWS, an Artifact Registry remote repository on GCP. Workloads keep naming upstream images; each back-end
+ * pulls every container of its services and scheduled jobs through it, so no task or instance pulls from
+ * Docker Hub itself (anonymous pulls are limited per address, and everything behind the stack's NAT shares one).
+ */
+export interface RegistryMirror extends pulumi.ComponentResource {
+    /** The reference this stack's runtimes pull an upstream image by; throws for a registry it does not serve. */
+    imageFor(image: string): string;
+}
+
+/** Docker Hub credentials the mirror pulls with. On AWS they are required: ECR pulls from Docker Hub only with them. */
+export interface RegistryMirrorSettings {
+    dockerHub?: { username: string; accessToken: pulumi.Input<string> };
+}
+
 // ---------------------------------------------------------------- the back-end
 
 /** One cloud. Every method declares a primitive as a ComponentResource whose cloud resources are its children. */
@@ -370,6 +417,8 @@ export interface Backend {
     readonly context: StackContext;
     readonly network: Network;
     readonly dns: Dns | undefined;
+    /** Where every container image of the stack is pulled from. */
+    readonly registryMirror: RegistryMirror;
     // `parent`: the workload component the primitive belongs to, so policies and the resource tree see
     // which workload a service, a volume or a load balancer serves. Default: the stack.
     secret(name: string, args: SecretArgs, parent?: pulumi.Resource): Secret;
@@ -391,19 +440,25 @@ export interface BackendSettings {
     logRetentionDays: number;
     backupRetentionDays: number;
     region: string;
-    /** Explicit zones; when absent the back-end uses the region's first three available zones. */
+    /**
+     * Explicit zones as the operator wrote them (AWS: zone names or AZ IDs); when absent the back-end picks
+     * three zones of the region that offer everything the stack runs.
+     */
     zones?: string[];
     /** GCP only: the project to deploy into. */
     project?: string;
     network: NetworkArgs;
     dns: { provider: "route53" | "clouddns" | "cloudflare" | "none"; zone?: string };
+    registryMirror: RegistryMirrorSettings;
 }
 
 /**
  * Resource options for everything that holds data that cannot be recreated (volumes, file systems, disks,
  * buckets, databases, the seeds of peer identities), on every profile: `protect` makes `pulumi destroy`
  * refuse, and it is what the policy pack can see during a real preview; `retainOnDelete` keeps the data in
- * the cloud even once unprotected and removed from the program.
+ * the cloud even once unprotected and removed from the program. Give it to the resource that holds the data,
+ * never to a component: every child that does not set them takes its parent's protect (the SDK) and
+ * retainOnDelete (the engine), and a kept mount target or bucket setting cannot be replaced or cleaned up.
  */
 export const DATA_PROTECTION = { protect: true, retainOnDelete: true } as const;
 

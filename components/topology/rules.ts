@@ -1,6 +1,7 @@
 // Checks both back-ends run on a service before declaring anything, so a bad service definition fails the
 // same way on every cloud. Plain functions: unit-testable without a deployment.
-import { ContainerSpec, Exposure, LoadBalancerTarget, LoadBalancerTargetArgs, RunAs, ScheduledJobArgs, StackContext, Volume, ZonalServiceArgs } from "./index";
+import { ContainerSpec, Exposure, LIVENESS_GRACE_SECONDS, LoadBalancerTarget, LoadBalancerTargetArgs, RunAs, ScheduledJobArgs, StackContext, Volume, ZonalServiceArgs } from "./index";
+import { fenceLivenessProblems, fenceProblems } from "./fence";
 
 /** Volumes already mounted, and by whom: a volume has exactly one writer. */
 const volumeWriters = new WeakMap<Volume, string>();
@@ -29,6 +30,8 @@ export function serviceProblems(name: string, args: ZonalServiceArgs, context: S
     const containerNames = new Set<string>();
     const ports = new Map<string, string>();
     const mountedHere = new Set<Volume>();
+    /** The container of this service that mounts each volume: the fence gives a volume to one container. */
+    const mountedBy = new Map<Volume, string>();
     for (const c of args.containers) {
         const where = `service ${name}, container ${c.name}`;
         if (!/^[a-z][a-z0-9-]{0,30}$/.test(c.name)) problems.push(`${where}: name must be lowercase letters, digits and dashes`);
@@ -46,18 +49,29 @@ export function serviceProblems(name: string, args: ZonalServiceArgs, context: S
             const key = `${p.port}/${p.protocol ?? "tcp"}`;
             if (ports.has(key)) problems.push(`${where}: port ${key} is already used by container ${ports.get(key)}`);
             ports.set(key, c.name);
+            // ECS maps a container port once, for one protocol ("Container port N is used in more than one port
+            // mapping"), so a workload that runs on every cloud gives each protocol a port number of its own.
+            const other = `${p.port}/${(p.protocol ?? "tcp") === "tcp" ? "udp" : "tcp"}`;
+            if (ports.has(other)) problems.push(`${where}: port ${p.port} is declared for both tcp and udp (also by container ${ports.get(other)}); give each protocol its own port number`);
             if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) problems.push(`${where}: port ${p.port} is out of range`);
             if (p.exposure.kind === "loadBalancer" && !targetUsesPort(p.exposure.target, p.port)) {
                 const target = p.exposure.target;
-                const checks = healthCheckPort(target) === target.port ? "" : ` and checks ${healthCheckPort(target)}`;
+                const checks = readinessPort(target) === target.port ? "" : ` and checks ${readinessPort(target)}`;
                 problems.push(`${where}: port ${p.port} is given to load balancer target ${target.targetName}, which forwards to ${target.port}${checks}`);
             }
             if (p.exposure.kind === "loadBalancer" && (p.protocol ?? "tcp") !== "tcp") {
                 problems.push(`${where}: port ${key} cannot sit behind an HTTPS load balancer`);
             }
         }
+        problems.push(...fenceProblems(c).map(p => `service ${name}, ${p}`));
+        problems.push(...secretDeliveryProblems(c, (args.buckets ?? []).length > 0).map(p => `service ${name}, ${p}`));
         const paths = new Set<string>();
         for (const m of c.mounts ?? []) {
+            const other = mountedBy.get(m.volume);
+            if (other !== undefined && other !== c.name) {
+                problems.push(`${where}: volume ${m.volume.volumeName} is already mounted by container ${other}; a volume has one writer, and its fence lets one container in`);
+            }
+            mountedBy.set(m.volume, c.name);
             if (!m.path.startsWith("/")) problems.push(`${where}: mount path "${m.path}" must be absolute`);
             if (paths.has(m.path)) problems.push(`${where}: two volumes mounted at ${m.path}`);
             paths.add(m.path);
@@ -74,12 +88,8 @@ export function serviceProblems(name: string, args: ZonalServiceArgs, context: S
             mountedHere.add(m.volume);
         }
     }
-    if (args.healthCheck && !args.containers.some(c => (c.ports ?? []).some(p => p.port === args.healthCheck!.port))) {
-        problems.push(`service ${name}: health check port ${args.healthCheck.port} is not a port of any of its containers`);
-    }
-    if (args.autohealing === "containers" && args.healthCheck) {
-        problems.push(`service ${name}: autohealing is "containers" but it names a healthCheck on port ${args.healthCheck.port}; only its containers replace it, so drop one of the two`);
-    }
+    problems.push(...livenessProblems(name, args));
+    problems.push(...fenceLivenessProblems(name, args));
     const granted = new Set<unknown>();
     (args.buckets ?? []).forEach((grant, i) => {
         if (granted.has(grant.bucket)) problems.push(`service ${name}: buckets[${i}] grants a bucket already granted; give each bucket once, with the widest access it needs`);
@@ -90,14 +100,63 @@ export function serviceProblems(name: string, args: ZonalServiceArgs, context: S
     return problems;
 }
 
-/** The port a load balancer target's health checks go to. */
-export function healthCheckPort(target: Pick<LoadBalancerTarget, "port" | "healthCheck">): number {
-    return target.healthCheck.port ?? target.port;
+/** A memory scratch path the back-ends mount as given: absolute, plain characters (Docker splits --tmpfs at ":"). */
+const SCRATCH_PATH = /^\/[A-Za-z0-9._/-]+$/;
+
+/**
+ * What keeps a container's secrets from reaching it in memory only: a back-end that hands them over through
+ * the image's shell must know the entrypoint to run next, and a memory scratch must be a place of its own.
+ * `grantsBuckets`: its service is granted buckets, whose credentials are secrets on some clouds (GCP's HMAC key).
+ */
+export function secretDeliveryProblems(c: Pick<ContainerSpec, "name" | "entrypoint" | "secrets" | "mounts" | "memoryScratch" | "memoryMiB">, grantsBuckets = false): string[] {
+    const where = `container ${c.name}`;
+    const problems: string[] = [];
+    const why = Object.keys(c.secrets ?? {}).length > 0 ? "reads secrets" : grantsBuckets ? "reaches the service's buckets with credentials from the secret store" : undefined;
+    if (why && !(c.entrypoint && c.entrypoint.length > 0)) {
+        problems.push(`${where}: ${why}, so it must give its entrypoint (and command) as its image declares them: the secrets are handed over before it runs`);
+    }
+    const scratch = c.memoryScratch;
+    if (scratch) {
+        if (!SCRATCH_PATH.test(scratch.path) || scratch.path.split("/").includes("..") || scratch.path === "/") {
+            problems.push(`${where}: memoryScratch.path "${scratch.path}" must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
+        }
+        for (const m of c.mounts ?? []) {
+            if (scratch.path === m.path || scratch.path.startsWith(`${m.path}/`) || m.path.startsWith(`${scratch.path}/`)) {
+                problems.push(`${where}: memoryScratch.path ${scratch.path} overlaps the volume mounted at ${m.path}; what is in memory must stay off the disk`);
+            }
+        }
+        if (!Number.isInteger(scratch.sizeMiB) || scratch.sizeMiB < 1 || scratch.sizeMiB >= c.memoryMiB) {
+            problems.push(`${where}: memoryScratch.sizeMiB is ${scratch.sizeMiB}; a whole number from 1 to less than the container's memoryMiB (${c.memoryMiB}), which it counts against`);
+        }
+    }
+    return problems;
+}
+
+/** Every problem with a service's liveness, as sentences naming the service. */
+export function livenessProblems(name: string, args: Pick<ZonalServiceArgs, "containers" | "liveness">): string[] {
+    const liveness = args.liveness;
+    if (liveness?.kind === "exit") return [];
+    if (liveness?.kind !== "http") return [`service ${name}: liveness must be { kind: "http", port, path, gracePeriodSeconds } or { kind: "exit" }`];
+    const problems: string[] = [];
+    if (!args.containers.some(c => (c.ports ?? []).some(p => p.port === liveness.port && (p.protocol ?? "tcp") === "tcp"))) {
+        problems.push(`service ${name}: liveness port ${liveness.port} is not a TCP port of any of its containers`);
+    }
+    if (!liveness.path.startsWith("/")) problems.push(`service ${name}: liveness path "${liveness.path}" must start with /`);
+    const grace = liveness.gracePeriodSeconds;
+    if (!Number.isInteger(grace) || grace < LIVENESS_GRACE_SECONDS.min || grace > LIVENESS_GRACE_SECONDS.max) {
+        problems.push(`service ${name}: liveness gracePeriodSeconds is ${grace}; every cloud honours ${LIVENESS_GRACE_SECONDS.min} to ${LIVENESS_GRACE_SECONDS.max}`);
+    }
+    return problems;
+}
+
+/** The port a load balancer target's readiness checks go to. */
+export function readinessPort(target: Pick<LoadBalancerTarget, "port" | "readiness">): number {
+    return target.readiness.port ?? target.port;
 }
 
 /** A target reaches its services on the port it forwards to and on the port it checks. */
-export function targetUsesPort(target: Pick<LoadBalancerTarget, "port" | "healthCheck">, port: number): boolean {
-    return port === target.port || port === healthCheckPort(target);
+export function targetUsesPort(target: Pick<LoadBalancerTarget, "port" | "readiness">, port: number): boolean {
+    return port === target.port || port === readinessPort(target);
 }
 
 /**
@@ -140,23 +199,29 @@ export function servicePorts(containers: ContainerSpec[]): { container: string; 
     );
 }
 
-/** Label-safe physical name: lowercase, dashes, at most `max` characters. */
-export function physicalName(parts: string[], max = 40): string {
-    const joined = parts.join("-").toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-");
-    return joined.slice(0, max).replace(/-$/, "");
-}
-
 /** Every problem with a load balancer target, as sentences naming it. */
 export function targetProblems(name: string, args: LoadBalancerTargetArgs): string[] {
     const problems: string[] = [];
     if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) problems.push(`load balancer target ${name}: port ${args.port} is out of range`);
-    const checked = args.healthCheck.port;
+    const { readiness } = args;
+    const checked = readiness.port;
     if (checked !== undefined && (!Number.isInteger(checked) || checked < 1 || checked > 65535)) {
-        problems.push(`load balancer target ${name}: health check port ${checked} is out of range`);
+        problems.push(`load balancer target ${name}: readiness port ${checked} is out of range`);
     }
-    if (!args.healthCheck.path.startsWith("/")) problems.push(`load balancer target ${name}: health check path "${args.healthCheck.path}" must start with /`);
-    if (!/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(args.healthCheck.status)) {
-        problems.push(`load balancer target ${name}: health check status "${args.healthCheck.status}" must be codes such as 200, 200-299 or 200,204`);
+    if (!readiness.path.startsWith("/") || readiness.path.length > READINESS.maxPathLength) {
+        problems.push(`load balancer target ${name}: readiness path "${readiness.path}" must start with / and be at most ${READINESS.maxPathLength} characters`);
+    }
+    const codes = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(readiness.status) ? readiness.status.split(/[,-]/).map(Number) : undefined;
+    if (!codes || codes.some(c => c < READINESS.statuses.min || c > READINESS.statuses.max)) {
+        problems.push(`load balancer target ${name}: readiness status "${readiness.status}" must be codes from ${READINESS.statuses.min} to ${READINESS.statuses.max} such as 200, 200-299 or 200,204`);
     }
     return problems;
 }
+
+/**
+ * What every back-end's load balancer takes as a readiness check: the Application Load Balancer's limits
+ * (botocore elbv2 2015-12-01: shape Path, 1 to 1024 characters; Matcher.HttpCode, 200 to 499 for an
+ * Application Load Balancer). Google's HTTP checks take 200 alone; the GCP back-end probes any other status
+ * with a TCP connect (components/gcp/loadBalancerTarget.ts).
+ */
+export const READINESS = { maxPathLength: 1024, statuses: { min: 200, max: 499 } } as const;

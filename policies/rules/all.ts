@@ -14,12 +14,20 @@ import { imagesPinned, logRetentionSet, noBurstableDatabasesInProd } from "./hyg
 import { ipfsClusterSpreadOverZones } from "./ipfsCluster";
 import { chainlinkSurvivesZoneLoss } from "./chainlink";
 import { containersRunAsNonRoot } from "./nonRoot";
-import { stateOnPersistentVolumes, statefulResourcesBackedUp, statefulResourcesBackupAttached, statefulResourcesProtected } from "./persistence";
+import {
+    dataConfigurationNotKept,
+    stateOnPersistentVolumes,
+    statefulResourcesBackedUp,
+    statefulResourcesBackupAttached,
+    statefulResourcesProtected,
+} from "./persistence";
 import { noPlaintextSecrets } from "./secrets";
+import { imagesPulledThroughMirror } from "./mirror";
 
 export const policies: Policies = [
     // persistence
     statefulResourcesProtected,
+    dataConfigurationNotKept,
     statefulResourcesBackedUp,
     statefulResourcesBackupAttached,
     stateOnPersistentVolumes,
@@ -36,6 +44,8 @@ export const policies: Policies = [
     // encryption at rest
     storageEncrypted,
     s3EncryptionConfigured,
+    // images
+    imagesPulledThroughMirror,
     // workloads
     ipfsClusterSpreadOverZones,
     chainlinkSurvivesZoneLoss,

@@ -5,8 +5,9 @@
 // Nodes are the zonal services under a ChainlinkNode component; their zone is read from the cloud resources
 // that place them, as ipfs-cluster-spread-over-zones reads a peer's. The database is the Aurora cluster (with
 // its instances, found by their clusterIdentifier), Multi-AZ RDS instance or Cloud SQL instance under it.
-import { servicesByZone } from "./ipfsCluster";
+import { ZoneLossConfig, describeShortfall, egressShortfalls, servicesByZone } from "./ipfsCluster";
 import { StackResource, StackView, stackPolicy } from "./policy";
+import * as settings from "./settings";
 import { T } from "./types";
 import { at, bool, describe, isUnknown, listing, str } from "./values";
 
@@ -61,7 +62,7 @@ function failoverOf(stack: StackView, db: StackResource): Failover {
     return multiAz === true ? { zones: [] } : { problem: "multiAz is not true, so it has no standby in another zone" };
 }
 
-export const chainlinkSurvivesZoneLoss = stackPolicy<object>({
+export const chainlinkSurvivesZoneLoss = stackPolicy<ZoneLossConfig>({
     name: "chainlink-survives-zone-loss",
     description:
         "A Chainlink deployment runs two nodes in two different zones, on a database with automatic failover to another zone " +
@@ -69,12 +70,15 @@ export const chainlinkSurvivesZoneLoss = stackPolicy<object>({
         "REGIONAL). The nodes share the database's lease lock, so exactly one runs jobs and the other takes over when it dies; " +
         "with both nodes, or the only database instance, in one zone, losing that zone stops every job. Nodes are the " +
         "web3-nodes:topology:ZonalService components under a web3-nodes:chainlink:ChainlinkNode; their zone comes from their instance " +
-        "group (GCP) or their ECS service's subnet (AWS).",
+        "group (GCP) or their ECS service's subnet (AWS). In prod, losing any zone must also leave a node with egress: a node " +
+        "whose private subnet routes through a NAT gateway in the lost zone cannot reach its RPC providers.",
     enforcementLevel: "mandatory",
     remediationSteps:
         "Place the two nodes in two of the stack's zones (placeNodes) and build the database with backend.postgres, whose zones name two " +
-        "different zones: Aurora gets a writer and a reader there, Cloud SQL REGIONAL availability with its secondary zone there.",
-    check(stack, _config, report) {
+        "different zones: Aurora gets a writer and a reader there, Cloud SQL REGIONAL availability with its secondary zone there. " +
+        "Give every zone its own NAT gateway.",
+    configSchema: { properties: { profile: settings.profile } },
+    check(stack, config, report) {
         for (const chainlink of stack.ofType(CHAINLINK_TYPES.chainlink)) {
             const below = stack.descendants(chainlink.urn);
             const nodes = below.filter(r => r.type === CHAINLINK_TYPES.service);
@@ -83,6 +87,9 @@ export const chainlinkSurvivesZoneLoss = stackPolicy<object>({
                 const where = [...byZone].map(([zone, names]) => `${zone}: ${listing(names)}`).join("; ");
                 report(chainlink, `${describe(chainlink)}: its ${nodes.length} node(s) stand in ${byZone.size} zone(s) (${where || "none known"}); ` +
                     `a Chainlink pair needs ${MIN_CHAINLINK_ZONES} nodes in ${MIN_CHAINLINK_ZONES} different zones, so the standby outlives the lease holder's zone.`);
+            }
+            for (const loss of egressShortfalls(stack, config, nodes, MIN_CHAINLINK_ZONES - 1)) {
+                report(chainlink, `${describe(chainlink)}: ${describeShortfall(loss, nodes.length, "node")}`);
             }
 
             const databases = below.filter(r => r.type === T.rdsCluster || r.type === T.cloudSql || r.type === T.rdsInstance)

@@ -561,9 +561,12 @@ export function imageRepository(image: string): string {
     return parts.join("/");
 }
 
-/** Whether an image's repository matches a pattern such as "ipfs/kubo" or "ceramicnetwork/*". */
+/**
+ * Whether an image's repository matches a pattern such as "ipfs/kubo" or "ceramicnetwork/*", as a whole or as
+ * its last components: a registry mirror keeps the upstream path under its own prefix (web3-dev/dockerhub/ipfs/kubo).
+ */
 export function imageMatches(image: string, pattern: string): boolean {
     const repository = imageRepository(image);
-    const regex = new RegExp(`^${pattern.split("*").map(p => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join("[^]*")}$`);
+    const regex = new RegExp(`^(?:[^]*/)?${pattern.split("*").map(p => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join("[^]*")}$`);
     return regex.test(repository);
 }

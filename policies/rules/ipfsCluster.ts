@@ -8,9 +8,15 @@
 // inputs or references to other resources: known in the offline synth, and during a real preview resolved
 // through the engine's property dependencies when an ID is not known yet. (Component resources register no
 // inputs with the engine, so a zone recorded on the service component itself would not reach the pack.)
+//
+// In prod the loss of each zone is also judged by the egress it takes with it (zoneLoss.ts): peers that leave
+// through a NAT gateway in the lost zone are not serving.
+import { profileOf } from "./hygiene";
 import { StackResource, StackView, stackPolicy } from "./policy";
-import { T } from "./types";
+import * as settings from "./settings";
+import { STATEFUL_TYPES, T } from "./types";
 import { at, describe, isUnknown, list, listing, str } from "./values";
+import { Placed, ZoneLoss, describeCutOff, lossOfEachZone } from "./zoneLoss";
 
 /** Type tokens of the program's components the rule starts from (components/topology and components/ipfs-cluster). */
 export const WORKLOAD_TYPES = {
@@ -80,6 +86,41 @@ export function placementOf(stack: StackView, below: StackResource[]): Placement
     return { missing: "neither an instance group with a zone nor an ECS service whose subnet names its availability zone is under it" };
 }
 
+/** Each service with its zone; undefined while some zone is unknown or cannot be told (reported elsewhere). */
+export function placed(stack: StackView, services: StackResource[]): Placed[] | undefined {
+    const out: Placed[] = [];
+    for (const service of services) {
+        const placement = placementOf(stack, stack.descendants(service.urn));
+        if (!("zone" in placement)) return undefined;
+        out.push({ service, zone: placement.zone });
+    }
+    return out;
+}
+
+/** The stack's profile decides whether a lost zone's egress counts: dev stacks may share one NAT gateway. */
+export type ZoneLossConfig = { profile?: "dev" | "prod" };
+
+/**
+ * The zones whose loss leaves a workload's services serving in fewer than `minZones` zones because of the
+ * egress it cuts (placement alone is each rule's own check), or nothing in dev or while anything is unknown.
+ */
+export function egressShortfalls(stack: StackView, config: ZoneLossConfig, services: StackResource[], minZones: number): ZoneLoss[] {
+    if (profileOf(stack, config) !== "prod") return [];
+    const losses = lossOfEachZone(stack, placed(stack, services) ?? []);
+    return (losses ?? []).filter(loss => loss.cutOff.length > 0 && new Set(loss.serving.map(s => s.zone)).size < minZones);
+}
+
+/** "losing us-east-1a leaves 1 of its 3 peers serving, in 1 zone (us-east-1b: ipfs-1): ..." */
+export function describeShortfall(loss: ZoneLoss, total: number, role: string): string {
+    const byZone = new Map<string, string[]>();
+    for (const s of loss.serving) byZone.set(s.zone, [...(byZone.get(s.zone) ?? []), s.service.name]);
+    const where = [...byZone].map(([zone, names]) => `${zone}: ${listing(names)}`).join("; ");
+    return `losing ${loss.zone} leaves ${loss.serving.length} of its ${total} ${role}s serving` +
+        (byZone.size > 0 ? `, in ${byZone.size} zone${byZone.size === 1 ? "" : "s"} (${where})` : "") +
+        `: ${describeCutOff(loss.cutOff)}, so ${loss.cutOff.length === 1 ? "it loses" : "they lose"} egress with that zone (image pulls, secrets, RPC and peers). ` +
+        "Give every zone a NAT gateway of its own (web3-nodes:network.natAddresses equal to the zone count).";
+}
+
 /** The zones a workload's services stand in, by name; a service whose zone cannot be told is reported. */
 export function servicesByZone(
     stack: StackView,
@@ -142,7 +183,7 @@ function isPerPeer(r: StackResource): boolean {
     return r.type !== T.efsFileSystem;
 }
 
-export const ipfsClusterSpreadOverZones = stackPolicy<object>({
+export const ipfsClusterSpreadOverZones = stackPolicy<ZoneLossConfig>({
     name: "ipfs-cluster-spread-over-zones",
     description:
         "The peers of an IPFS cluster stand in at least three distinct zones, and each peer mounts persistent volumes of its own " +
@@ -150,12 +191,15 @@ export const ipfsClusterSpreadOverZones = stackPolicy<object>({
         "protected volume loses its repo and cluster state on a restart, a replacement or a careless `pulumi destroy`. Peers are " +
         "the web3-nodes:topology:ZonalService components under a web3-nodes:ipfs-cluster:IpfsCluster; their zone comes from their " +
         "instance group (GCP) or their ECS service's subnet (AWS), their volumes from their per-instance config's disks or their " +
-        "task definition's EFS access points.",
+        "task definition's EFS access points. In prod, losing any zone must also leave peers serving in two zones or more: a peer " +
+        "whose private subnet routes through a NAT gateway in the lost zone loses its egress with it.",
     enforcementLevel: "mandatory",
     remediationSteps:
         "Give the cluster at least three peers (web3-nodes:ipfsCluster.peers) and place them round-robin over the stack's three zones; " +
-        "give every peer its own volumes (backend.volume per peer) and keep the DATA_PROTECTION options (protect, retainOnDelete) on them.",
-    check(stack, _config, report) {
+        "give every peer its own volumes (backend.volume per peer) and keep the DATA_PROTECTION options (protect, retainOnDelete) on the " +
+        "storage that holds their data; give every zone its own NAT gateway.",
+    configSchema: { properties: { profile: settings.profile } },
+    check(stack, config, report) {
         for (const cluster of stack.ofType(WORKLOAD_TYPES.ipfsCluster)) {
             const peers = stack.descendants(cluster.urn).filter(r => r.type === WORKLOAD_TYPES.service);
             if (peers.length === 0) {
@@ -176,7 +220,8 @@ export const ipfsClusterSpreadOverZones = stackPolicy<object>({
                 for (const storage of mounted.storage) users.set(storage, [...(users.get(storage) ?? []), peer]);
             }
             for (const [storage, using] of users) {
-                if (storage.keptOnDelete) continue;
+                // An access point names a directory of its file system: the file system holds the data.
+                if (storage.keptOnDelete || !(STATEFUL_TYPES as string[]).includes(storage.type)) continue;
                 report(storage, `${describe(storage)}: holds the data of ${listing(using.map(p => p.name))} of ${cluster.name} but is not protected: a ` +
                     "replacement or `pulumi destroy` deletes it. Declare it with protect and retainOnDelete (DATA_PROTECTION).");
             }
@@ -190,6 +235,9 @@ export const ipfsClusterSpreadOverZones = stackPolicy<object>({
                 report(cluster, `${describe(cluster)}: its ${peers.length} peer(s) stand in ${byZone.size} zone(s) (${where || "none known"}); ` +
                     `at least ${MIN_CLUSTER_ZONES} distinct zones keep a copy of every pin when one zone is lost. ` +
                     `Add peers (web3-nodes:ipfsCluster.peers) and place them round-robin over the stack's zones.`);
+            }
+            for (const loss of egressShortfalls(stack, config, peers, MIN_CLUSTER_ZONES - 1)) {
+                report(cluster, `${describe(cluster)}: ${describeShortfall(loss, peers.length, "peer")}`);
             }
         }
     },

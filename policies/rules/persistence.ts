@@ -4,7 +4,7 @@
 import { Container, ContainerRunner, Mount, containersOf, imageMatches } from "./containers";
 import { StackResource, StackView, resourcePolicy, stackPolicy } from "./policy";
 import * as settings from "./settings";
-import { AWS_DATABASES, CONTAINER_TYPES, S3_BUCKETS, STATEFUL_TYPES, T } from "./types";
+import { AWS_DATABASES, CONTAINER_TYPES, DATA_CONFIGURATION_TYPES, S3_BUCKETS, STATEFUL_TYPES, T } from "./types";
 import { at, bool, describe, isUnknown, list, listing, num, str } from "./values";
 
 // ---------------------------------------------------------------- protected from deletion
@@ -57,6 +57,30 @@ export const statefulResourcesProtected = resourcePolicy<object>({
             if (bool(r.props.forceDestroy) === true) {
                 report(`${describe(r)}: forceDestroy is true, so deleting the bucket deletes every object in it. Remove forceDestroy.`);
             }
+        }
+    },
+});
+
+/**
+ * Children take their parent's protect (the SDK) and retainOnDelete (the engine, since CLI 3.158), so a
+ * protected component would lock everything under it: only what holds data may be kept.
+ */
+export const dataConfigurationNotKept = resourcePolicy<object>({
+    name: "data-configuration-not-kept",
+    description:
+        "Mount targets, access points, EFS backup and file-system policies, S3 bucket settings and disk snapshot schedules are " +
+        "configuration around data, not data. Protected (often by inheriting protect from a component), a change that replaces one " +
+        "fails; retained, `pulumi destroy` leaves it in the cloud: a mount target's network interface, a schedule whose name the next " +
+        "deployment cannot take.",
+    enforcementLevel: "mandatory",
+    remediationSteps:
+        "Put { protect: true, retainOnDelete: true } on the file system, bucket or disk itself, not on the component around it; or set " +
+        "protect: false and retainOnDelete: false on the configuration resource.",
+    types: DATA_CONFIGURATION_TYPES,
+    check(r, _config, report) {
+        if (r.keptOnDelete) {
+            report(`${describe(r)}: protect or retainOnDelete is set (directly or inherited from its parent) on configuration of data: ` +
+                "replacing it fails, and a destroy leaves it behind. Keep only the file system, bucket or disk it belongs to.");
         }
     },
 });

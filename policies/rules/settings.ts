@@ -2,6 +2,8 @@
 // a policy that needs one lists it in its configSchema. Operators set them per policy in a
 // `--policy-pack-config` file: { "<policy name>": { "<key>": value } }.
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { GO_IPFS_PORTS } from "../../components/ceramic/ipfs";
+import { PORTS } from "../../components/ipfs-cluster/ports";
 
 export const backupRetentionDays: PolicyConfigJSONSchema = {
     type: "integer",
@@ -13,8 +15,8 @@ export const backupRetentionDays: PolicyConfigJSONSchema = {
 export const allowedPublicPorts: PolicyConfigJSONSchema = {
     type: "array",
     items: { type: "integer", minimum: 1, maximum: 65535 },
-    // The libp2p swarm ports: kubo 4001, the Ceramic IPFS daemon's tcp and websocket 4011/4012.
-    default: [4001, 4011, 4012],
+    // The libp2p swarm ports: kubo's TCP and QUIC, the Ceramic IPFS daemon's websockets.
+    default: [PORTS.kuboSwarm, PORTS.kuboSwarmQuic, GO_IPFS_PORTS.swarmWs, GO_IPFS_PORTS.swarmWsBehindTls],
     description: "Ports (tcp and udp) that may be open to 0.0.0.0/0 or ::/0 anywhere: the libp2p swarm ports.",
 };
 

@@ -59,6 +59,11 @@ export const T = {
     gcePerInstanceConfig: "gcp:compute/perInstanceConfig:PerInstanceConfig",
     gceRegionPerInstanceConfig: "gcp:compute/regionPerInstanceConfig:RegionPerInstanceConfig",
     logBucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+    cloudRunJob: "gcp:cloudrunv2/job:Job",
+    cloudRunService: "gcp:cloudrunv2/service:Service",
+    // Registry mirrors
+    ecrPullThroughCacheRule: "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
+    artifactRegistryRepository: "gcp:artifactregistry/repository:Repository",
     // Docker
     dockerContainer: "docker:index/container:Container",
     dockerRemoteImage: "docker:index/remoteImage:RemoteImage",
@@ -76,4 +81,24 @@ export const AWS_DATABASES = [T.rdsCluster, T.rdsInstance];
 /** The resources that hold data: each must be protected from deletion, backed up and encrypted. */
 export const STATEFUL_TYPES = [
     T.efsFileSystem, ...S3_BUCKETS, ...AWS_DATABASES, T.gceDisk, T.gceRegionDisk, T.gcsBucket, T.cloudSql,
+];
+
+/**
+ * Configuration around a volume, bucket or disk: replaced or removed on its own, never kept. Protected, its
+ * replacement fails; retained, a destroy leaves it in the cloud (a mount target's network interface, a
+ * schedule's name that the next deployment then cannot take).
+ */
+export const DATA_CONFIGURATION_TYPES = [
+    "aws:efs/mountTarget:MountTarget",
+    T.efsBackupPolicy,
+    "aws:efs/fileSystemPolicy:FileSystemPolicy",
+    T.efsAccessPoint,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    T.s3Versioning,
+    T.s3Encryption,
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    T.gceResourcePolicy,
+    T.gceDiskPolicyAttachment,
 ];

@@ -1,13 +1,26 @@
 // The synthesized graphs the conformance tests judge against the clouds' own rules: every stack file on every
-// cloud, plus the prod stack with the largest IPFS cluster the tests cover. Each graph is synthesized once per
-// test run and shared by every conformance test file (mocha runs them in one process).
+// cloud, plus the prod stack with the largest IPFS cluster the tests cover and the prod stack under the longest
+// stack name and domain the config allows. Each graph is synthesized once per test run and shared by every
+// conformance test file (mocha runs them in one process).
 import { Cloud } from "../../components/topology";
-import { CLOUDS } from "../../stacks/config";
+import { CLOUDS, STACK_NAME_MAX, maxDomainLength } from "../../stacks/config";
+import { workloadSections } from "../../stacks/sections";
 import { listStacks } from "../../tools/stackfile";
 import { SynthReport, SynthRequest, synthStack } from "../../tools/synth";
 
 /** Peers in the large-cluster case: enough that every per-peer name, port and rule repeats many times. */
 export const LARGE_CLUSTER_PEERS = 30;
+
+/** The longest stack name the config allows. */
+export const LONGEST_STACK_NAME = "x".repeat(STACK_NAME_MAX);
+/** The longest domain the config allows a stack that enables every workload (prod does). */
+export const LONGEST_DOMAIN = domainOfLength(maxDomainLength(Object.values(workloadSections).flatMap(s => s.hostnames)));
+
+/** A valid DNS name of exactly `length` characters. */
+export function domainOfLength(length: number): string {
+    const apex = ".example.com";
+    return `${"d".repeat(length - apex.length)}${apex}`;
+}
 
 export interface GraphCase {
     /** e.g. "prod on gcp" or "prod on aws with 30 peers": names the case in test titles. */
@@ -26,6 +39,11 @@ export function graphCases(): GraphCase[] {
             label: `prod on ${cloud} with ${LARGE_CLUSTER_PEERS} peers`,
             cloud,
             request: { stack: "prod", cloud, set: { "ipfsCluster.peers": LARGE_CLUSTER_PEERS } },
+        });
+        cases.push({
+            label: `prod on ${cloud} with the longest stack name and domain`,
+            cloud,
+            request: { stack: "prod", stackName: LONGEST_STACK_NAME, cloud, set: { domain: LONGEST_DOMAIN } },
         });
     }
     return cases;

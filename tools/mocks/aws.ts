@@ -104,12 +104,34 @@ export function awsState(type: string, name: string, inputs: Record<string, any>
     };
 }
 
+/**
+ * The standard Availability Zones (no Local Zones) of the mock account, name to AZ ID. AWS maps names to
+ * physical zones independently for each account; the IDs are the same in every account
+ * (https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html). Shuffled here as in a real
+ * account, so a choice made by name and one made by ID differ. us-east-1 has six zones, use1-az1 to use1-az6;
+ * this account sees us-west-1 through two of its zones, as accounts made since 2013 do.
+ */
+export const ACCOUNT_ZONES: Record<string, readonly (readonly [name: string, zoneId: string])[]> = {
+    "us-east-1": [
+        ["us-east-1a", "use1-az2"], ["us-east-1b", "use1-az3"], ["us-east-1c", "use1-az6"],
+        ["us-east-1d", "use1-az1"], ["us-east-1e", "use1-az4"], ["us-east-1f", "use1-az5"],
+    ],
+    "us-west-1": [["us-west-1a", "usw1-az3"], ["us-west-1c", "usw1-az1"]],
+};
+
 export const awsInvokes: Invokes = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
-        names: ["a", "b", "c", "d"].map(z => `${REGION}${z}`),
-        zoneIds: ["use1-az1", "use1-az2", "use1-az4", "use1-az6"],
-        state: "available",
-    }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": inputs => {
+        const region = inputs.region ?? REGION;
+        const zones = ACCOUNT_ZONES[region];
+        if (!zones) throw new Error(`the offline synth knows the Availability Zones of ${Object.keys(ACCOUNT_ZONES).join(", ")}, not of ${region}`);
+        return {
+            id: region,
+            region,
+            names: zones.map(([name]) => name),
+            zoneIds: zones.map(([, id]) => id),
+            groupNames: zones.map(() => region),
+        };
+    },
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/mock`, userId: "mock" }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
 };

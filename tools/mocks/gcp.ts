@@ -2,6 +2,7 @@
 import type { Invokes } from "../mocks";
 
 const MOCK_PROJECT = "mock-project";
+const MOCK_PROJECT_NUMBER = "123456789012";
 
 /** A stable fake IPv4 address from a name: internal ones inside the default network range, external ones public. */
 function fakeAddress(name: string, internal: boolean): string {
@@ -9,6 +10,13 @@ function fakeAddress(name: string, internal: boolean): string {
     for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
     const [b, c] = [(h >>> 8) & 0x7f, (h & 0xfd) + 1];
     return internal ? `10.40.${b}.${c}` : `34.${120 + (b % 8)}.${(h >>> 16) & 0xff}.${c}`;
+}
+
+/** The IDs the provider builds from a resource's inputs, where the program hands one resource's ID to another. */
+export function gcpResourceId(type: string, inputs: Record<string, any>): string | undefined {
+    // A secret's ID is its resource name, which a SecretVersion's `secret` names and its own name extends.
+    if (type === "gcp:secretmanager/secret:Secret") return `projects/${inputs.project ?? MOCK_PROJECT}/secrets/${inputs.secretId}`;
+    return undefined;
 }
 
 export function gcpState(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, unknown> {
@@ -34,6 +42,11 @@ export function gcpState(type: string, name: string, inputs: Record<string, any>
             state.email = `${inputs.accountId}@${project}.iam.gserviceaccount.com`;
             state.member = `serviceAccount:${state.email}`;
             break;
+        // A Google-managed service agent: service-<project number>@gcp-sa-<service>.iam.gserviceaccount.com.
+        case "gcp:projects/serviceIdentity:ServiceIdentity":
+            state.email = `service-${MOCK_PROJECT_NUMBER}@gcp-sa-${String(inputs.service).split(".")[0]}.iam.gserviceaccount.com`;
+            state.member = `serviceAccount:${state.email}`;
+            break;
         case "gcp:secretmanager/secret:Secret":
             state.name = `projects/${project}/secrets/${inputs.secretId}`;
             break;
@@ -57,8 +70,5 @@ export function gcpState(type: string, name: string, inputs: Record<string, any>
     return state;
 }
 
-export const gcpInvokes: Invokes = {
-    "gcp:compute/getZones:getZones": inputs => ({
-        names: ["a", "b", "c", "f"].map(z => `${inputs.region ?? "us-central1"}-${z}`),
-    }),
-};
+/** None: the GCP back-end calls no provider function, since none could wait for the project's APIs to be on. */
+export const gcpInvokes: Invokes = {};
