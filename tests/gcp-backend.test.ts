@@ -533,10 +533,15 @@ describe("GCP back-end", function () {
         it("queues the units it needs at once and lets their order start them: volumes, secrets, then the containers", () => {
             const doc = YAML.parse(userDataOf(result, "ipfs-0"));
             assert.deepStrictEqual(doc.runcmd, [
+                // COS's host firewall drops all but SSH: every port of the peer but the local RPC is opened.
+                ...[["tcp", 4001], ["udp", 4002], ["tcp", 8080], ["tcp", 9094], ["tcp", 9096]]
+                    .flatMap(([protocol, port]) => ["iptables", "ip6tables"].map(tool => [tool, "-w", "-A", "INPUT", "-p", protocol, "--dport", String(port), "-j", "ACCEPT"])),
                 ["systemctl", "daemon-reload"],
                 ["systemctl", "start", "--no-block", "web3-volumes.service", "web3-secrets.service", "web3-container-kubo.service", "web3-container-cluster.service"],
             ]);
             assert.deepStrictEqual(YAML.parse(userDataOf(result, "reader")).runcmd, [
+                ["iptables", "-w", "-A", "INPUT", "-p", "tcp", "--dport", "8000", "-j", "ACCEPT"],
+                ["ip6tables", "-w", "-A", "INPUT", "-p", "tcp", "--dport", "8000", "-j", "ACCEPT"],
                 ["systemctl", "daemon-reload"],
                 ["systemctl", "start", "--no-block", "web3-container-reader.service"],
             ]);

@@ -72,6 +72,12 @@ export interface HostContainer {
 export interface HostSpec {
     /** The service's name; names its runtime directory. */
     service: string;
+    /**
+     * Ports the host firewall accepts. Container-Optimized OS's own firewall drops every inbound connection but
+     * SSH (cloud.google.com/container-optimized-os/docs/how-to/firewall), and containers share the host's
+     * network: without these rules nothing reaches them, whatever the VPC firewall allows. None when absent.
+     */
+    inbound?: { port: number; protocol: "tcp" | "udp" }[];
     volumes: HostVolume[];
     containers: HostContainer[];
 }
@@ -513,6 +519,11 @@ export function hostScripts(spec: HostSpec): HostFile[] {
     ];
 }
 
+/** The host firewall rules, for IPv4 and IPv6; the VPC firewall decides who may come in. */
+export function hostFirewallCommands(spec: Pick<HostSpec, "inbound">): string[][] {
+    return (spec.inbound ?? []).flatMap(p => ["iptables", "ip6tables"].map(tool => [tool, "-w", "-A", "INPUT", "-p", p.protocol, "--dport", String(p.port), "-j", "ACCEPT"]));
+}
+
 /** The instance's `user-data`: a `#cloud-config` document. Throws on a spec that would be unsafe to run. */
 export function cloudConfig(spec: HostSpec): string {
     const problems = hostSpecProblems(spec);
@@ -523,6 +534,7 @@ export function cloudConfig(spec: HostSpec): string {
         // One queue of jobs, ordered by the units themselves: the containers wait for the volumes and the
         // secrets however long the secrets take, and cloud-init does not wait for any of it.
         runcmd: [
+            ...hostFirewallCommands(spec),
             ["systemctl", "daemon-reload"],
             ["systemctl", "start", "--no-block", ...(steps.volumes ? [UNITS.volumes] : []), ...(steps.secrets ? [UNITS.secrets] : []), ...spec.containers.map(c => UNITS.container(c.name))],
         ],

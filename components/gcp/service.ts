@@ -155,10 +155,20 @@ function secretEnvProblems(name: string, containers: ContainerSpec[]): Promise<s
     return Promise.all(checks).then(found => found.filter((p): p is string => p !== undefined));
 }
 
+/** Every port something outside the instance reaches: all but `local` ones, and what autohealing probes. */
+export function inboundPorts(args: Pick<ZonalServiceArgs, "containers" | "liveness">): NonNullable<HostSpec["inbound"]> {
+    const ports = servicePorts(args.containers).filter(p => p.exposure.kind !== "local").map(p => ({ port: p.port, protocol: p.protocol }));
+    const probe = autohealingProbe(args);
+    if (probe) ports.push({ port: probe.port, protocol: "tcp" });
+    const seen = new Set<string>();
+    return ports.filter(p => !seen.has(`${p.protocol}/${p.port}`) && seen.add(`${p.protocol}/${p.port}`)).sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
 /** The instance's cloud-config, or a failure naming every env value that would have leaked a secret. */
 export function userData(name: string, args: ZonalServiceArgs, volumes: GcpVolume[]): pulumi.Output<string> {
     const spec: pulumi.Output<HostSpec> = pulumi.all(args.containers.map(hostContainer)).apply(containers => ({
         service: gcpName([name]),
+        inbound: inboundPorts(args),
         volumes: volumes.map(v => ({ device: v.deviceName, mountPoint: mountPoint(v), owner: v.owner, sizeGiB: v.sizeGiB })),
         containers,
     }));

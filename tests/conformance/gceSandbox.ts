@@ -317,7 +317,8 @@ export class SandboxInstance {
             units.get(name)!.wants.forEach(queue);
         };
         for (const command of doc.runcmd) {
-            if (command[0] !== "systemctl") throw new Error(`the sandbox runs only systemctl in runcmd, not ${command.join(" ")}`);
+            if (command[0] === "iptables" || command[0] === "ip6tables") continue;
+            if (command[0] !== "systemctl") throw new Error(`the sandbox runs only systemctl and the host firewall rules in runcmd, not ${command.join(" ")}`);
             if (command[1] === "start") command.slice(2).filter(w => !w.startsWith("-")).forEach(queue);
         }
         const runs: UnitRun[] = [];
