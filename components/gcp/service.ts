@@ -155,20 +155,20 @@ function secretEnvProblems(name: string, containers: ContainerSpec[]): Promise<s
     return Promise.all(checks).then(found => found.filter((p): p is string => p !== undefined));
 }
 
-/** Every port something outside the instance reaches: all but `local` ones, and what autohealing probes. */
-export function inboundPorts(args: Pick<ZonalServiceArgs, "containers" | "liveness">): NonNullable<HostSpec["inbound"]> {
-    const ports = servicePorts(args.containers).filter(p => p.exposure.kind !== "local").map(p => ({ port: p.port, protocol: p.protocol }));
-    const probe = autohealingProbe(args);
-    if (probe) ports.push({ port: probe.port, protocol: "tcp" });
-    const seen = new Set<string>();
-    return ports.filter(p => !seen.has(`${p.protocol}/${p.port}`) && seen.add(`${p.protocol}/${p.port}`)).sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+/** The ports the service's VPC firewall rules let in: the host firewall opens exactly these. */
+export function inboundPorts(specs: FirewallSpec[]): NonNullable<HostSpec["inbound"]> {
+    const ports = new Map<string, { port: number; protocol: Protocol }>();
+    for (const allow of specs.flatMap(s => s.allows)) {
+        for (const port of allow.ports) ports.set(`${allow.protocol}/${port}`, { port: Number(port), protocol: allow.protocol });
+    }
+    return [...ports.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
 }
 
 /** The instance's cloud-config, or a failure naming every env value that would have leaked a secret. */
-export function userData(name: string, args: ZonalServiceArgs, volumes: GcpVolume[]): pulumi.Output<string> {
+export function userData(name: string, args: ZonalServiceArgs, volumes: GcpVolume[], inbound: NonNullable<HostSpec["inbound"]> = []): pulumi.Output<string> {
     const spec: pulumi.Output<HostSpec> = pulumi.all(args.containers.map(hostContainer)).apply(containers => ({
         service: gcpName([name]),
-        inbound: inboundPorts(args),
+        inbound,
         volumes: volumes.map(v => ({ device: v.deviceName, mountPoint: mountPoint(v), owner: v.owner, sizeGiB: v.sizeGiB })),
         containers,
     }));
@@ -255,7 +255,8 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
         }, { parent: this });
 
         const healing = autohealingProbe(args);
-        for (const spec of firewallSpecs(prefix, args, healing)) {
+        const firewall = firewallSpecs(prefix, args, healing);
+        for (const spec of firewall) {
             new gcp.compute.Firewall(`${name}-${spec.role}`, {
                 name: gcpName([prefix, name, spec.role]),
                 network: network.vpc.id,
@@ -290,7 +291,7 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             scheduling: { automaticRestart: true, onHostMaintenance: "MIGRATE" },
             tags,
             metadata: {
-                "user-data": userData(name, pulled, volumes),
+                "user-data": userData(name, pulled, volumes, inboundPorts(firewall)),
                 // The versions the instance reads at boot (its user-data names them too): a new value makes a new
                 // template, so the group replaces the instance and it starts with the value it should.
                 ...(readSecrets.length > 0 ? { "secret-versions": pulumi.all(readSecrets.map(s => s.versionName)).apply(v => [...v].sort().join(",")) } : {}),
