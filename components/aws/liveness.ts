@@ -7,11 +7,11 @@
 // the task, over the task's own loopback, which exits after the failures the liveness allows: ECS stops the
 // task ("all other containers in the task are stopped" when an essential container exits) and starts another.
 import { ContainerSpec, LIVENESS_PROBE, Liveness, RunAs } from "../topology";
+import { CURL_IMAGE } from "../topology/images";
 
-/** The watchdog's image: curl and a POSIX shell, nothing else. */
-export const LIVENESS_WATCHDOG_IMAGE = "curlimages/curl:8.11.1";
-/** The image's own unprivileged `curl_user` (uid 100, gid 101 on Alpine). */
-export const LIVENESS_WATCHDOG_USER: RunAs = { uid: 100, gid: 101 };
+/** The watchdog's image and user: curl and a POSIX shell, nothing else. */
+export const LIVENESS_WATCHDOG_IMAGE = CURL_IMAGE.image;
+export const LIVENESS_WATCHDOG_USER: RunAs = CURL_IMAGE.user;
 /** The watchdog's container name; no workload container may take it. */
 export const LIVENESS_WATCHDOG_NAME = "liveness";
 

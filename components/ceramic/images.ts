@@ -1,3 +1,5 @@
+import { CURL_IMAGE } from "../topology/images";
+
 // The images of a Ceramic node, pinned. Upgrading is changing a tag here, one daemon at a time: the IPFS
 // daemon migrates its repo at start (--migrate=true), js-ceramic its state store and index.
 export const IMAGES = {
@@ -12,5 +14,5 @@ export const IMAGES = {
      */
     goIpfsDaemon: "ceramicnetwork/go-ipfs-daemon:f19c96be94a9",
     /** A shell and curl, running as an unprivileged user: all the keep-alive job needs. */
-    keepAlive: "curlimages/curl:8.11.1",
+    keepAlive: CURL_IMAGE.image,
 } as const;

@@ -7,10 +7,11 @@ import * as crypto from "crypto";
 import bs58 from "bs58";
 import { JobContainerSpec, RunAs } from "../topology";
 import { ed25519PublicKey } from "../libp2p/identity";
+import { CURL_IMAGE } from "../topology/images";
 import { IMAGES } from "./images";
 
 /** The image's `curl_user`. */
-export const KEEP_ALIVE_USER: RunAs = { uid: 100, gid: 101 };
+export const KEEP_ALIVE_USER: RunAs = CURL_IMAGE.user;
 /** The stream family keep-alive streams carry, so they are easy to tell from real ones. */
 export const KEEP_ALIVE_FAMILY = "web3-nodes-keepalive";
 /** Seconds one request may take: with two retries the run ends within the two minutes before the next. */

@@ -5,6 +5,12 @@
 // Grammar and normalization: distribution/reference@v0.6.0 (regexp.go, normalize.go), the code the Docker CLI
 // and containerd parse references with.
 
+/**
+ * curl and a POSIX shell, nothing else: the image of Ceramic's keep-alive job and of the AWS liveness
+ * watchdog, with its own unprivileged `curl_user` (uid 100, gid 101 on Alpine).
+ */
+export const CURL_IMAGE = { image: "curlimages/curl:8.11.1", user: { uid: 100, gid: 101 } } as const;
+
 /** Docker Hub's canonical domain; `index.docker.io` is its legacy name (normalize.go: defaultDomain). */
 export const DOCKER_HUB = "docker.io";
 const LEGACY_DOCKER_HUB = "index.docker.io";
