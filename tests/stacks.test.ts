@@ -82,7 +82,9 @@ describe("the offline synth command", () => {
         assert.ok(report.resources.length > 0);
         for (const r of report.resources) {
             assert.deepStrictEqual(Object.keys(r), ["urn", "type", "name", "id", "parent", "custom", "inputs", "options"]);
-            assert.deepStrictEqual(Object.keys(r.options), ["protect", "retainOnDelete", "dependsOn"]);
+            const [always, whenSet] = [["protect", "retainOnDelete", "dependsOn"], ["ignoreChanges", "replaceOnChanges", "deleteBeforeReplace", "additionalSecretOutputs", "customTimeouts", "deletedWith"]];
+            assert.deepStrictEqual(Object.keys(r.options).slice(0, 3), always);
+            for (const key of Object.keys(r.options).slice(3)) assert.ok(whenSet.includes(key), `option ${key} of ${r.urn} is not in the contract`);
             assert.strictEqual(typeof r.custom, "boolean");
         }
     });

@@ -16,7 +16,25 @@ export interface SynthResource {
     custom: boolean;
     /** Resolved inputs; any secret value replaced by "[secret]". */
     inputs: Record<string, unknown>;
-    options: { protect: boolean; retainOnDelete: boolean; dependsOn: string[] };
+    options: SynthOptionsRecord;
+}
+
+/**
+ * The resource options the engine applies, as it applies them: protect and retainOnDelete inherited from the
+ * parent (effectiveProtection), dependsOn as URNs, and the options that change how an update treats the
+ * resource, present only when set.
+ */
+export interface SynthOptionsRecord {
+    protect: boolean;
+    retainOnDelete: boolean;
+    dependsOn: string[];
+    ignoreChanges?: string[];
+    replaceOnChanges?: string[];
+    deleteBeforeReplace?: boolean;
+    additionalSecretOutputs?: string[];
+    customTimeouts?: { create?: string; update?: string; delete?: string };
+    /** The URN of the resource whose deletion deletes this one. */
+    deletedWith?: string;
 }
 
 /** One provider function the program called (an invoke), with its arguments as the provider received them. */
@@ -106,13 +124,27 @@ async function resolveOutputs(value: unknown): Promise<unknown> {
     return value;
 }
 
-function urnOf(parentUrn: string | null, stack: string, project: string, type: string, name: string): string {
-    let qualified = type;
-    if (parentUrn) {
-        const parentType = parentUrn.split("::")[2].split("$").pop();
-        qualified = `${parentType}$${type}`;
-    }
+/**
+ * A URN as the engine forms it: the parent's whole qualified type (its own chain of parent types), "$", the
+ * resource's type; a child of the root stack has no parent type (pulumi/pulumi sdk/go/common/resource/urn.go
+ * NewURN, called by the engine with the parent URN's QualifiedType()).
+ */
+export function urnOf(parentUrn: string | null, stack: string, project: string, type: string, name: string): string {
+    const qualified = parentUrn ? `${parentUrn.split("::")[2]}$${type}` : type;
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/** The options that shape how an update treats the resource, as the resource sets them. */
+function declaredOptions(opts: pulumi.CustomResourceOptions, urns: Map<pulumi.Resource, string>): Omit<SynthOptionsRecord, "protect" | "retainOnDelete" | "dependsOn"> {
+    const out: Omit<SynthOptionsRecord, "protect" | "retainOnDelete" | "dependsOn"> = {};
+    if (opts.ignoreChanges?.length) out.ignoreChanges = [...opts.ignoreChanges];
+    if (opts.replaceOnChanges?.length) out.replaceOnChanges = [...opts.replaceOnChanges];
+    if (opts.deleteBeforeReplace !== undefined) out.deleteBeforeReplace = opts.deleteBeforeReplace;
+    if (opts.additionalSecretOutputs?.length) out.additionalSecretOutputs = [...opts.additionalSecretOutputs];
+    if (opts.customTimeouts) out.customTimeouts = { ...opts.customTimeouts };
+    const deletedWith = opts.deletedWith ? urns.get(opts.deletedWith) : undefined;
+    if (deletedWith) out.deletedWith = deletedWith;
+    return out;
 }
 
 /**
@@ -220,7 +252,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult & {
             parent: parentUrn ?? stackUrn,
             custom: registered?.custom ?? true,
             inputs: registered?.inputs ?? {},
-            options: { ...kept.get(d.resource)!, dependsOn },
+            options: { ...kept.get(d.resource)!, dependsOn, ...declaredOptions(d.opts, urns) },
         });
     }
     const outputs = (await resolveOutputs(programOutputs ?? {})) as Record<string, unknown>;
