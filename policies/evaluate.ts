@@ -1,7 +1,11 @@
 // Runs the policy pack offline, over the resources the offline synth records, the way the Pulumi engine runs
 // it during a preview: every resource policy on every resource's inputs, then every stack policy over the whole
-// stack. The arguments are built by hand (props behind the engine's unknown-checking proxy, config defaults
-// from each policy's schema, stack tags) and whatever reportViolation receives is collected.
+// stack. The arguments are built as @pulumi/policy's analyzer server builds them from the engine's requests
+// (pulumi/pulumi-policy v1.21.0 sdk/nodejs/policy/server.ts: makeAnalyzeRpcFun, makeAnalyzeStackRpcFun,
+// getResourceOptions, deserialize.ts), and whatever reportViolation receives is collected. Offline tooling:
+// the published pack does not ship it (package.json "files").
+import * as fs from "fs";
+import * as path from "path";
 import {
     EnforcementLevel,
     Policies,
@@ -11,11 +15,11 @@ import {
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
-    UnknownValueError,
     unknownCheckingProxy,
 } from "@pulumi/policy";
-import { policies as packPolicies } from "./rules/all";
+import { PACK_NAME, policies as packPolicies } from "./rules/all";
 import { configWithDefaults } from "./rules/policy";
+import { isUnknownValueError } from "./rules/values";
 
 /**
  * A resource as the offline synth records it (structurally tools/harness.ts `SynthResource`); only urn, type,
@@ -28,9 +32,30 @@ export interface SynthResourceLike {
     id?: string | null;
     parent?: string | null;
     custom?: boolean;
-    /** Resolved inputs; secrets replaced by "[secret]". */
+    /** Resolved inputs; a value written as the engine's unknown sentinel is unknown, a secret object is unwrapped. */
     inputs: Record<string, unknown>;
-    options?: { protect?: boolean; retainOnDelete?: boolean; dependsOn?: string[] };
+    /**
+     * The options the engine forwards to a policy pack; `retainOnDelete` and `dependsOn` may be recorded but the
+     * engine sends neither (pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go marshalResourceOptions), so no
+     * policy sees them.
+     */
+    options?: {
+        protect?: boolean;
+        ignoreChanges?: string[];
+        deleteBeforeReplace?: boolean;
+        additionalSecretOutputs?: string[];
+        customTimeouts?: { create?: string; update?: string; delete?: string };
+    };
+    /**
+     * What the engine sends beyond the recorded inputs (tools/harness.ts EngineView): the inputs with secrets in
+     * plain text, and the dependencies. When present it is what policies see, instead of `inputs`: a variant of a
+     * recorded stack is judged by changing a JSON copy of its records, which leaves this out.
+     */
+    engine?: {
+        inputs: Record<string, unknown>;
+        dependencies: string[];
+        propertyDependencies: Record<string, string[]>;
+    };
 }
 
 export interface Violation {
@@ -45,12 +70,12 @@ export interface EvaluateOptions {
     /**
      * Configuration. A key naming a policy configures that policy, as in a `--policy-pack-config` file:
      * `{ "<policy>": { "<key>": value, enforcementLevel?: ... } }` or `{ "<policy>": "<enforcement level>" }`.
-     * Any other key is a setting for every policy whose configSchema declares it, e.g. `{ profile: "dev" }` or
-     * `{ backupRetentionDays: 30 }`; a policy's own entry wins over it. Unset keys take the schema defaults; a
-     * key that is neither a policy nor a declared setting is an error.
+     * Any other key is a setting for every policy whose configSchema declares it, e.g. `{ backupRetentionDays: 30 }`;
+     * a policy's own entry wins over it. Unset keys take the schema defaults; a key that is neither a policy nor
+     * a declared setting is an error.
      */
     config?: Record<string, unknown>;
-    /** The stack's tags, e.g. { profile: "dev" }. */
+    /** The stack's tags, as the engine hands them over (ConfigureStack), e.g. { profile: "dev" }. */
     stackTags?: Record<string, string> | ReadonlyMap<string, string>;
     /** The policies to run; every policy of the pack by default. */
     policies?: Policies;
@@ -76,16 +101,51 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
     return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
 }
 
+// The wire's secret object (@pulumi/pulumi runtime/rpc.js specialSigKey, specialSecretSig).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * A value as the policy SDK deserializes it (deserialize.ts deserializeProperty): secrets unwrapped to their
+ * plaintext; without the keys starting with "__" that the engine never sends (MarshalOptions SkipInternalKeys).
+ */
+function deserialized(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(deserialized);
+    if (value === null || typeof value !== "object") return value;
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return deserialized(obj.value);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) if (!k.startsWith("__")) out[k] = deserialized(v);
+    return out;
+}
+
+/** A resource's properties as a policy sees them (deserializeProperties): no property whose value is undefined. */
+function propsOf(r: SynthResourceLike): Record<string, unknown> {
+    const props: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(r.engine?.inputs ?? r.inputs)) if (value !== undefined && !key.startsWith("__")) props[key] = deserialized(value);
+    return props;
+}
+
+/** A Go duration ("5m", "1h30m", "90s") in seconds, as the engine turns a custom timeout into the float it forwards. */
+function seconds(duration: string | undefined): number {
+    if (!duration) return 0;
+    const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+    let total = 0;
+    for (const [, amount, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(amount) * units[unit];
+    return total;
+}
+
+/** The options as getResourceOptions builds them from the engine's AnalyzerResourceOptions. */
 function optionsOf(r: SynthResourceLike): PolicyResourceOptions {
-    const options: PolicyResourceOptions & { retainOnDelete: boolean } = {
+    const timeouts = r.options?.customTimeouts;
+    const options: PolicyResourceOptions = {
         protect: r.options?.protect === true,
-        // Not part of the engine's options; the offline records carry it and the rules accept it.
-        retainOnDelete: r.options?.retainOnDelete === true,
-        ignoreChanges: [],
+        ignoreChanges: [...(r.options?.ignoreChanges ?? [])],
         aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
+        customTimeouts: { createSeconds: seconds(timeouts?.create), updateSeconds: seconds(timeouts?.update), deleteSeconds: seconds(timeouts?.delete) },
+        additionalSecretOutputs: [...(r.options?.additionalSecretOutputs ?? [])],
     };
+    if (r.options?.deleteBeforeReplace !== undefined) options.deleteBeforeReplace = r.options.deleteBeforeReplace;
     if (r.parent) options.parent = r.parent;
     return options;
 }
@@ -96,6 +156,11 @@ function stackUrnOf(resources: readonly SynthResourceLike[]): string {
     if (stack) return stack.urn;
     const m = resources.length > 0 ? /^urn:pulumi:([^:]*)::([^:]*)::/.exec(resources[0].urn) : null;
     return m ? `urn:pulumi:${m[1]}::${m[2]}::pulumi:pulumi:Stack::${m[2]}-${m[1]}` : "";
+}
+
+/** The pack's version, as the policy SDK reads it (its package.json): named in a preview's diagnostics. */
+function packVersion(): string {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, "package.json"), "utf8")) as { version: string }).version;
 }
 
 type PolicyEntry = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
@@ -133,6 +198,7 @@ export function evaluatePolicies(resources: readonly SynthResourceLike[], option
     const stackUrn = stackUrnOf(resources);
     const pack = options.policies ?? packPolicies;
     const { perPolicy, shared } = splitConfig(pack, options.config ?? {});
+    const props = new Map(resources.map(r => [r, propsOf(r)]));
 
     for (const policy of pack) {
         const given = perPolicy[policy.name];
@@ -151,8 +217,9 @@ export function evaluatePolicies(resources: readonly SynthResourceLike[], option
                 if (isThenable(result)) throw new Error(`policy ${policy.name} is asynchronous; evaluatePolicies runs synchronous policies only`);
             } catch (e) {
                 if (e instanceof NotApplicable) return;
-                if (e instanceof UnknownValueError) {
-                    violations.push({ policy: policy.name, enforcementLevel: "advisory", urn, message: `can't run policy ${policy.name} during preview: ${(e as Error).message}` });
+                if (isUnknownValueError(e)) {
+                    const message = `can't run policy '${policy.name}' from policy pack '${PACK_NAME}@v${packVersion()}' during preview: ${(e as Error).message}`;
+                    violations.push({ policy: policy.name, enforcementLevel: "advisory", urn, message });
                     return;
                 }
                 throw e;
@@ -164,7 +231,7 @@ export function evaluatePolicies(resources: readonly SynthResourceLike[], option
             for (const r of resources) {
                 const args: ResourceValidationArgs = {
                     type: r.type,
-                    props: unknownCheckingProxy(r.inputs) as Record<string, unknown>,
+                    props: unknownCheckingProxy(props.get(r)!) as Record<string, unknown>,
                     urn: r.urn,
                     name: r.name,
                     opts: optionsOf(r),
@@ -184,10 +251,11 @@ export function evaluatePolicies(resources: readonly SynthResourceLike[], option
         const byUrn = new Map<string, PolicyResource>();
         const policyResources = resources.map(r => {
             // The engine hands stack policies each resource's outputs, which include its ID.
-            const props = r.id && r.inputs.id === undefined ? { ...r.inputs, id: r.id } : r.inputs;
+            const own = props.get(r)!;
+            const outputs = r.id && own.id === undefined ? { ...own, id: r.id } : own;
             const resource: PolicyResource = {
                 type: r.type,
-                props: unknownCheckingProxy(props) as Record<string, unknown>,
+                props: unknownCheckingProxy(outputs) as Record<string, unknown>,
                 urn: r.urn,
                 name: r.name,
                 opts: optionsOf(r),
@@ -199,10 +267,12 @@ export function evaluatePolicies(resources: readonly SynthResourceLike[], option
             byUrn.set(r.urn, resource);
             return resource;
         });
+        const resolve = (urns: readonly string[]) => urns.map(u => byUrn.get(u)).filter((d): d is PolicyResource => d !== undefined);
         resources.forEach((r, i) => {
             const parent = r.parent ? byUrn.get(r.parent) : undefined;
             if (parent) policyResources[i].parent = parent;
-            policyResources[i].dependencies = (r.options?.dependsOn ?? []).map(u => byUrn.get(u)).filter((d): d is PolicyResource => d !== undefined);
+            policyResources[i].dependencies = resolve(r.engine?.dependencies ?? []);
+            for (const [key, urns] of Object.entries(r.engine?.propertyDependencies ?? {})) policyResources[i].propertyDependencies[key] = resolve(urns);
         });
         const args: StackValidationArgs = { resources: policyResources, stackTags, getConfig, notApplicable };
         run(stackUrn, () =>

@@ -1,10 +1,10 @@
 // Typed, validated stack configuration. Every key, its default and its rule live here; README documents them.
 // Workloads add their keys as one entry in `workloadSections` (stacks/sections.ts).
 import { Cloud, Profile, ZONES_PER_STACK } from "../components/topology";
-import { HIDDEN } from "../components/ceramic/config";
-import { SET_DOCKER_HUB_ACCESS_TOKEN, SET_DOCKER_HUB_USERNAME } from "../components/topology/images";
+import { SET_DOCKER_HUB_USERNAME } from "../components/topology/images";
 import { CERTIFICATE_NAME_MAX } from "../components/topology/names";
-import { ConfigError, PROJECT, Reader, show } from "./validate";
+import { ConfigError, PROJECT, Reader, setSecretCommand, show } from "./validate";
+import { foreignKeyProblems } from "./namespaces";
 import { ConfigSection, WorkloadConfigs, workloadSections } from "./sections";
 
 export type DnsProvider = "route53" | "clouddns" | "cloudflare" | "none";
@@ -113,19 +113,19 @@ function readRegistryMirror(r: Reader, cloud: Cloud | undefined): StackConfig["r
     const hasToken = given !== undefined && given !== null;
     let accessToken: string | undefined;
     if (hasToken) {
-        if (typeof given !== "string" || !/^\S+$/.test(given)) r.problem("dockerHubAccessToken", HIDDEN, "a Docker Hub access token: one word, no spaces");
+        if (typeof given !== "string" || !/^\S+$/.test(given)) r.problem("dockerHubAccessToken", given, "a Docker Hub access token: one word, no spaces");
         else accessToken = given;
         if (r.isSecret("dockerHubAccessToken") === false) {
-            r.problem("dockerHubAccessToken", HIDDEN, `given in plain text; store it encrypted with ${SET_DOCKER_HUB_ACCESS_TOKEN}`);
+            r.problem("dockerHubAccessToken", given, `given in plain text; store it encrypted with ${setSecretCommand("registryMirror.dockerHubAccessToken")}`);
         }
     }
     const hasUsername = r.has("dockerHubUsername");
     if (cloud === "aws") {
         const why = "cloud is aws, and ECR's pull-through cache pulls from Docker Hub only with a Docker Hub account";
         if (!hasUsername) r.missing("dockerHubUsername", `${why}; set it with ${SET_DOCKER_HUB_USERNAME}`);
-        if (!hasToken) r.missing("dockerHubAccessToken", `${why}; create a read-only access token on Docker Hub and set it with ${SET_DOCKER_HUB_ACCESS_TOKEN}`);
+        if (!hasToken) r.missing("dockerHubAccessToken", `${why}; create a read-only access token on Docker Hub`);
     } else if (hasUsername && !hasToken) {
-        r.missing("dockerHubAccessToken", `registryMirror.dockerHubUsername is set, and Docker Hub signs the mirror in with both; set it with ${SET_DOCKER_HUB_ACCESS_TOKEN}`);
+        r.missing("dockerHubAccessToken", "registryMirror.dockerHubUsername is set, and Docker Hub signs the mirror in with both");
     } else if (hasToken && !hasUsername) {
         r.missing("dockerHubUsername", `registryMirror.dockerHubAccessToken is set, and Docker Hub signs the mirror in with both; set it with ${SET_DOCKER_HUB_USERNAME}`);
     }
@@ -195,9 +195,40 @@ function cidrProblem(cidr: string): string | undefined {
  * stack's name, judged as the prefix of its physical names (stackNameProblem).
  */
 export function parseConfig(raw: Record<string, unknown>, seen?: Set<string>, secretKeys?: ReadonlySet<string>, stack?: string): StackConfig {
-    const problems: string[] = [];
+    return readConfig(raw, [], seen, secretKeys, stack);
+}
+
+/**
+ * The configuration of a running stack, from every key the CLI hands the program (`pulumi.runtime.allConfig()`:
+ * full keys of every namespace, values as strings, objects as JSON); `secretKeys`: the full keys it holds as
+ * secrets. Keys of other namespaces are judged in the same list of problems (stacks/namespaces.ts).
+ */
+export function parseStackConfig(all: Record<string, string>, secretKeys: ReadonlySet<string> | undefined, stack?: string): StackConfig {
+    const own = `${PROJECT}:`;
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(all)) {
+        if (fullKey.startsWith(own)) raw[fullKey.slice(own.length)] = configValue(text);
+    }
+    const ownSecrets = secretKeys && new Set([...secretKeys].filter(k => k.startsWith(own)).map(k => k.slice(own.length)));
+    return readConfig(raw, foreignKeyProblems(all, raw, configValue), undefined, ownSecrets, stack);
+}
+
+/** A value as the CLI hands it over (a string), read as what it holds: objects, lists, booleans and whole numbers parsed. */
+export function configValue(text: string): unknown {
+    const trimmed = text.trim();
+    if (/^[[{]/.test(trimmed) || /^(true|false|-?\d+)$/.test(trimmed)) {
+        try {
+            return JSON.parse(trimmed);
+        } catch {
+            return text;
+        }
+    }
+    return text;
+}
+
+function readConfig(raw: Record<string, unknown>, problems: string[], seen?: Set<string>, secretKeys?: ReadonlySet<string>, stack?: string): StackConfig {
     const stackWrong = stack === undefined ? undefined : stackNameProblem(stack);
-    if (stackWrong) problems.push(stackWrong);
+    if (stackWrong) problems.unshift(stackWrong);
     const r = new Reader(raw, problems, "", seen, secretKeys);
 
     const cloud = r.oneOf("cloud", CLOUDS, undefined);
@@ -258,7 +289,7 @@ export function parseConfig(raw: Record<string, unknown>, seen?: Set<string>, se
     if (domainWrong) r.problem("domain", domain, domainWrong);
     r.rejectUnknown();
 
-    if (problems.length > 0 || cloud === undefined || domain === undefined) throw new ConfigError(problems);
+    if (problems.length > 0 || cloud === undefined || domain === undefined) throw new ConfigError(problems, r.missingSecrets);
     return {
         cloud,
         profile,

@@ -7,7 +7,7 @@ import { createGcpBackend } from "../components/gcp";
 import { IpfsCluster } from "../components/ipfs-cluster";
 import { ChainlinkNode } from "../components/chainlink";
 import { CeramicNode } from "../components/ceramic";
-import { StackConfig, locationOf, parseConfig, stackPrefix } from "./config";
+import { StackConfig, configValue, locationOf, parseStackConfig, stackPrefix } from "./config";
 import { PROJECT } from "./validate";
 
 /** Every `web3-nodes:` key of the running stack, objects parsed from their JSON form. */
@@ -15,36 +15,22 @@ export function rawStackConfig(): Record<string, unknown> {
     const raw: Record<string, unknown> = {};
     for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (!fullKey.startsWith(`${PROJECT}:`)) continue;
-        raw[fullKey.slice(PROJECT.length + 1)] = parseValue(value);
+        raw[fullKey.slice(PROJECT.length + 1)] = configValue(value);
     }
     return raw;
 }
 
 /**
- * The `web3-nodes:` keys (without the prefix) the stack holds as secrets. A key set with
- * `pulumi config set --secret --path a.b` makes all of `a` secret. The SDK keeps this list behind the internal
- * `isConfigSecret` (what makes Config.get warn about a secret read as plain text); undefined if it is gone,
- * and sections then cannot tell a secret from plain text.
+ * The full keys the running stack holds as secrets. A key set with `pulumi config set --secret --path a.b`
+ * makes all of `a` secret. The SDK keeps this list behind the internal `isConfigSecret` (what makes Config.get
+ * warn about a secret read as plain text); undefined if it is gone, and sections then cannot tell a secret
+ * from plain text.
  */
-export function secretStackKeys(): Set<string> | undefined {
+export function secretConfigKeys(): Set<string> | undefined {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
     if (typeof isConfigSecret !== "function") return undefined;
-    return new Set(Object.keys(pulumi.runtime.allConfig())
-        .filter(k => k.startsWith(`${PROJECT}:`) && isConfigSecret(k))
-        .map(k => k.slice(PROJECT.length + 1)));
-}
-
-function parseValue(value: string): unknown {
-    const trimmed = value.trim();
-    if (/^[[{]/.test(trimmed) || /^(true|false|-?\d+)$/.test(trimmed)) {
-        try {
-            return JSON.parse(trimmed);
-        } catch {
-            return value;
-        }
-    }
-    return value;
+    return new Set(Object.keys(pulumi.runtime.allConfig()).filter(k => isConfigSecret(k)));
 }
 
 export function backendSettings(config: StackConfig, stack: string): BackendSettings {
@@ -73,9 +59,12 @@ export async function createBackend(config: StackConfig, stack: string): Promise
     return config.cloud === "aws" ? createAwsBackend(settings) : createGcpBackend(settings);
 }
 
-/** The whole program. Config is validated before any resource is declared. */
+/**
+ * The whole program. Config, every namespace of it, is validated before any resource is declared; a required
+ * secret that is not set stops it there, naming the command that sets it (nothing is ever stood in for one).
+ */
 export async function run(): Promise<Record<string, unknown>> {
-    const config = parseConfig(rawStackConfig(), undefined, secretStackKeys(), pulumi.getStack());
+    const config = parseStackConfig(pulumi.runtime.allConfig(), secretConfigKeys(), pulumi.getStack());
     const backend = await createBackend(config, pulumi.getStack());
     return {
         cloud: backend.cloud,

@@ -38,10 +38,11 @@ import { ecrMirrorImage, rateExpression } from "../components/aws";
 import { artifactRegistryImage, cronSchedule } from "../components/gcp";
 import { secretsLoader } from "../components/gcp/cloudinit";
 import { ed25519PublicKey, peerKeyFromSeed } from "../components/libp2p/identity";
-import { parseConfig } from "../stacks/config";
+import { parseConfig, parseStackConfig } from "../stacks/config";
 import { ConfigError } from "../stacks/validate";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
 import { randomState } from "../tools/mocks";
+import { readStackFile } from "../tools/stackfile";
 import { SynthReport, mandatoryViolations, synthStack } from "../tools/synth";
 import { baseConfig } from "./fixtures";
 import { bashWords, descendants, hasBinary, named, ofType, referencePeerId, synthBackend } from "./support";
@@ -179,7 +180,7 @@ describe("Ceramic node", () => {
     describe("settings", () => {
         const MAINNET_WITHOUT_RPC =
             "web3-nodes:ceramic.ethereumRpcUrl is required: network is mainnet: anchors are proven on Ethereum mainnet, so the node needs an " +
-            "Ethereum RPC endpoint of its own; set it with pulumi config set --secret --path ceramic.ethereumRpcUrl <url>";
+            "Ethereum RPC endpoint of its own; set it with pulumi config set --secret --path 'web3-nodes:ceramic.ethereumRpcUrl' https://mainnet.infura.io/v3/YOUR-API-KEY";
 
         it("rejects mainnet without an Ethereum RPC URL, with a message that says how to set it as a secret", () => {
             assert.deepStrictEqual(problemsOf({ enabled: true, network: "mainnet" }), [MAINNET_WITHOUT_RPC]);
@@ -188,17 +189,18 @@ describe("Ceramic node", () => {
             assert.throws(() => assertValidSettings({ network: "mainnet" }), /invalid Ceramic settings:\n {2}- ceramic\.ethereumRpcUrl: network is mainnet/);
         });
 
-        it("rejects it through the whole program too, before declaring anything", async () => {
-            await assert.rejects(synthStack({ stack: "prod", cloud: "gcp", set: { "ceramic.ethereumRpcUrl": null } }), (e: unknown) => {
+        it("rejects it as the program reads a stack: the committed prod stack sets no URL, and stops there", () => {
+            const prod = { ...readStackFile("prod").config, "web3-nodes:cloud": "gcp" };
+            assert.throws(() => parseStackConfig(prod, new Set(), "prod"), (e: unknown) => {
                 assert.ok(e instanceof ConfigError);
-                assert.deepStrictEqual(e.problems, [MAINNET_WITHOUT_RPC]);
+                assert.ok(e.problems.includes(MAINNET_WITHOUT_RPC), e.message);
                 return true;
             });
         });
 
         it("refuses an Ethereum RPC URL given in plain text, and never repeats it in a message", async () => {
-            const plain = "web3-nodes:ceramic.ethereumRpcUrl = \"[secret]\": given in plain text; it usually carries an API key: " +
-                "store it encrypted with pulumi config set --secret --path ceramic.ethereumRpcUrl <url>";
+            const plain = "web3-nodes:ceramic.ethereumRpcUrl = [secret]: given in plain text; it usually carries an API key: " +
+                "store it encrypted with pulumi config set --secret --path 'web3-nodes:ceramic.ethereumRpcUrl' https://mainnet.infura.io/v3/YOUR-API-KEY";
             assert.deepStrictEqual(problemsOf({ enabled: true, network: "mainnet", ethereumRpcUrl: FAKE_RPC_URL }, new Set()), [plain]);
             assert.deepStrictEqual(problemsOf({ enabled: true, network: "mainnet", ethereumRpcUrl: FAKE_RPC_URL }, new Set(["ceramic"])), []);
             await assert.rejects(
@@ -206,7 +208,7 @@ describe("Ceramic node", () => {
                 (e: unknown) => e instanceof ConfigError && e.problems.length === 1 && e.problems[0] === plain && !e.message.includes(FAKE_RPC_KEY),
             );
             const bad = problemsOf({ enabled: true, ethereumRpcUrl: `ftp://${FAKE_RPC_KEY}` });
-            assert.deepStrictEqual(bad, ['web3-nodes:ceramic.ethereumRpcUrl = "[secret]": an http(s) URL of an Ethereum JSON-RPC endpoint']);
+            assert.deepStrictEqual(bad, ["web3-nodes:ceramic.ethereumRpcUrl = [secret]: an http(s) URL of an Ethereum JSON-RPC endpoint"]);
         });
 
         const cases: { what: string; given: Record<string, unknown>; problems: string[] }[] = [
@@ -231,7 +233,7 @@ describe("Ceramic node", () => {
                 what: "a misspelt key",
                 given: { ethRpc: "x" },
                 problems: [
-                    'web3-nodes:ceramic.ethRpc = "x": unknown key; known keys here: enabled, network, ethereumRpcUrl, anchorServiceUrl, corsAllowedOrigins, ' +
+                    "web3-nodes:ceramic.ethRpc: unknown key; known keys here: enabled, network, ethereumRpcUrl, anchorServiceUrl, corsAllowedOrigins, " +
                     "logLevel, ipfsFlavour, ceramicCpu, ceramicMemoryMiB, ipfsCpu, ipfsMemoryMiB, stateStore, stateVolumeGiB, repoVolumeGiB, keepAlive",
                 ],
             },

@@ -244,9 +244,9 @@ describe("Chainlink", function () {
                 what: "two RPC nodes with one name, a missing URL and a misspelt key",
                 given: { ...enabled, nodes: [RPC_NODES[0], { name: "alchemy", wsURL: RPC_NODES[1].wsUrl, httpUrl: RPC_NODES[1].httpUrl }] },
                 problems: [
-                    "web3-nodes:chainlink.nodes[1].wsURL = [secret wss://…]: unknown key; known keys here: name, wsUrl, httpUrl",
+                    "web3-nodes:chainlink.nodes[1].wsURL: unknown key (did you mean web3-nodes:chainlink.nodes[1].wsUrl?); known keys here: name, wsUrl, httpUrl",
                     'web3-nodes:chainlink.nodes[1].name = "alchemy": unique among the nodes; nodes[0] has it too',
-                    "web3-nodes:chainlink.nodes[1].wsUrl is required: a ws:// or wss:// URL",
+                    "web3-nodes:chainlink.nodes[1].wsUrl is required: a ws:// or wss:// URL; set it with pulumi config set --secret --path 'web3-nodes:chainlink.nodes[1].wsUrl' wss://mainnet.infura.io/ws/v3/YOUR-API-KEY",
                 ],
             },
             { what: "an empty list of nodes", given: { ...enabled, nodes: [] }, problems: ["web3-nodes:chainlink.nodes = [secret]: a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl }"] },
@@ -301,7 +301,7 @@ describe("Chainlink", function () {
                 what: "a misspelt key",
                 given: { ...enabled, leaseDurationSeconds: 10 },
                 problems: [
-                    "web3-nodes:chainlink.leaseDurationSeconds = 10: unknown key; known keys here: enabled, chainId, nodes, version, cpu, memoryMiB, databaseClass, " +
+                    "web3-nodes:chainlink.leaseDurationSeconds: unknown key; known keys here: enabled, chainId, nodes, version, cpu, memoryMiB, databaseClass, " +
                     "databaseStorageGiB, databaseVersion, backupRetentionDays, leaseDuration, maxOpenConns, operatorCidrs, alertEmail",
                 ],
             },

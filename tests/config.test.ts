@@ -53,11 +53,11 @@ const invalid: { what: string; raw: Record<string, unknown>; message: string }[]
     { what: "a CIDR too small", raw: aws({ network: { cidr: "10.0.0.0/26" } }), message: 'web3-nodes:network.cidr = "10.0.0.0/26": a prefix from /16 to /22 (the network is cut into six subnets)' },
     { what: "host bits set", raw: aws({ network: { cidr: "10.0.1.0/16" } }), message: 'web3-nodes:network.cidr = "10.0.1.0/16": a network address: the host bits of a /16 must be zero' },
     { what: "too many NAT addresses", raw: aws({ network: { natAddresses: 5 } }), message: "web3-nodes:network.natAddresses = 5: a whole number from 1 to 3" },
-    { what: "an upper-case tag key", raw: aws({ tags: { Team: "web3" } }), message: 'web3-nodes:tags.Team = "web3": tag keys start with a lowercase letter and use lowercase letters, digits, _ and - (at most 63); values likewise, may be empty' },
+    { what: "an upper-case tag key", raw: aws({ tags: { Team: "web3" } }), message: "web3-nodes:tags.Team: not a valid key (value not shown): tag keys start with a lowercase letter and use lowercase letters, digits, _ and - (at most 63); values likewise, may be empty" },
     { what: "a retention CloudWatch refuses", raw: aws({ logRetentionDays: 10 }), message: "web3-nodes:logRetentionDays = 10: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653" },
     { what: "backups kept too briefly", raw: aws({ backupRetentionDays: 3 }), message: "web3-nodes:backupRetentionDays = 3: a whole number from 7 to 35" },
-    { what: "a misspelt key", raw: aws({ domian: "x.example.com" }), message: 'web3-nodes:domian = "x.example.com": unknown key; known keys here: cloud, profile, domain, dns, aws, gcp, network, registryMirror, tags, logRetentionDays, backupRetentionDays, ipfsCluster, chainlink, ceramic' },
-    { what: "a misspelt nested key", raw: aws({ aws: { regoin: "us-east-2" } }), message: 'web3-nodes:aws.regoin = "us-east-2": unknown key; known keys here: region, zones' },
+    { what: "a misspelt key", raw: aws({ domian: "x.example.com" }), message: "web3-nodes:domian: unknown key (did you mean web3-nodes:domain?); known keys here: cloud, profile, domain, dns, aws, gcp, network, registryMirror, tags, logRetentionDays, backupRetentionDays, ipfsCluster, chainlink, ceramic" },
+    { what: "a misspelt nested key", raw: aws({ aws: { regoin: "us-east-2" } }), message: "web3-nodes:aws.regoin: unknown key (did you mean web3-nodes:aws.region?); known keys here: region, zones" },
 ];
 
 describe("stack configuration", () => {
@@ -100,12 +100,17 @@ describe("stack configuration", () => {
         assert.strictEqual(config.logRetentionDays, 30);
     });
 
-    it("has every key it reads documented in README with its default", () => {
+    it("has every key it reads in README's configuration table with its default, and no other key there", () => {
         const seen = new Set<string>();
         parseConfig(aws({}), seen);
         const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-        const undocumented = [...seen].filter(k => !readme.includes(`\`${k}\``));
-        assert.deepStrictEqual(undocumented, [], "README's configuration table misses these keys");
+        const start = readme.indexOf("\n## Configuration\n");
+        assert.ok(start >= 0, "README has no section ## Configuration");
+        const table = readme.slice(start, readme.indexOf("\n#", start + 1));
+        // One row per key: | `key` | default | allowed / meaning |
+        const rows = new Map([...table.matchAll(/^\| `([^`]+)` \| ([^|]*) \|/gm)].map(m => [m[1], m[2].trim()]));
+        assert.deepStrictEqual([...seen].filter(k => !rows.get(k)), [], "keys without a row and a default in README's configuration table");
+        assert.deepStrictEqual([...rows.keys()].filter(k => !seen.has(k)), [], "rows of README's configuration table for keys the program never reads");
     });
 });
 

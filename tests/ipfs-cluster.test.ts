@@ -320,7 +320,7 @@ describe("IPFS cluster", function () {
                 what: "a misspelt key",
                 given: { replicas: 3 },
                 problems: [
-                    "web3-nodes:ipfsCluster.replicas = 3: unknown key; known keys here: enabled, peers, replicationFactorMin, replicationFactorMax, " +
+                    "web3-nodes:ipfsCluster.replicas: unknown key; known keys here: enabled, peers, replicationFactorMin, replicationFactorMax, " +
                     "repoVolumeGiB, clusterVolumeGiB, kuboCpu, kuboMemoryMiB, clusterCpu, clusterMemoryMiB, concurrentPins, pinTimeout",
                 ],
             },

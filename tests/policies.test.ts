@@ -1,13 +1,15 @@
 // The policy pack against hand-written resources: for every mandatory policy, on every back-end it applies to,
 // resources that violate it (with the message they must get) and ones that comply; whole compliant stacks;
-// and values that are unknown during a preview, which must never produce a violation.
+// and values that are unknown during a preview, which must never produce a violation. Records hold what the
+// engine hands a policy pack: unknowns as its sentinels, a Pulumi secret as the wire's secret object around its
+// plain text (which the policy SDK unwraps), options without retainOnDelete or dependsOn.
 import { strict as assert } from "assert";
-import { ResourceValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
+import { ResourceValidationPolicy, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import * as YAML from "yaml";
 import { EvaluateOptions, Violation, evaluatePolicies } from "../policies/evaluate";
 import { policies } from "../policies/rules/all";
-import { MASKED_SECRET } from "../policies/rules/values";
-import { SECRET_MASK, SynthResource } from "../tools/harness";
+import { SynthResource } from "../tools/harness";
 
 // ---------------------------------------------------------------- records
 
@@ -21,6 +23,14 @@ const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const UNKNOWN_BOOL = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7";
 const UNKNOWN_NUMBER = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
 const UNKNOWN_ARRAY = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2";
+
+/**
+ * A Pulumi secret as the engine sends it to a policy pack (pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go
+ * marshals with KeepSecrets): the wire's secret object around the plain text.
+ */
+function secret(value: unknown): Record<string, unknown> {
+    return { [specialSigKey]: specialSecretSig, value };
+}
 
 /** A resource record as the offline synth writes it. */
 function res(type: string, name: string, inputs: Record<string, unknown> = {}, options: Partial<SynthResource["options"]> = {}): SynthResource {
@@ -348,10 +358,6 @@ describe("policy pack", () => {
         }
     });
 
-    it("reads the offline synth's secret mask", () => {
-        assert.equal(MASKED_SECRET, SECRET_MASK);
-    });
-
     it("finds nothing in a compliant AWS stack", () => {
         assert.deepEqual(evaluatePolicies(awsStack()), []);
     });
@@ -387,26 +393,65 @@ describe("policy pack", () => {
     });
 });
 
+// ---------------------------------------------------------------- what a policy is handed
+
+describe("arguments as the engine builds them", () => {
+    it("options without retainOnDelete or dependsOn, props with secrets unwrapped, dependencies from the engine view", () => {
+        const seen: { opts?: object; props?: Record<string, unknown>; dependencies?: string[] } = {};
+        const probe: ResourceValidationPolicy = {
+            name: "probe",
+            description: "records its arguments",
+            enforcementLevel: "advisory",
+            validateResource: args => {
+                seen.opts = args.opts;
+                seen.props = args.props;
+            },
+        };
+        const stackProbe: StackValidationPolicy = {
+            name: "stack-probe",
+            description: "records the dependencies",
+            enforcementLevel: "advisory",
+            validateStack: args => {
+                seen.dependencies = args.resources.find(r => r.urn.endsWith("::b"))!.dependencies.map(d => d.urn);
+            },
+        };
+        const a = res(T.efs, "a", {}, KEEP);
+        const b = res(T.efsBackup, "b", { fileSystemId: "fs-1", token: "[secret]" }, { dependsOn: [a.urn], deleteBeforeReplace: true });
+        // What the offline synth keeps beside the record: the plain text and the dependencies the program registered.
+        Object.defineProperty(b, "engine", { value: { inputs: { fileSystemId: "fs-1", token: secret("hunter2") }, dependencies: [], propertyDependencies: {} } });
+        evaluatePolicies([a, b], { policies: [probe, stackProbe] });
+        // pulumi/pulumi-policy sdk/nodejs/policy/server.ts getResourceOptions: what the engine's AnalyzerResourceOptions carry.
+        assert.deepEqual(Object.keys(seen.opts!).sort(), ["additionalSecretOutputs", "aliases", "customTimeouts", "deleteBeforeReplace", "ignoreChanges", "parent", "protect"]);
+        assert.equal((seen.opts as { protect: boolean }).protect, false);
+        assert.equal(seen.props!.token, "hunter2");
+        assert.deepEqual(seen.dependencies, []);
+    });
+});
+
 // ---------------------------------------------------------------- persistence
 
 describe("stateful-resources-protected", () => {
     const policy = "stateful-resources-protected";
 
     it("AWS: reports unprotected volumes, buckets and databases", () => {
-        expectViolation(policy, [efs("fs", {}, {})], /aws:efs\/fileSystem:FileSystem "fs": neither the protect nor the retainOnDelete resource option is set.*\{ protect: true, retainOnDelete: true \}/);
+        expectViolation(policy, [efs("fs", {}, {})], /aws:efs\/fileSystem:FileSystem "fs": the protect resource option is not set, so nothing stops a replacement or `pulumi destroy`.*\{ protect: true, retainOnDelete: true \}/);
         expectViolation(policy, [aurora("db", { deletionProtection: false })], /"db": deletionProtection is false.*Set deletionProtection: true/);
         expectViolation(policy, [res(T.rdsInstance, "pg", { instanceClass: "db.m7g.large", storageEncrypted: true, backupRetentionPeriod: 7 }, KEEP)], /"pg": deletionProtection is not set \(off by default\)/);
         expectViolation(policy, [s3("state", { forceDestroy: true })], /"state": forceDestroy is true.*Remove forceDestroy/);
-        expectViolation(policy, [res(T.s3v2, "legacy", { bucket: "legacy" })], /aws:s3\/bucketV2:BucketV2 "legacy": neither the protect nor the retainOnDelete/);
+        expectViolation(policy, [res(T.s3v2, "legacy", { bucket: "legacy" })], /aws:s3\/bucketV2:BucketV2 "legacy": the protect resource option is not set/);
     });
 
-    it("AWS: accepts protected resources, by protect or by retainOnDelete", () => {
-        expectNone(policy, [efs("fs"), aurora("db"), s3("state"), efs("p", {}, { protect: true }), efs("r", {}, { retainOnDelete: true })]);
+    it("AWS: accepts protected resources", () => {
+        expectNone(policy, [efs("fs"), aurora("db"), s3("state"), efs("p", {}, { protect: true })]);
+    });
+
+    it("reports retainOnDelete without protect: the engine does not show policies retainOnDelete (pulumi/pulumi analyzer_plugin.go marshalResourceOptions)", () => {
+        expectViolation(policy, [efs("r", {}, { retainOnDelete: true })], /"r": the protect resource option is not set.*retainOnDelete, which policies cannot see/);
     });
 
     it("GCP: reports unprotected disks, buckets and Cloud SQL instances", () => {
-        expectViolation(policy, [disk("data", {}, {})], /gcp:compute\/disk:Disk "data": neither the protect nor the retainOnDelete/);
-        expectViolation(policy, [res(T.regionDisk, "rdata", { replicaZones: ["a", "b"] })], /gcp:compute\/regionDisk:RegionDisk "rdata": neither/);
+        expectViolation(policy, [disk("data", {}, {})], /gcp:compute\/disk:Disk "data": the protect resource option is not set/);
+        expectViolation(policy, [res(T.regionDisk, "rdata", { replicaZones: ["a", "b"] })], /gcp:compute\/regionDisk:RegionDisk "rdata": the protect resource option is not set/);
         expectViolation(policy, [gcs("state", { forceDestroy: true })], /gcp:storage\/bucket:Bucket "state": forceDestroy is true/);
         expectViolation(policy, [cloudSql("db", { deletionProtectionEnabled: undefined })], /settings\.deletionProtectionEnabled is not set \(off by default\).*Set settings\.deletionProtectionEnabled: true/);
         expectViolation(policy, [cloudSql("db", {}, { deletionProtection: false })], /"db": deletionProtection is false, so Pulumi may delete the instance/);
@@ -795,16 +840,24 @@ describe("no-plaintext-secrets", () => {
         );
         expectViolation(policy, [taskDefinition("t", [kuboContainer({ command: ["daemon", "--api-token=abc123"] })])], /the flag --api-token has a literal value/);
         expectViolation(policy, [taskDefinition("t", [kuboContainer({ entryPoint: ["sh", "-c", "exec app --password hunter2"] })])], /the flag --password has a literal value/);
-        const masked = res(T.task, "masked", { family: "masked", containerDefinitions: SECRET_MASK });
-        expectViolation(policy, [masked], /"masked": containerDefinitions is a Pulumi secret as a whole.*no policy can inspect it/);
     });
 
-    it("AWS: accepts secrets from Secrets Manager, references, masked values and switches", () => {
+    it("AWS: judges a Pulumi secret by its plain text, as the engine hands it over, and never repeats it", () => {
+        const hidden = "9f86d081884c7d659a2feaa0c55ad015";
+        const definitions = JSON.stringify([clusterContainer({ environment: [{ name: "CLUSTER_SECRET", value: hidden }] })]);
+        const t = res(T.task, "secret", { family: "secret", containerDefinitions: secret(definitions) });
+        expectViolation(policy, [t], /"secret": containerDefinitions\[0\] \("cluster"\) sets the environment variable CLUSTER_SECRET to a literal secret/);
+        assert.ok(violationsOf(policy, [t]).every(v => !v.message.includes(hidden)));
+        // A secret that is no literal (a file it names) is no violation, secret or not.
+        const file = JSON.stringify([clusterContainer({ environment: [{ name: "IPFS_SWARM_KEY_FILE", value: "/run/secrets/swarm.key" }] })]);
+        expectNone(policy, [res(T.task, "file", { family: "file", containerDefinitions: secret(file) })]);
+    });
+
+    it("AWS: accepts secrets from Secrets Manager, references and switches", () => {
         expectNone(policy, [
             taskDefinition("t", [
                 clusterContainer({
                     environment: [
-                        { name: "CLUSTER_SECRET", value: SECRET_MASK },
                         { name: "IPFS_SWARM_KEY_FILE", value: "/run/secrets/swarm.key" },
                         { name: "AWS_ACCESS_KEY_ID", value: "AKIAEXAMPLE" },
                         { name: "SECRET_ARN", value: "arn:aws:secretsmanager:us-east-1:1:secret:x" },
@@ -832,13 +885,16 @@ describe("no-plaintext-secrets", () => {
         expectViolation(policy, [vm({ ...kubo, "/data/ipfs-cluster/identity.json": JSON.stringify({ id: "12D3KooWabc", private_key: "CAESQ..." }) })], /identity\.json sets private_key to a literal secret/);
         expectViolation(policy, [vm({ ...kubo, "/home/chainlink/secrets.toml": "[Password]\nKeystore = 'correct-horse-battery'\n[Database]\nURL = 'postgresql://cl:pw@10.0.0.3/cl'\n" })], /secrets\.toml sets Password\.Keystore to a literal secret/);
         expectViolation(policy, [vm(kubo, ["curl -H 'Authorization: Bearer abc123' https://example.com"])], /runcmd\[0\], curl sends a literal Authorization header/);
-        expectViolation(policy, [res(T.instance, "vm", { metadata: { "user-data": SECRET_MASK } })], /metadata\["user-data"\] is a Pulumi secret as a whole/);
+        // A Pulumi secret in metadata is stored and shown in plain text all the same.
+        expectViolation(policy, [vm(kubo, undefined, { "cluster-secret": secret("9f86d081884c7d65") })], /metadata\["cluster-secret"\] holds a literal secret/);
+        const secretBoot = res(T.instance, "vm", { metadata: { "user-data": secret(cloudConfig({ "/etc/web3/cluster.env": "CLUSTER_SECRET=abcdef0123456789\n" })) } });
+        expectViolation(policy, [secretBoot], /metadata\["user-data"\] write_files \/etc\/web3\/cluster\.env sets CLUSTER_SECRET to a literal secret/);
+        assert.ok(violationsOf(policy, [secretBoot]).every(v => !v.message.includes("abcdef0123456789")));
     });
 
-    it("GCP: accepts secrets read at boot, masked metadata values and public keys", () => {
+    it("GCP: accepts secrets read at boot and public keys", () => {
         const unit = unitFile(KUBO_RUN.replace("-e IPFS_PATH", '-e CLUSTER_SECRET="$(cat /run/web3/cluster-secret)" -e IPFS_SWARM_KEY_FILE=/run/web3/swarm.key -e IPFS_PATH'), ["TOKEN_FILE=/run/web3/token"]);
         const t = template("t", cloudConfig({ "/etc/systemd/system/kubo.service": unit, "/etc/web3/cluster.env": "CLUSTER_SECRET=${CLUSTER_SECRET}\n" }));
-        (t.inputs.metadata as Record<string, unknown>)["cluster-secret"] = SECRET_MASK;
         (t.inputs.metadata as Record<string, unknown>)["ssh-keys"] = "core:ssh-ed25519 AAAAC3Nza core";
         (t.inputs.metadata as Record<string, unknown>)["secret-versions"] = "cluster-secret-0a1b/versions/1";
         expectNone(policy, [t, ...gcpStack()]);
@@ -862,8 +918,9 @@ describe("no-plaintext-secrets", () => {
         expectViolation(policy, [dockerKubo({ envs: ["DATABASE_URL=postgres://u:p@db/x"] })], /DATABASE_URL to the URL postgres:\/\/u:\*\*\*@/);
     });
 
-    it("docker: accepts masked and file-based secrets", () => {
-        expectNone(policy, [dockerKubo({ envs: ["IPFS_PATH=/data/ipfs", SECRET_MASK, "IPFS_SWARM_KEY_FILE=/run/secrets/swarm"] })]);
+    it("docker: accepts file-based secrets, and judges a Pulumi secret by its plain text", () => {
+        expectNone(policy, [dockerKubo({ envs: ["IPFS_PATH=/data/ipfs", secret("IPFS_SWARM_KEY_FILE=/run/secrets/swarm")] })]);
+        expectViolation(policy, [dockerKubo({ envs: ["IPFS_PATH=/data/ipfs", secret("IPFS_SWARM_KEY=abcdef")] })], /sets the environment variable IPFS_SWARM_KEY to a literal secret/);
     });
 });
 
@@ -1013,7 +1070,7 @@ describe("unknown values during a preview", () => {
             res(T.firewall, "fw", { network: "web3", sourceRanges: UNKNOWN_ARRAY, allows: [{ protocol: "tcp", ports: ["5001"] }] }),
             res(T.httpProxy, "proxy", { urlMap: UNKNOWN_STRING }),
             res(T.container, "c", { image: KUBO_IMAGE, user: UNKNOWN_STRING, envs: UNKNOWN_ARRAY, volumes: UNKNOWN_ARRAY }),
-            // What the offline synth records for an unknown under mocks: an empty object, or nothing at all.
+            // A value of the wrong type (an empty object where a string belongs), or nothing at all.
             efs("fs2", { encrypted: {} }),
             res(T.task, "t3", { family: "t3", containerDefinitions: {} }),
             res(T.efsBackup, "fs2-backup", { backupPolicy: { status: "ENABLED" } }),

@@ -137,14 +137,14 @@ describe("registry mirror", () => {
         it("requires the Docker Hub account on AWS, naming both keys and the commands that set them", () => {
             assert.deepStrictEqual(problemsOf(withoutMirror("aws")), [
                 "web3-nodes:registryMirror.dockerHubUsername is required: cloud is aws, and ECR's pull-through cache pulls from Docker Hub only with a Docker Hub account; set it with pulumi config set --path registryMirror.dockerHubUsername <user>",
-                "web3-nodes:registryMirror.dockerHubAccessToken is required: cloud is aws, and ECR's pull-through cache pulls from Docker Hub only with a Docker Hub account; create a read-only access token on Docker Hub and set it with pulumi config set --secret --path registryMirror.dockerHubAccessToken <token>",
+                "web3-nodes:registryMirror.dockerHubAccessToken is required: cloud is aws, and ECR's pull-through cache pulls from Docker Hub only with a Docker Hub account; create a read-only access token on Docker Hub; set it with pulumi config set --secret --path 'web3-nodes:registryMirror.dockerHubAccessToken' dckr_pat_YOUR-READ-ONLY-TOKEN",
             ]);
         });
 
         it("takes no account on GCP, where Artifact Registry pulls anonymously, but both keys or neither", () => {
             assert.deepStrictEqual(parseConfig(withoutMirror("gcp")).registryMirror, {});
             assert.deepStrictEqual(problemsOf(withoutMirror("gcp", { dockerHubUsername: "web3nodes" })), [
-                "web3-nodes:registryMirror.dockerHubAccessToken is required: registryMirror.dockerHubUsername is set, and Docker Hub signs the mirror in with both; set it with pulumi config set --secret --path registryMirror.dockerHubAccessToken <token>",
+                "web3-nodes:registryMirror.dockerHubAccessToken is required: registryMirror.dockerHubUsername is set, and Docker Hub signs the mirror in with both; set it with pulumi config set --secret --path 'web3-nodes:registryMirror.dockerHubAccessToken' dckr_pat_YOUR-READ-ONLY-TOKEN",
             ]);
             const config = parseConfig(withoutMirror("gcp", { dockerHubUsername: "web3nodes", dockerHubAccessToken: TOKEN }));
             assert.deepStrictEqual(config.registryMirror, { dockerHub: { username: "web3nodes", accessToken: TOKEN } });
@@ -153,7 +153,7 @@ describe("registry mirror", () => {
         it("refuses the token in plain text without repeating it", () => {
             const problems = problemsOf(withoutMirror("aws", { dockerHubUsername: "web3nodes", dockerHubAccessToken: TOKEN }), new Set());
             assert.deepStrictEqual(problems, [
-                'web3-nodes:registryMirror.dockerHubAccessToken = "[secret]": given in plain text; store it encrypted with pulumi config set --secret --path registryMirror.dockerHubAccessToken <token>',
+                "web3-nodes:registryMirror.dockerHubAccessToken = [secret]: given in plain text; store it encrypted with pulumi config set --secret --path 'web3-nodes:registryMirror.dockerHubAccessToken' dckr_pat_YOUR-READ-ONLY-TOKEN",
             ]);
             assert.deepStrictEqual(problemsOf(withoutMirror("aws", { dockerHubUsername: "web3nodes", dockerHubAccessToken: TOKEN }), new Set(["registryMirror"])), []);
         });
@@ -162,8 +162,8 @@ describe("registry mirror", () => {
             const problems = problemsOf(withoutMirror("aws", { dockerHubUsername: "me@example.com", dockerHubAccessToken: `${TOKEN} extra`, dockerHubPassword: "x" }));
             assert.deepStrictEqual(problems, [
                 'web3-nodes:registryMirror.dockerHubUsername = "me@example.com": a Docker Hub user or organization name: letters, digits, _ . -',
-                'web3-nodes:registryMirror.dockerHubAccessToken = "[secret]": a Docker Hub access token: one word, no spaces',
-                'web3-nodes:registryMirror.dockerHubPassword = "x": unknown key; known keys here: dockerHubUsername, dockerHubAccessToken',
+                "web3-nodes:registryMirror.dockerHubAccessToken = [secret]: a Docker Hub access token: one word, no spaces",
+                "web3-nodes:registryMirror.dockerHubPassword: unknown key; known keys here: dockerHubUsername, dockerHubAccessToken",
             ]);
             assert.ok(problems.every(p => !p.includes("RECOGNISABLE")));
         });

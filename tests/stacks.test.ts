@@ -73,7 +73,9 @@ describe("the offline synth command", () => {
         const { status, stdout } = synthCli(["dev", "--cloud", "gcp", "--json"]);
         assert.strictEqual(status, 0);
         const report = JSON.parse(stdout);
-        assert.deepStrictEqual(Object.keys(report), ["stack", "cloud", "project", "resources", "outputs", "policy", "quotas"]);
+        assert.deepStrictEqual(Object.keys(report), ["stack", "cloud", "project", "resources", "outputs", "policy", "quotas", "standIns"]);
+        // dev sets its Docker Hub user, so the token is required on gcp too; the file leaves it to pulumi config set --secret.
+        assert.deepStrictEqual(report.standIns, ["web3-nodes:registryMirror.dockerHubAccessToken"]);
         for (const q of report.quotas) {
             assert.deepStrictEqual(Object.keys(q), ["name", "service", "code", "per", "needed", "defaultLimit", "defaultKind", "exceedsDefault", "source"]);
         }

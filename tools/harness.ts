@@ -1,7 +1,10 @@
 // Runs a Pulumi program against mock providers and records every resource it declares, with its resolved
-// inputs (secrets masked), parent and options. The offline synth, the tests and the benchmarks share it.
+// inputs (secrets masked), parent and options, and beside them what the engine would hand a policy pack of it
+// (EngineView: secrets in plain text, unknowns, dependencies). The offline synth, the tests and the benchmarks
+// share it.
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import { computedState, answerInvoke } from "./mocks";
 
@@ -14,9 +17,35 @@ export interface SynthResource {
     id: string | null;
     parent: string | null;
     custom: boolean;
-    /** Resolved inputs; any secret value replaced by "[secret]". */
+    /**
+     * Resolved inputs as the engine would hand them to a policy pack (see EngineView), except that any secret
+     * value is replaced by "[secret]".
+     */
     inputs: Record<string, unknown>;
     options: SynthOptionsRecord;
+    /**
+     * What the engine sends a policy pack of this resource beyond `inputs` and `options`. Not enumerable, so the
+     * JSON contract (and any copy of the record) leaves it out: it holds secrets in plain text.
+     */
+    readonly engine?: EngineView;
+}
+
+/**
+ * A resource as the engine hands it to a policy pack (pulumi/pulumi v3.259.0 pkg/resource/plugin/analyzer_plugin.go
+ * Analyze and AnalyzeStack).
+ */
+export interface EngineView {
+    /**
+     * The inputs marshalled as the engine marshals them for an analyzer: KeepUnknowns and KeepSecrets, not
+     * KeepResources (sdk/go/common/resource/plugin/rpc.go MarshalPropertyValue). A secret stays a secret
+     * object around its plaintext, which the policy SDK unwraps; a value a preview cannot know is the unknown
+     * sentinel; a resource is its ID (a custom resource) or its URN (a component).
+     */
+    inputs: Record<string, unknown>;
+    /** The URNs the resource depends on: its dependsOn and every resource an input came from, as the program registered them. */
+    dependencies: string[];
+    /** Per input property, the URNs its value came from (only properties that have some). */
+    propertyDependencies: Record<string, string[]>;
 }
 
 /**
@@ -59,6 +88,14 @@ export interface SynthOptions {
     secretKeys?: string[];
     /** The program; runs after mocks and config are in place. */
     program: () => Promise<Record<string, unknown> | undefined>;
+    /**
+     * Run as `pulumi preview` of a stack that does not exist yet: every resource is about to be created, so the
+     * mocks return no ID and no computed output, only the inputs back. What the program derives from another
+     * resource's ID or outputs (ARNs, addresses, a task definition built from them) is then unknown, as the
+     * engine shows it to policies (@pulumi/pulumi runtime/resource.js resolveOutputs keeps only the returned
+     * outputs during a preview; runtime/rpc.js resolveProperties resolves the rest as unknown).
+     */
+    previewOfNewStack?: boolean;
 }
 
 /**
@@ -91,6 +128,60 @@ function skipPromiseStackTraces(): void {
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
+/**
+ * A value the mock monitor received, as the engine marshals it for an analyzer (see EngineView.inputs):
+ * unknowns become the unknown sentinel, resources what `reference` makes of them, secret objects stay.
+ */
+function engineValue(value: unknown, reference: (resource: pulumi.Resource) => unknown): unknown {
+    if (pulumi.isUnknown(value)) return unknownValue;
+    if (Array.isArray(value)) return value.map(v => engineValue(v, reference));
+    if (pulumi.Resource.isInstance(value)) return reference(value);
+    if (value !== null && typeof value === "object" && !pulumi.asset.Asset.isInstance(value) && !pulumi.asset.Archive.isInstance(value)) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = engineValue(v, reference);
+        return out;
+    }
+    return value;
+}
+
+/** What the program registered of a resource beyond its inputs, keyed by `<type>::<name>`. */
+interface Registration {
+    /** The mock monitor's URN of the resource, which `dependencies` use. */
+    mockUrn: string;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+}
+
+interface RegisterResourceRequest {
+    getType(): string;
+    getName(): string;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(f: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+/**
+ * Records the dependencies each RegisterResource request carries, which the engine keeps in its state and
+ * hands stack policies (pkg/resource/deploy/step_generator.go AnalyzeResources): the mocks' newResource does
+ * not see them.
+ */
+function recordRegistrations(registrations: Map<string, Registration>): void {
+    type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+    const monitor = runtimeSettings.getMonitor() as unknown as { registerResource(req: RegisterResourceRequest, callback: Callback): void };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, response) => {
+            if (response) {
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((value, key) => {
+                    const urns = value.getUrnsList();
+                    if (urns.length > 0) propertyDependencies[key] = urns;
+                });
+                registrations.set(`${req.getType()}::${req.getName()}`, { mockUrn: response.getUrn(), dependencies: req.getDependenciesList(), propertyDependencies });
+            }
+            callback(err, response);
+        });
+}
+
 /** Replaces serialized secrets (as the mock monitor hands them over) by the mask, everywhere in a value. */
 export function maskSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(maskSecrets);
@@ -104,15 +195,14 @@ export function maskSecrets(value: unknown): unknown {
     return value;
 }
 
-/** Resolves outputs in a value (stack outputs), masking secret ones. */
+/** Resolves outputs in a value (stack outputs), masking secret ones; an unknown one is the unknown sentinel. */
 async function resolveOutputs(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
-        const out = value as pulumi.Output<unknown>;
-        const [resolved, secret] = await Promise.all([
-            new Promise<unknown>(resolve => out.apply(v => resolve(v))),
-            (out as unknown as { isSecret: Promise<boolean> }).isSecret,
-        ]);
-        return secret ? SECRET_MASK : resolveOutputs(resolved);
+        // Not through apply: a preview never calls it on an unknown value.
+        const out = value as unknown as { promise(withUnknowns: boolean): Promise<unknown>; isSecret: Promise<boolean> };
+        const [resolved, secret] = await Promise.all([out.promise(true), out.isSecret]);
+        if (secret) return SECRET_MASK;
+        return pulumi.isUnknown(resolved) ? unknownValue : resolveOutputs(resolved);
     }
     if (value instanceof Promise) return resolveOutputs(await value);
     if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
@@ -184,7 +274,8 @@ function effectiveProtection(declared: { resource: pulumi.Resource; opts: pulumi
 /** Runs the program under mocks and returns what it declared, and every invoke it made in order. Throws what the program throws. */
 export async function synthesize(options: SynthOptions): Promise<SynthResult & { invokes: InvokeCall[] }> {
     const { project, stack } = options;
-    const inputsByKey = new Map<string, { inputs: Record<string, unknown>; id: string | null; custom: boolean }>();
+    const inputsByKey = new Map<string, { received: Record<string, unknown>; id: string | null; custom: boolean }>();
+    const registrations = new Map<string, Registration>();
     const declared: { type: string; name: string; resource: pulumi.Resource; opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions }[] = [];
     const invokes: InvokeCall[] = [];
     skipPromiseStackTraces();
@@ -192,10 +283,13 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult & {
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
-                const inputs = maskSecrets(args.inputs) as Record<string, unknown>;
-                const { id, state } = computedState(args.type, args.name, args.inputs);
                 if (inputsByKey.has(`${args.type}::${args.name}`)) throw new Error(`two resources of type ${args.type} are named ${args.name}`);
-                inputsByKey.set(`${args.type}::${args.name}`, { inputs, id: args.custom ? id : null, custom: args.custom ?? true });
+                if (options.previewOfNewStack) {
+                    inputsByKey.set(`${args.type}::${args.name}`, { received: args.inputs, id: null, custom: args.custom ?? true });
+                    return { id: undefined, state: args.inputs };
+                }
+                const { id, state } = computedState(args.type, args.name, args.inputs);
+                inputsByKey.set(`${args.type}::${args.name}`, { received: args.inputs, id: args.custom ? id : null, custom: args.custom ?? true });
                 return { id: args.custom ? id : undefined, state };
             },
             call(args) {
@@ -208,11 +302,13 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult & {
         true,
     );
     pulumi.runtime.setAllConfig(options.config, (options.secretKeys ?? []).map(k => k));
+    recordRegistrations(registrations);
 
     let programOutputs: Record<string, unknown> | undefined;
     await runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation(args => {
-            declared.push({ type: args.type, name: args.name, resource: args.resource, opts: args.opts as never });
+            // A resource passed to a component comes back as a reference (opts.urn): it was declared already.
+            if ((args.opts as { urn?: string }).urn === undefined) declared.push({ type: args.type, name: args.name, resource: args.resource, opts: args.opts as never });
             return undefined;
         });
         programOutputs = await options.program();
@@ -237,6 +333,17 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult & {
         named.push({ d, urn, parentUrn });
     }
     const kept = effectiveProtection(declared);
+    const urnByKey = new Map(named.map(({ d, urn }) => [`${d.type}::${d.name}`, urn]));
+    const urnByMockUrn = new Map([...registrations].map(([key, r]) => [r.mockUrn, urnByKey.get(key)]));
+    const toUrns = (mockUrns: string[]) => mockUrns.map(u => urnByMockUrn.get(u)).filter((u): u is string => u !== undefined);
+    // A resource in another's inputs, as the engine marshals it without KeepResources: a custom resource's ID
+    // (unknown until it exists), a component's URN.
+    const reference = (resource: pulumi.Resource): unknown => {
+        const { __pulumiType: type, __name: name } = resource as unknown as { __pulumiType: string; __name: string };
+        const registered = inputsByKey.get(`${type}::${name}`);
+        if (!registered?.custom) return urnByKey.get(`${type}::${name}`) ?? unknownValue;
+        return registered.id ?? unknownValue;
+    };
     // dependsOn may name resources declared later (resolved through an output), so it is read once all are named.
     const resources: SynthResource[] = [];
     for (const { d, urn, parentUrn } of named) {
@@ -244,16 +351,25 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult & {
             .map(r => urns.get(r))
             .filter((u): u is string => u !== undefined);
         const registered = inputsByKey.get(`${d.type}::${d.name}`);
-        resources.push({
+        const registration = registrations.get(`${d.type}::${d.name}`);
+        const engineInputs = engineValue(registered?.received ?? {}, reference) as Record<string, unknown>;
+        const record: SynthResource = {
             urn,
             type: d.type,
             name: d.name,
             id: registered?.id ?? null,
             parent: parentUrn ?? stackUrn,
             custom: registered?.custom ?? true,
-            inputs: registered?.inputs ?? {},
+            inputs: maskSecrets(engineInputs) as Record<string, unknown>,
             options: { ...kept.get(d.resource)!, dependsOn, ...declaredOptions(d.opts, urns) },
-        });
+        };
+        const engine: EngineView = {
+            inputs: engineInputs,
+            dependencies: toUrns(registration?.dependencies ?? []),
+            propertyDependencies: Object.fromEntries(Object.entries(registration?.propertyDependencies ?? {}).map(([key, mockUrns]) => [key, toUrns(mockUrns)])),
+        };
+        Object.defineProperty(record, "engine", { value: engine, enumerable: false });
+        resources.push(record);
     }
     const outputs = (await resolveOutputs(programOutputs ?? {})) as Record<string, unknown>;
     return { project, stack, resources, outputs, invokes };

@@ -1,31 +1,47 @@
-// Reads Pulumi.<stack>.yaml into the flat key/value form the Pulumi CLI hands a program.
+// Reads Pulumi.<stack>.yaml into the flat key/value form the Pulumi CLI hands a program. What the CLI would
+// refuse or misread is refused here, in one line that names the file, line and column.
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { Document, LineCounter, Node, Pair, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
+import { PROJECT, secretSettingOf } from "../stacks/validate";
 
-/** What stands in for a `secure:` value, which cannot be decrypted without the stack's secrets provider. */
-export const SECURE_PLACEHOLDER = "offline-placeholder-for-a-secure-value";
-
-/**
- * What stands in for a secure value whose key says what it holds, so validation still judges the rest of the
- * stack: the RPC URLs of chainlink.nodes carry API keys and are always set with --secret.
- */
-export const SHAPED_PLACEHOLDERS: Record<string, string> = {
-    wsUrl: "wss://offline-placeholder.invalid/secure-value",
-    httpUrl: "https://offline-placeholder.invalid/secure-value",
-    // ceramic.ethereumRpcUrl: an Ethereum RPC endpoint, usually with an API key in its path.
-    ethereumRpcUrl: "https://offline-placeholder.invalid/secure-value",
-};
+/** A stack file that cannot be read: the message is one line, `file:line:column: what`. */
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
 
 export interface StackFile {
     stack: string;
+    /** The file's name, for messages: Pulumi.<stack>.yaml. */
+    file: string;
     /** Full keys ("web3-nodes:cloud") to their values, objects as JSON strings. */
     config: Record<string, string>;
     /** Keys whose values are secret (given with `pulumi config set --secret`). */
     secretKeys: string[];
+    /**
+     * Full key paths ("web3-nodes:chainlink.nodes[0].wsUrl") of `secure:` values, which only the stack's secrets
+     * provider decrypts: each reads as a secret holding an example value (standInFor).
+     */
+    encrypted: string[];
 }
 
 export const ROOT = path.resolve(__dirname, "..");
+
+/** The attributes of a stack settings file (https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/). */
+const STACK_FILE_ATTRIBUTES = ["secretsprovider", "encryptedkey", "encryptionsalt", "config", "environment"];
+
+/** What stands in for an encrypted value that is not one of the known secrets (stacks/validate.ts SECRET_SETTINGS). */
+export const ENCRYPTED_STAND_IN = "example-stand-in-for-an-encrypted-value";
+
+/** The example value that stands in for the secret at a full key path, plainly not a real one. */
+export function standInFor(fullKeyPath: string): string {
+    const own = `${PROJECT}:`;
+    const setting = fullKeyPath.startsWith(own) ? secretSettingOf(fullKeyPath.slice(own.length)) : undefined;
+    return setting?.standIn ?? ENCRYPTED_STAND_IN;
+}
 
 export function stackFilePath(stack: string, root = ROOT): string {
     return path.join(root, `Pulumi.${stack}.yaml`);
@@ -39,42 +55,138 @@ export function listStacks(root = ROOT): string[] {
         .sort();
 }
 
-function isSecure(value: unknown): boolean {
-    return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value as object).length === 1 && "secure" in (value as object);
+/** A key path as `pulumi config set --path` spells it: names after dots, list indexes and odd names in brackets. */
+export function childPath(parent: string, key: string | number): string {
+    if (typeof key === "number") return `${parent}[${key}]`;
+    return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
-/** Replaces nested `secure:` values by a placeholder (shaped by their key when it can be) and tells whether there were any. */
-function stripSecure(value: unknown, key?: string): { value: unknown; secret: boolean } {
-    if (isSecure(value)) return { value: (key !== undefined ? SHAPED_PLACEHOLDERS[key] : undefined) ?? SECURE_PLACEHOLDER, secret: true };
-    if (Array.isArray(value)) {
-        const items = value.map(item => stripSecure(item));
-        return { value: items.map(i => i.value), secret: items.some(i => i.secret) };
+function isSecure(value: unknown): value is { secure: string } {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+}
+
+/** Replaces nested `secure:` values by their stand-ins, recording the path of each. */
+function standInEncrypted(value: unknown, keyPath: string, encrypted: string[]): unknown {
+    if (isSecure(value)) {
+        encrypted.push(keyPath);
+        return standInFor(keyPath);
     }
+    if (Array.isArray(value)) return value.map((item, i) => standInEncrypted(item, childPath(keyPath, i), encrypted));
     if (value !== null && typeof value === "object") {
-        let secret = false;
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-            const s = stripSecure(v, k);
-            out[k] = s.value;
-            secret = secret || s.secret;
-        }
-        return { value: out, secret };
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, standInEncrypted(v, childPath(keyPath, k), encrypted)]));
     }
-    return { value, secret: false };
+    return value;
+}
+
+/** The first thing in a value's YAML that no configuration value can be, or undefined. */
+function unreadable(node: unknown, keyPath: string): { node: Node; what: string } | undefined {
+    if (isAlias(node)) return undefined; // judged where its anchor is
+    if (isScalar(node)) {
+        const v = node.value;
+        if (typeof v === "number" && !Number.isFinite(v)) {
+            const token = Number.isNaN(v) ? ".nan" : v > 0 ? ".inf" : "-.inf";
+            return {
+                node,
+                what: `${keyPath} is ${token}, a YAML float no configuration value can hold (config reaches ` +
+                    "the program as JSON, which has none); give a finite number, or quote it if text is meant",
+            };
+        }
+        if (v !== null && !["string", "number", "boolean"].includes(typeof v)) {
+            const tag = node.tag?.replace(/^tag:yaml\.org,2002:/, "!!") ?? typeof v;
+            return { node, what: `${keyPath} is a ${tag} value; configuration holds text, numbers, booleans, lists and maps` };
+        }
+        return undefined;
+    }
+    if (isSeq(node)) {
+        for (const [i, item] of node.items.entries()) {
+            const found = unreadable(item, childPath(keyPath, i));
+            if (found) return found;
+        }
+        return undefined;
+    }
+    if (isMap(node)) {
+        const secure = node.items.length === 1 && isScalar(node.items[0].key) && node.items[0].key.value === "secure";
+        if (secure && !(isScalar(node.items[0].value) && typeof node.items[0].value.value === "string")) {
+            return { node: node.items[0].key as Node, what: `${keyPath}: secure: holds the ciphertext pulumi config set --secret writes, a string` };
+        }
+        for (const pair of node.items as Pair<unknown, unknown>[]) {
+            if (!isScalar(pair.key) || !["string", "number"].includes(typeof pair.key.value)) {
+                return { node: (pair.key as Node | null) ?? node, what: `${keyPath} has a key that is not a name` };
+            }
+            const found = unreadable(pair.value, childPath(keyPath, String(pair.key.value)));
+            if (found) return found;
+        }
+    }
+    return undefined;
+}
+
+/** The key whose node starts at `offset`, for a message about it. */
+function keyAt(doc: Document, offset: number): string | undefined {
+    let found: string | undefined;
+    visit(doc, {
+        Pair(_, pair) {
+            if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+                found = String(pair.key.value);
+                return visit.BREAK;
+            }
+            return undefined;
+        },
+    });
+    return found;
 }
 
 export function readStackFile(stack: string, root = ROOT): StackFile {
     const file = stackFilePath(stack, root);
-    if (!fs.existsSync(file)) {
-        throw new Error(`no stack file ${path.basename(file)}; stacks here: ${listStacks(root).join(", ") || "none"}`);
+    const name = path.basename(file);
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
+        throw new StackFileError(`no stack file ${name}; stacks here: ${listStacks(root).join(", ") || "none"}`);
     }
-    const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const lines = new LineCounter();
+    const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines, prettyErrors: false });
+    const refuse = (offset: number, what: string): never => {
+        const { line, col } = lines.linePos(offset);
+        throw new StackFileError(`${name}:${line}:${col}: ${what}`);
+    };
+    // The parser's own message, without the excerpt of the file it would add (which may show a secret).
+    const [firstError] = [...doc.errors, ...doc.warnings].sort((a, b) => a.pos[0] - b.pos[0]);
+    if (firstError) {
+        const duplicate = firstError.code === "DUPLICATE_KEY" ? keyAt(doc, firstError.pos[0]) : undefined;
+        refuse(firstError.pos[0], `${firstError.message.split("\n")[0]}${duplicate === undefined ? "" : `: ${duplicate} is given twice`}`);
+    }
+
+    const top = doc.contents;
+    if (top !== null && !isMap(top)) refuse(top.range?.[0] ?? 0, `a stack file is a map of ${STACK_FILE_ATTRIBUTES.join(", ")}`);
+    let configNode: Node | null = null;
+    for (const pair of isMap(top) ? top.items : []) {
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        if (typeof key !== "string" || !STACK_FILE_ATTRIBUTES.includes(key)) {
+            refuse((pair.key as Node | null)?.range?.[0] ?? 0, `${JSON.stringify(key ?? null)} is not an attribute of a stack file; they are ${STACK_FILE_ATTRIBUTES.join(", ")}`);
+        }
+        if (key === "config") configNode = pair.value as Node | null;
+    }
+    if (configNode !== null && !isMap(configNode) && !(isScalar(configNode) && configNode.value === null)) {
+        refuse(configNode.range?.[0] ?? 0, "config is a map of keys (<namespace>:<name>) to values");
+    }
+    for (const pair of isMap(configNode) ? configNode.items : []) {
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        const at = (pair.key as Node | null)?.range?.[0] ?? 0;
+        // pulumi/pulumi sdk/go/common/resource/config/key.go ParseKey: "configuration keys should be of the form `<namespace>:<name>`".
+        if (typeof key !== "string" || !/^[^:]+:[^:]/.test(key)) {
+            refuse(at, `config key ${JSON.stringify(key ?? null)}: keys are <namespace>:<name>, such as ${PROJECT}:domain`);
+        }
+        const found = unreadable(pair.value, key as string);
+        if (found) refuse(found.node.range?.[0] ?? at, found.what);
+    }
+
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
-    for (const [key, raw] of Object.entries(doc.config ?? {})) {
-        const { value, secret } = stripSecure(raw);
+    const encrypted: string[] = [];
+    const values = ((doc.toJS() ?? {}) as { config?: Record<string, unknown> }).config ?? {};
+    for (const [key, raw] of Object.entries(values)) {
+        const before = encrypted.length;
+        const value = standInEncrypted(raw, key, encrypted);
         config[key] = typeof value === "string" ? value : JSON.stringify(value);
-        if (secret) secretKeys.push(key);
+        if (encrypted.length > before) secretKeys.push(key);
     }
-    return { stack, config, secretKeys };
+    return { stack, file: name, config, secretKeys, encrypted };
 }

@@ -1,15 +1,18 @@
 // The offline synth: runs the real program for a stack file against mock providers, prints the resource
 // tree (or the JSON contract with --json) and the policy verdicts. Exit codes: 0 clean, 1 a mandatory
-// policy violation, 2 invalid configuration or usage, 3 the program failed otherwise.
+// policy violation, 2 invalid configuration, stack file or usage (one line each, no stack trace), 3 the
+// program failed otherwise. A required secret the file does not set, or sets encrypted, is stood in by an
+// example value, and the synth says so (tools/overrides.ts).
 import * as path from "path";
 import { Cloud } from "../components/topology";
 import { evaluatePolicies } from "../policies/evaluate";
 import { run } from "../stacks/program";
 import { CLOUDS } from "../stacks/config";
-import { ConfigError, PROJECT } from "../stacks/validate";
+import { ConfigError, HIDDEN, PROJECT } from "../stacks/validate";
 import { InvokeCall, SynthResource, synthesize } from "./harness";
+import { UsageError, parseKeyPath, replaces, setPath, standInMissingSecrets, standInNotice } from "./overrides";
 import { QuotaNeed, quotaNeeds, renderQuotas } from "./quotas";
-import { readStackFile } from "./stackfile";
+import { StackFileError, readStackFile } from "./stackfile";
 
 export interface Violation {
     policy: string;
@@ -28,6 +31,11 @@ export interface SynthReport {
     policy: { violations: Violation[] };
     /** What the stack needs of each quota a default account or project may not cover (tools/quotas.ts). */
     quotas: QuotaNeed[];
+    /**
+     * Full key paths of the secrets the synth stood in with example values: required ones the stack file does
+     * not set, and encrypted ones it cannot decrypt. A real deployment has the real values, or stops.
+     */
+    standIns: string[];
 }
 
 export interface SynthRequest {
@@ -36,27 +44,35 @@ export interface SynthRequest {
     /** The stack's name as the program sees it, when it is not the file's (another stack sharing its config). */
     stackName?: string;
     cloud?: Cloud;
-    /** Extra config on top of the stack file: key (without the project prefix) to a value (objects allowed). */
+    /**
+     * Extra config on top of the stack file: a key path as `pulumi config set --path` takes it (the project's
+     * namespace when none is given: `network.cidr`, `chainlink.nodes[0].name`, `aws:region`) to a value.
+     */
     set?: Record<string, unknown>;
     /** Like `set`, as `pulumi config set --secret --path` does: the value's top-level key becomes secret. */
     secrets?: Record<string, unknown>;
     /** Runs this instead of the real program (tests feed deliberately bad programs). */
     program?: () => Promise<Record<string, unknown> | undefined>;
+    /** Told each line about what the synth stood in, before the program runs (main writes them to stderr). */
+    onNotice?: (line: string) => void;
 }
 
-/** Sets `a.b.c` as `pulumi config set --path` does: inside the JSON object of the top-level key. */
-function setPath(config: Record<string, string>, keyPath: string, value: unknown): void {
-    const [top, ...rest] = keyPath.split(".");
-    const fullKey = `${PROJECT}:${top}`;
-    if (rest.length === 0) {
-        config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
-        return;
-    }
-    const root = config[fullKey] ? JSON.parse(config[fullKey]) : {};
-    let node = root;
-    for (const part of rest.slice(0, -1)) node = node[part] ??= {};
-    node[rest[rest.length - 1]] = value;
-    config[fullKey] = JSON.stringify(root);
+/** Applies --set and --secret values; a path the config cannot take is a UsageError naming the flag. */
+function applyOverrides(config: Record<string, string>, secretKeys: Set<string>, request: SynthRequest): void {
+    const apply = (flag: string, values: Record<string, unknown> | undefined, secret: boolean) => {
+        for (const [keyPath, value] of Object.entries(values ?? {})) {
+            try {
+                setPath(config, keyPath, value);
+                if (secret) secretKeys.add(parseKeyPath(keyPath).fullKey);
+            } catch (e) {
+                if (!(e instanceof UsageError)) throw e;
+                const shown = secret ? HIDDEN : typeof value === "string" ? value : JSON.stringify(value);
+                throw new UsageError(`${flag} ${keyPath}=${shown}: ${e.message}`);
+            }
+        }
+    };
+    apply("--set", request.set, false);
+    apply("--secret", request.secrets, true);
 }
 
 /** The invokes behind each report, kept beside it: they are not part of the `--json` contract. */
@@ -73,13 +89,15 @@ export async function synthStack(request: SynthRequest): Promise<SynthReport> {
     const file = readStackFile(request.stack);
     const config = { ...file.config };
     if (request.cloud) config[`${PROJECT}:cloud`] = request.cloud;
-    for (const [keyPath, value] of Object.entries(request.set ?? {})) setPath(config, keyPath, value);
     const secretKeys = new Set(file.secretKeys);
-    for (const [keyPath, value] of Object.entries(request.secrets ?? {})) {
-        setPath(config, keyPath, value);
-        secretKeys.add(`${PROJECT}:${keyPath.split(".")[0]}`);
-    }
+    applyOverrides(config, secretKeys, request);
     const stack = request.stackName ?? request.stack;
+    // Judged before the program runs, as the program does first: it stops with the same ConfigError.
+    const { standIns: notSet, invalid } = standInMissingSecrets(config, secretKeys, stack);
+    const given = [...Object.keys(request.set ?? {}), ...Object.keys(request.secrets ?? {})];
+    const encrypted = file.encrypted.filter(k => !given.some(keyPath => replaces(keyPath, k)));
+    for (const line of standInNotice(file.file, notSet, encrypted)) request.onNotice?.(line);
+    if (invalid) throw invalid;
     const result = await synthesize({
         project: PROJECT,
         stack,
@@ -88,10 +106,12 @@ export async function synthStack(request: SynthRequest): Promise<SynthReport> {
         program: request.program ?? run,
     });
     const cloud = (config[`${PROJECT}:cloud`] ?? "aws") as Cloud;
-    // Policies tuned by profile (burstable classes) read it from the program's own output, not the raw file.
-    const profile = result.outputs.profile === "dev" ? "dev" : "prod";
-    const violations = evaluatePolicies(result.resources, { config: { profile } });
-    const report: SynthReport = { stack, cloud, project: PROJECT, resources: result.resources, outputs: result.outputs, policy: { violations }, quotas: quotaNeeds(cloud, result.resources) };
+    // The pack reads the stack's profile from the stack tag `profile`, which the engine sends and CI sets from
+    // the stack's config (.github/scripts/prepare-stack.sh); the synth hands it over the same way. A program
+    // that exports no profile (a test fixture) leaves the pack's own default.
+    const profile = result.outputs.profile ?? config[`${PROJECT}:profile`];
+    const violations = evaluatePolicies(result.resources, { stackTags: typeof profile === "string" ? { profile } : {} });
+    const report: SynthReport = { stack, cloud, project: PROJECT, resources: result.resources, outputs: result.outputs, policy: { violations }, quotas: quotaNeeds(cloud, result.resources), standIns: [...notSet, ...encrypted] };
     invokesByReport.set(report, result.invokes);
     return report;
 }
@@ -136,87 +156,110 @@ export function renderTree(report: SynthReport): string {
     return lines.join("\n");
 }
 
-const USAGE = "usage: npm run synth -- <stack> [--cloud aws|gcp] [--json] [--set key=value ...] [--program file.ts]";
+const USAGE = "usage: npm run synth -- <stack> [--cloud aws|gcp] [--json] [--set key=value ...] [--secret key=value ...] [--program file.ts]";
+
+/** `key=value` of --set and --secret: the key a path (parseKeyPath), the value JSON when it parses, else text. */
+function keyValue(flag: string, argument: string | undefined, secret: boolean): [string, unknown] {
+    const eq = argument?.indexOf("=") ?? -1;
+    if (argument === undefined || eq <= 0) {
+        const shown = argument === undefined ? "nothing" : secret ? "a value without key=" : JSON.stringify(argument);
+        throw new UsageError(`${flag} takes key=value, such as ${flag} network.natAddresses=2; it was given ${shown}`);
+    }
+    const key = argument.slice(0, eq);
+    try {
+        parseKeyPath(key);
+    } catch (e) {
+        throw new UsageError(`${flag} ${key}=${secret ? HIDDEN : argument.slice(eq + 1)}: ${(e as Error).message}`);
+    }
+    const raw = argument.slice(eq + 1);
+    try {
+        return [key, JSON.parse(raw)];
+    } catch {
+        return [key, raw];
+    }
+}
 
 export function parseArgs(argv: string[]): SynthRequest & { json: boolean } {
     const positional: string[] = [];
     let cloud: Cloud | undefined;
     let json = false;
     const set: Record<string, unknown> = {};
+    const secrets: Record<string, unknown> = {};
     let program: SynthRequest["program"];
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         if (a === "--json") json = true;
         else if (a === "--cloud") {
             const v = argv[++i];
-            if (!CLOUDS.includes(v as Cloud)) throw new UsageError(`--cloud ${JSON.stringify(v)}: allowed: ${CLOUDS.join(", ")}`);
+            if (!CLOUDS.includes(v as Cloud)) throw new UsageError(`--cloud ${v === undefined ? "needs a value" : JSON.stringify(v)}: allowed: ${CLOUDS.join(", ")}`);
             cloud = v as Cloud;
-        } else if (a === "--set") {
-            const kv = argv[++i] ?? "";
-            const eq = kv.indexOf("=");
-            if (eq <= 0) throw new UsageError(`--set ${JSON.stringify(kv)}: expected key=value`);
-            const raw = kv.slice(eq + 1);
-            let value: unknown = raw;
-            try {
-                value = JSON.parse(raw);
-            } catch {
-                value = raw;
-            }
-            set[kv.slice(0, eq)] = value;
+        } else if (a === "--set" || a === "--secret") {
+            const [key, value] = keyValue(a, argv[++i], a === "--secret");
+            (a === "--set" ? set : secrets)[key] = value;
         } else if (a === "--program") {
             const file = argv[++i];
             if (!file) throw new UsageError("--program needs a file exporting run()");
             program = loadProgram(file);
-        } else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
+        } else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}; ${USAGE}`);
         else positional.push(a);
     }
-    if (positional.length !== 1) throw new UsageError("name exactly one stack");
-    return { stack: positional[0], cloud, json, set, program };
+    if (positional.length !== 1) throw new UsageError(`name exactly one stack (given ${positional.length}); ${USAGE}`);
+    return { stack: positional[0], cloud, json, set, secrets, program };
 }
-
-class UsageError extends Error {}
 
 /** Another program to synthesize with the stack's config, e.g. a fixture that must fail the gate. */
 function loadProgram(file: string): NonNullable<SynthRequest["program"]> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.resolve(file)) as { run?: SynthRequest["program"] };
+    let mod: { run?: SynthRequest["program"] };
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        mod = require(path.resolve(file)) as typeof mod;
+    } catch (e) {
+        throw new UsageError(`--program ${file}: cannot load it: ${(e as Error).message.split("\n")[0]}`);
+    }
     if (typeof mod.run !== "function") throw new UsageError(`--program ${file}: the module must export run()`);
     return mod.run;
 }
 
-async function main(): Promise<number> {
-    let request: ReturnType<typeof parseArgs>;
-    try {
-        request = parseArgs(process.argv.slice(2));
-    } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
-        return 2;
-    }
+/** Where main writes: the process's streams, or a test's buffers. */
+export interface SynthIo {
+    out(text: string): Promise<void>;
+    err(text: string): void;
+}
+
+const processIo: SynthIo = {
+    // Written before exiting: into a pipe, process.exit would cut the output at the pipe's buffer (64 KiB).
+    out: text => new Promise<void>((resolve, reject) => process.stdout.write(text, e => (e ? reject(e) : resolve()))),
+    err: text => void process.stderr.write(text),
+};
+
+/** The command: arguments in, exit code out. A problem of the input is one line (a list for configuration), never a stack trace. */
+export async function main(argv: string[], io: SynthIo = processIo): Promise<number> {
     let report: SynthReport;
+    let json: boolean;
     try {
-        report = await synthStack(request);
+        const request = parseArgs(argv);
+        json = request.json;
+        report = await synthStack({ ...request, onNotice: line => io.err(`${line}\n`) });
     } catch (e) {
-        if (e instanceof ConfigError) {
-            process.stderr.write(`${e.message}\n`);
+        if (e instanceof ConfigError || e instanceof StackFileError || e instanceof UsageError) {
+            io.err(`${e.message}\n`);
             return 2;
         }
-        process.stderr.write(`synth failed: ${(e as Error).stack ?? e}\n`);
-        return /no stack file/.test(String((e as Error).message)) ? 2 : 3;
+        io.err(`synth failed: ${(e as Error).stack ?? e}\n`);
+        return 3;
     }
-    // Written before exiting: into a pipe, process.exit would cut the output at the pipe's buffer (64 KiB).
-    const text = request.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTree(report)}\n`;
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, e => (e ? reject(e) : resolve())));
+    await io.out(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTree(report)}\n`);
     const mandatory = mandatoryViolations(report);
     if (mandatory.length > 0) {
-        process.stderr.write(`${mandatory.length} mandatory policy violation(s):\n`);
-        for (const v of mandatory) process.stderr.write(`  ${v.policy}: ${v.urn}\n    ${v.message}\n`);
+        io.err(`${mandatory.length} mandatory policy violation(s):\n`);
+        for (const v of mandatory) io.err(`  ${v.policy}: ${v.urn}\n    ${v.message}\n`);
         return 1;
     }
     return 0;
 }
 
 if (require.main === module) {
-    main().then(code => process.exit(code), e => {
+    main(process.argv.slice(2)).then(code => process.exit(code), e => {
         process.stderr.write(`${e}\n`);
         process.exit(3);
     });

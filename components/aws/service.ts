@@ -16,6 +16,7 @@ import {
 } from "../topology";
 import { describeUser, servicePorts } from "../topology/rules";
 import { fencedEntrypoint } from "../topology/fence";
+import { assertComponentInputsSent, publishedService, secretEnvProblems } from "../topology/published";
 import {
     ANY_IPV4,
     ANY_IPV6,
@@ -151,8 +152,15 @@ export function memoryScratchTmpfs(scratch: MemoryScratch): Record<string, unkno
     return { containerPath: scratch.path, size: scratch.sizeMiB, mountOptions: [...SCRATCH_MOUNT_OPTIONS] };
 }
 
-export function containerDefinitions(containers: ContainerSpec[], log: LogSettings): pulumi.Output<string> {
-    return pulumi.jsonStringify(containers.map(c => containerDefinition(c, log)));
+/**
+ * The task's container definitions, refused while an env value is a secret: a task definition keeps its
+ * environment in plain text. The check needs no other resource, so it fails a preview too, a new stack's included.
+ */
+export function containerDefinitions(owner: string, containers: ContainerSpec[], log: LogSettings): pulumi.Output<string> {
+    return pulumi.output(secretEnvProblems(owner, containers)).apply(problems => {
+        if (problems.length > 0) throw new Error(`invalid definition of ${owner}:\n  - ${problems.join("\n  - ")}`);
+        return pulumi.jsonStringify(containers.map(c => containerDefinition(c, log)));
+    });
 }
 
 /** Where an ingress rule lets traffic in from. */
@@ -328,7 +336,7 @@ export function fargateTask(name: string, spec: FargateTaskSpec, ctx: AwsContext
         memory: String(size.memoryMiB),
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
-        containerDefinitions: containerDefinitions(spec.containers.map((c, i) => ({ ...c, image: pulls[i].image })), { group: logGroup.name, region, streamPrefix: name }),
+        containerDefinitions: containerDefinitions(spec.label, spec.containers.map((c, i) => ({ ...c, image: pulls[i].image })), { group: logGroup.name, region, streamPrefix: name }),
         ...(spec.volumes ? {
             volumes: spec.volumes.map(v => ({
                 name: v.volumeName,
@@ -359,7 +367,10 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
     readonly ecsService: aws.ecs.Service;
 
     constructor(name: string, args: AwsZonalServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(COMPONENT_TYPES.service, name, {}, opts);
+        assertComponentInputsSent(name);
+        // What the task runs, each image as ECS pulls it: through the stack's registry mirror.
+        const published = publishedService(args.zone, taskContainers(args), image => args.context.registryMirror.imageFor(image));
+        super(COMPONENT_TYPES.service, name, published, opts);
         const ctx = args.context;
         const { prefix } = ctx.stack;
         const network = ctx.network;
@@ -479,6 +490,8 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
             privateHostname: this.privateHostname,
             publicAddress: this.publicAddress,
             serviceArn: this.ecsService.arn,
+            // Stack policies see a component's outputs, not its inputs.
+            ...published,
         });
     }
 }

@@ -1,8 +1,9 @@
 // The `web3-nodes:ceramic` section of a stack file: every key, its default and its rule, read into
 // CeramicSettings. Problems are recorded on the reader, so they are reported with every other one. The
-// Ethereum RPC URL is never repeated in a message: it usually carries an API key.
+// Ethereum RPC URL is never repeated in a message: it usually carries an API key (the reader hides every
+// secret setting, stacks/validate.ts SECRET_SETTINGS).
 import type { Cloud, Profile } from "../topology";
-import type { Reader } from "../../stacks/validate";
+import { Reader, setSecretCommand } from "../../stacks/validate";
 import { CPU_CHOICES } from "../ipfs-cluster/settings";
 import {
     ANCHOR_SERVICE_URLS,
@@ -16,13 +17,10 @@ import {
     LogLevelName,
     NETWORKS,
     PROFILE_DEFAULTS,
-    SET_ETHEREUM_RPC_URL,
     STATE_STORES,
     settingsProblems,
 } from "./settings";
 
-/** What a message shows in place of a secret value. */
-export const HIDDEN = "[secret]";
 const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/;
 const HTTPS_URL = /^https:\/\/[^\s/?#]+[^\s]*$/;
 
@@ -30,12 +28,12 @@ function ethereumRpcUrl(r: Reader, enabled: boolean): string | undefined {
     const v = r.value("ethereumRpcUrl");
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "string" || !HTTP_URL.test(v)) {
-        r.problem("ethereumRpcUrl", HIDDEN, "an http(s) URL of an Ethereum JSON-RPC endpoint");
+        r.problem("ethereumRpcUrl", v, "an http(s) URL of an Ethereum JSON-RPC endpoint");
         return undefined;
     }
     // A plain-text API key in a committed stack file is a leaked key, whatever the program does with it.
     if (enabled && r.isSecret("ethereumRpcUrl") === false) {
-        r.problem("ethereumRpcUrl", HIDDEN, `given in plain text; it usually carries an API key: store it encrypted with ${SET_ETHEREUM_RPC_URL}`);
+        r.problem("ethereumRpcUrl", v, `given in plain text; it usually carries an API key: store it encrypted with ${setSecretCommand("ceramic.ethereumRpcUrl")}`);
     }
     return v;
 }

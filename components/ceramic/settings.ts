@@ -92,16 +92,13 @@ export interface SettingProblem {
     allowed: string;
 }
 
-/** The command that stores the Ethereum RPC URL encrypted in the stack file. */
-export const SET_ETHEREUM_RPC_URL = "pulumi config set --secret --path ceramic.ethereumRpcUrl <url>";
-
 /** What is wrong with the combination of settings, each naming the key it blames. */
 export function settingsProblems(s: Pick<CeramicSettings, "network" | "ethereumRpcUrl">): SettingProblem[] {
     const problems: SettingProblem[] = [];
     if (s.network === "mainnet" && s.ethereumRpcUrl === undefined) {
         problems.push({
             key: "ethereumRpcUrl",
-            allowed: `network is mainnet: anchors are proven on Ethereum mainnet, so the node needs an Ethereum RPC endpoint of its own; set it with ${SET_ETHEREUM_RPC_URL}`,
+            allowed: "network is mainnet: anchors are proven on Ethereum mainnet, so the node needs an Ethereum RPC endpoint of its own",
         });
     }
     return problems;

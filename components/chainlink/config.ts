@@ -1,9 +1,10 @@
 // The `web3-nodes:chainlink` section of a stack file: every key, its default and its rule, read into
 // ChainlinkSettings. Problems are recorded on the reader, so they are reported with every other one. The RPC
-// URLs carry API keys: a message about them never repeats them, only their scheme.
+// URLs carry API keys: a message about them never repeats them, only their scheme; a key a node does not
+// know is named without its value (a mistyped wsUrl holds a URL with a key in it).
 import type { Cloud, Profile } from "../topology";
 import { BACKUP_RETENTION_DAYS, POSTGRES_VERSIONS } from "../topology/postgres";
-import type { Reader } from "../../stacks/validate";
+import { Reader, closest } from "../../stacks/validate";
 import { VERSION } from "./images";
 import {
     CPU_CHOICES, ChainlinkSettings, DATABASE_CLASS_DEFAULTS, DEFAULTS, DURATION, LIMITS, PROFILE_DEFAULTS, RpcNode, durationSeconds, settingsProblems,
@@ -91,7 +92,9 @@ function readNodes(r: Reader, enabled: boolean, profile: Profile): RpcNode[] {
     raw.forEach((item: Record<string, unknown>, i) => {
         const at = (key: string) => `nodes[${i}].${key}`;
         for (const k of Object.keys(item)) {
-            if (!(NODE_KEYS as readonly string[]).includes(k)) secretProblem(r, at(k), item[k], `unknown key; known keys here: ${NODE_KEYS.join(", ")}`);
+            if ((NODE_KEYS as readonly string[]).includes(k)) continue;
+            const meant = closest(k, NODE_KEYS);
+            r.problemWithoutValue(at(k), `unknown key${meant === undefined ? "" : ` (did you mean ${r.key(at(meant))}?)`}; known keys here: ${NODE_KEYS.join(", ")}`);
         }
         const name = item.name;
         let nameOk = false;

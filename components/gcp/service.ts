@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, ContainerSpec, Protocol, Secret, ZonalService, ZonalServiceArgs } from "../topology";
 import { assertValidService, servicePorts } from "../topology/rules";
 import { fencedEntrypoint } from "../topology/fence";
-import { GcpBucketAccess, withCredentials } from "./bucketAccess";
+import { assertComponentInputsSent, publishedService, secretEnvProblems } from "../topology/published";
+import { GcpBucketAccess, S3_CREDENTIAL_ENV, withCredentials } from "./bucketAccess";
 import { HostContainer, HostSpec, cloudConfig } from "./cloudinit";
 import { AUTOHEALING_PROBE_TIMING, Probe, livenessProbe, probeArgs } from "./healthcheck";
 import { GcpLoadBalancerTarget } from "./loadBalancerTarget";
@@ -145,16 +146,6 @@ function hostContainer(c: ContainerSpec): pulumi.Output<HostContainer> {
     }));
 }
 
-/** Refuses env values that are secrets: they would land in the instance's metadata. */
-function secretEnvProblems(name: string, containers: ContainerSpec[]): Promise<string[]> {
-    const checks = containers.flatMap(c => Object.entries(c.env ?? {})
-        .filter(([, v]) => pulumi.Output.isInstance(v))
-        .map(async ([k, v]) => ((await pulumi.isSecret(v as pulumi.Output<string>))
-            ? `service ${name}, container ${c.name}: env ${k} is a secret; give it in \`secrets\` so it is read from Secret Manager at start`
-            : undefined)));
-    return Promise.all(checks).then(found => found.filter((p): p is string => p !== undefined));
-}
-
 /** The ports the service's VPC firewall rules let in: the host firewall opens exactly these. */
 export function inboundPorts(specs: FirewallSpec[]): NonNullable<HostSpec["inbound"]> {
     const ports = new Map<string, { port: number; protocol: Protocol }>();
@@ -172,7 +163,7 @@ export function userData(name: string, args: ZonalServiceArgs, volumes: GcpVolum
         volumes: volumes.map(v => ({ device: v.deviceName, mountPoint: mountPoint(v), owner: v.owner, sizeGiB: v.sizeGiB })),
         containers,
     }));
-    return pulumi.all([spec, secretEnvProblems(name, args.containers)]).apply(([s, problems]) => {
+    return pulumi.all([spec, secretEnvProblems(`service ${name}`, args.containers)]).apply(([s, problems]) => {
         if (problems.length > 0) throw new Error(`invalid service definition:\n  - ${problems.join("\n  - ")}`);
         return cloudConfig(s);
     });
@@ -200,7 +191,13 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
         if (publicPorts.length > 0 && !probe) {
             throw new Error(`service ${name}: its public ports need a TCP port among them, which their load balancer's health check connects to`);
         }
-        super(COMPONENT_TYPES.service, name, {}, opts);
+        assertComponentInputsSent(name);
+        // What the instance pulls: every image through the stack's registry mirror.
+        const pulledImage = (image: string) => deps.registryMirror.imageFor(image);
+        // Its buckets' credentials reach every container as two more secrets (./bucketAccess.ts).
+        const credentialNames = (args.buckets ?? []).length > 0 ? Object.values(S3_CREDENTIAL_ENV) : [];
+        const published = publishedService(args.zone, args.containers, pulledImage, credentialNames);
+        super(COMPONENT_TYPES.service, name, published, opts);
 
         const { env, network } = deps;
         const prefix = env.context.prefix;
@@ -227,7 +224,7 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
         const readSecrets = bucketAccess ? serviceSecrets(hosted) : secrets;
         if (bucketAccess) grants.push(...bucketAccess.bindings);
         // Every image through the stack's registry mirror, pulled with the instance's own account.
-        const pulled: ZonalServiceArgs = { ...hosted, containers: hosted.containers.map(c => ({ ...c, image: deps.registryMirror.imageFor(c.image) })) };
+        const pulled: ZonalServiceArgs = { ...hosted, containers: hosted.containers.map(c => ({ ...c, image: pulledImage(c.image) })) };
         grants.push(...deps.registryMirror.grantReader(name, args.containers.map(c => c.image), member, this));
         for (const secret of readSecrets) {
             grants.push(new gcp.secretmanager.SecretIamMember(`${name}-reads-${secret.secretName}`, {
@@ -361,6 +358,8 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             publicAddress: this.publicAddress,
             instanceGroup: this.instanceGroup,
             machineType: machine.name,
+            // Stack policies see a component's outputs, not its inputs.
+            ...published,
         });
     }
 }

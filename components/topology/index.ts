@@ -228,6 +228,39 @@ export interface ZonalServiceArgs {
     buckets?: BucketGrant[];
 }
 
+/**
+ * What a zonal service publishes of its containers: its inputs as the engine records them (what resource
+ * policies see) and among its registered outputs (what stack policies see). Plain values the program knows
+ * before any cloud resource exists, so the policy pack judges the containers even in the preview of a new
+ * stack, where the task definition or instance template that runs them is still unknown. Built by
+ * publishedService (./published.ts) on every back-end; policies/rules/containers.ts reads it.
+ */
+export interface PublishedService {
+    zone: string;
+    /** Every container the service runs, back-end additions included (AWS's liveness watchdog). */
+    containers: PublishedContainer[];
+}
+
+export interface PublishedContainer {
+    name: string;
+    /** The reference the runtime pulls: through the stack's registry mirror. */
+    image: string;
+    user: RunAs;
+    /** As the workload gives it; a back-end may start it through the volume fence (./fence.ts), which then runs it. */
+    entrypoint?: string[];
+    command?: string[];
+    /**
+     * Environment variables in name order. `value` only when the program gives it as plain text: one computed
+     * from other resources is unknown before they exist, and is never waited for.
+     */
+    env: { name: string; value?: string }[];
+    /** Names of the variables read from the secret store at start; never their values. */
+    secrets: string[];
+    mounts: { volume: string; path: string }[];
+    memoryScratch?: MemoryScratch;
+    ports: { port: number; protocol: Protocol }[];
+}
+
 /** Containers pinned to one zone, one copy at a time, replaced when they exit or fail their liveness. */
 export interface ZonalService extends pulumi.ComponentResource {
     readonly serviceName: string;

@@ -2,6 +2,10 @@
 // same way on every cloud. Plain functions: unit-testable without a deployment.
 import { ContainerSpec, Exposure, LIVENESS_GRACE_SECONDS, LoadBalancerTarget, LoadBalancerTargetArgs, RunAs, ScheduledJobArgs, StackContext, Volume, ZonalServiceArgs } from "./index";
 import { fenceLivenessProblems, fenceProblems } from "./fence";
+// The pinning rule is the policy pack's (images-pinned): the pack carries it, the program checks with it too.
+import { isPinnedImage } from "../../policies/rules/imageReference";
+
+export { isPinnedImage };
 
 /** Volumes already mounted, and by whom: a volume has exactly one writer. */
 const volumeWriters = new WeakMap<Volume, string>();
@@ -10,15 +14,6 @@ export function describeUser(user: RunAs): string {
     return `${user.uid}:${user.gid}`;
 }
 
-/** An image reference pinned to a version tag or a digest, never a moving tag. */
-export function isPinnedImage(image: string): boolean {
-    if (image.includes("@sha256:")) return true;
-    const lastSlash = image.lastIndexOf("/");
-    const colon = image.indexOf(":", lastSlash + 1);
-    if (colon < 0) return false;
-    const tag = image.slice(colon + 1);
-    return tag !== "" && tag !== "latest" && !tag.endsWith("-root");
-}
 
 /** Every problem with a service definition, as sentences naming the service and container. */
 export function serviceProblems(name: string, args: ZonalServiceArgs, context: StackContext): string[] {

@@ -24,6 +24,9 @@ import {
 import { noPlaintextSecrets } from "./secrets";
 import { imagesPulledThroughMirror } from "./mirror";
 
+/** The pack's name, as the engine reports and configures it. */
+export const PACK_NAME = "web3-nodes";
+
 export const policies: Policies = [
     // persistence
     statefulResourcesProtected,

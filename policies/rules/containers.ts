@@ -1,14 +1,26 @@
 // What the containers of a resource are, whatever back-end declares them: ECS container definitions (a JSON
-// string), `docker run` lines in a GCE instance's cloud-init user-data or startup script, and @pulumi/docker
-// containers. The non-root, state, secret and image rules all read containers through here, so a new way of
-// running a container is taught once.
+// string), `docker run` lines in a GCE instance's cloud-init user-data or startup script, @pulumi/docker
+// containers, and the specs a zonal service publishes. The non-root, state, secret and image rules all read
+// containers through here, so a new way of running a container is taught once.
+//
+// A zonal service's containers are described twice: by the service itself, in plain values known before any
+// cloud resource exists, and by the task definition or instance template it declares, which is unknown in the
+// preview of a new stack. Each fact is judged once, where it is known first: what the spec states (user, image,
+// environment, entrypoint and command, mounts) on the service; on the cloud resource only what the back-end
+// adds and the spec cannot state (privileged mode, capabilities, the boot configuration around the containers).
+// An env value computed from other resources is published without it, and the back-ends refuse one that is a
+// Pulumi secret. tests/container-specs.test.ts checks that each back-end's cloud resources run exactly the
+// containers its services publish.
 import { gunzipSync } from "zlib";
 import * as YAML from "yaml";
-import { GCE_VM_TYPES, T } from "./types";
-import { MASKED_SECRET, Maybe, UNKNOWN, Unknown, at, bool, isUnknown, list, record, str, strings } from "./values";
+import { CONTAINER_TYPES, GCE_VM_TYPES, T } from "./types";
+import { Maybe, UNKNOWN, Unknown, at, bool, isUnknown, list, record, str, strings } from "./values";
 
-/** What runs the container: an ECS task, a GCE VM's docker, or a docker host managed by @pulumi/docker. */
-export type ContainerRunner = "ecs" | "gce" | "docker";
+/**
+ * What runs the container: an ECS task, a GCE VM's docker, a docker host managed by @pulumi/docker, or the
+ * zonal service whose published spec it is (whichever cloud then runs it).
+ */
+export type ContainerRunner = "ecs" | "gce" | "docker" | "service";
 
 export interface EnvVar {
     name: string;
@@ -42,7 +54,10 @@ export interface Container {
 
 export interface Containers {
     containers: Container[];
-    /** Property paths of documents hidden whole as a Pulumi secret: nothing in them can be inspected. */
+    /**
+     * Property paths of documents hidden whole from policies. Always empty under the engine, which hands policies
+     * a Pulumi secret's plain text (pulumi/pulumi-policy sdk/nodejs/policy/deserialize.ts).
+     */
     masked: string[];
 }
 
@@ -324,7 +339,7 @@ export interface GuestConfig {
     metadata: { key: string; value: Maybe<string> }[];
     texts: BootText[];
     commands: BootCommand[];
-    /** Boot documents hidden whole as a Pulumi secret. */
+    /** Boot documents hidden whole from policies: always empty under the engine (Containers.masked). */
     masked: string[];
 }
 
@@ -403,8 +418,7 @@ export function guestConfigOf(props: Record<string, unknown>): GuestConfig | Unk
     const argv: BootCommand[] = [];
     for (const { where, value } of documents) {
         if (value === undefined || isUnknown(value)) continue;
-        if (value === MASKED_SECRET) guest.masked.push(where);
-        else readBootDocument(value, where, guest, argv);
+        readBootDocument(value, where, guest, argv);
     }
     for (const text of guest.texts) {
         for (const tokens of expandShells(shellCommands(text.text))) guest.commands.push({ where: text.where, tokens });
@@ -427,7 +441,6 @@ function ecsContainers(props: Record<string, unknown>): Containers | Unknown {
     const definitions = str(props.containerDefinitions);
     if (definitions === undefined) return { containers: [], masked: [] };
     if (isUnknown(definitions)) return UNKNOWN;
-    if (definitions === MASKED_SECRET) return { containers: [], masked: ["containerDefinitions"] };
     let parsed: unknown;
     try {
         parsed = JSON.parse(definitions);
@@ -541,11 +554,113 @@ function dockerContainers(props: Record<string, unknown>): Containers {
     };
 }
 
+// ---------------------------------------------------------------- a zonal service's published specs
+
+/**
+ * What a zonal service publishes, as its inputs and among its outputs: the pack's own statement of the shape
+ * components/topology PublishedService builds (a test binds the two).
+ */
+export interface PublishedServiceShape {
+    zone: string;
+    containers: {
+        name: string;
+        /** The reference the runtime pulls, through the stack's registry mirror. */
+        image: string;
+        user: { uid: number; gid: number };
+        entrypoint?: string[];
+        command?: string[];
+        /** `value` absent: computed from other resources, unknown until they exist. */
+        env: { name: string; value?: string }[];
+        /** Variables read from the secret store at start: names only. */
+        secrets: string[];
+        /** Volumes: zonal persistent volumes (EFS on AWS, a persistent disk on GCP). */
+        mounts: { volume: string; path: string }[];
+        /** A tmpfs: empty at every start. */
+        memoryScratch?: { path: string; sizeMiB: number };
+        ports: { port: number; protocol: string }[];
+    }[];
+}
+
+/** A published uid:gid as the runtimes write it, unknown when either part is not a number. */
+function publishedUser(user: unknown): Maybe<string> {
+    if (user === undefined) return undefined;
+    const uid = at(user, "uid");
+    const gid = at(user, "gid");
+    return typeof uid === "number" && typeof gid === "number" ? `${uid}:${gid}` : UNKNOWN;
+}
+
+function serviceContainers(props: Record<string, unknown>): Containers | Unknown {
+    const published = list(props.containers);
+    if (published === undefined) return { containers: [], masked: [] };
+    if (isUnknown(published)) return UNKNOWN;
+    const containers = published.map((raw, i): Container => {
+        const name = str(at(raw, "name"));
+        const entrypoint = strings(at(raw, "entrypoint"));
+        const command = strings(at(raw, "command"));
+        const volumes = list(at(raw, "mounts"));
+        const scratchPath = str(at(raw, "memoryScratch", "path"));
+        return {
+            runner: "service",
+            label: `containers[${i}] ("${typeof name === "string" ? name : `#${i}`}")`,
+            image: str(at(raw, "image")),
+            user: publishedUser(at(raw, "user")),
+            // A spec has no way to ask for either.
+            privileged: undefined,
+            capAdd: [],
+            env: mapKnown(list(at(raw, "env")), e => {
+                const n = str(at(e, "name"));
+                // Absent: computed from another resource's output, not published.
+                const value = str(at(e, "value"));
+                return typeof n === "string" ? [{ name: n, value: value === undefined ? UNKNOWN : value }] : [];
+            }),
+            commands: isUnknown(entrypoint) || isUnknown(command)
+                ? UNKNOWN
+                : expandShells([[...(entrypoint ?? []), ...(command ?? [])]]),
+            mounts: isUnknown(volumes) || isUnknown(scratchPath)
+                ? UNKNOWN
+                : [
+                      ...(volumes ?? []).flatMap((m): Mount[] => {
+                          const path = str(at(m, "path"));
+                          const volume = str(at(m, "volume"));
+                          if (typeof path !== "string") return [];
+                          return [{ containerPath: path, kind: "persistent-volume", source: `volume ${typeof volume === "string" ? volume : "?"}` }];
+                      }),
+                      ...(typeof scratchPath === "string" ? [{ containerPath: scratchPath, kind: "ephemeral" as const, source: "its memory scratch (a tmpfs)" }] : []),
+                  ],
+        };
+    });
+    return { containers, masked: [] };
+}
+
+/**
+ * Whether a resource is a task definition or VM a zonal service declared (its direct child, as its URN's parent
+ * type says): the containers it runs are the service's published specs, judged on the service.
+ */
+export function rendersPublishedSpecs(urn: string): boolean {
+    const types = (urn.split("::")[2] ?? "").split("$");
+    return types.length >= 2 && types[types.length - 2] === T.zonalService && (CONTAINER_TYPES as string[]).includes(types[types.length - 1]);
+}
+
+/**
+ * A VM's boot configuration without the start scripts of its containers (the texts holding a `docker run`): what
+ * is left is the back-end's own, judged on the VM when its containers' specs are judged on their service.
+ */
+export function withoutContainerStarts(guest: GuestConfig): GuestConfig {
+    const starts = new Set(guest.commands.filter(c => dockerRuns(c.tokens).length > 0).map(c => c.where));
+    return {
+        metadata: guest.metadata,
+        texts: guest.texts.filter(t => !starts.has(t.where)),
+        commands: guest.commands.filter(c => !starts.has(c.where)),
+        masked: guest.masked,
+    };
+}
+
 /** The containers a resource runs; UNKNOWN when the definition itself cannot be known during preview. */
 export function containersOf(type: string, props: Record<string, unknown>): Containers | Unknown {
     if (type === T.ecsTaskDefinition) return ecsContainers(props);
     if ((GCE_VM_TYPES as string[]).includes(type)) return gceContainers(props);
     if (type === T.dockerContainer) return dockerContainers(props);
+    if (type === T.zonalService) return serviceContainers(props);
     return { containers: [], masked: [] };
 }
 

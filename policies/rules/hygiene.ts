@@ -1,6 +1,6 @@
 // Advisory rules: what makes a deployment reproducible and diagnosable, and a production database steady.
-import { isPinnedImage } from "../../components/topology/rules";
-import { containersOf } from "./containers";
+import { containersOf, rendersPublishedSpecs } from "./containers";
+import { isPinnedImage } from "./imageReference";
 import { Inspected, resourcePolicy } from "./policy";
 import * as settings from "./settings";
 import { CONTAINER_TYPES, T } from "./types";
@@ -20,6 +20,8 @@ export const imagesPinned = resourcePolicy<object>({
             if (typeof name === "string" && !isPinnedImage(name)) report(`${describe(r)}: name "${name}" is not pinned to a version. Use repository:version or @sha256:digest.`);
             return;
         }
+        // A zonal service's task definition or VM runs its published specs: their images are judged on the service.
+        if (rendersPublishedSpecs(r.urn)) return;
         const found = containersOf(r.type, r.props);
         if (isUnknown(found)) return;
         for (const c of found.containers) {

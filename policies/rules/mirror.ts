@@ -8,8 +8,8 @@
 //   (docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-working-pulling.html)
 // - Artifact Registry: <location>-docker.pkg.dev/<project>/<repositoryId>/...
 //   (cloud.google.com/artifact-registry/docs/docker/names)
-import { parseImageReference } from "../../components/topology/images";
-import { containersOf } from "./containers";
+import { containersOf, rendersPublishedSpecs } from "./containers";
+import { parseImageReference } from "./imageReference";
 import { StackResource, StackView, stackPolicy } from "./policy";
 import { GCE_VM_TYPES, T } from "./types";
 import { Maybe, UNKNOWN, at, describe, isUnknown, list, str } from "./values";
@@ -18,7 +18,7 @@ const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 const ARTIFACT_REGISTRY_HOST = /^([a-z0-9-]+)-docker\.pkg\.dev$/;
 
 /** The types that run containers from images this rule judges; local Docker containers pull on a laptop. */
-export const MIRRORED_RUNNER_TYPES = [T.ecsTaskDefinition, ...GCE_VM_TYPES, T.cloudRunJob, T.cloudRunService];
+export const MIRRORED_RUNNER_TYPES = [T.ecsTaskDefinition, ...GCE_VM_TYPES, T.cloudRunJob, T.cloudRunService, T.zonalService];
 
 /** A Cloud Run (v2) job's or service's container images: `template.template.containers` or `template.containers`. */
 function cloudRunImages(r: StackResource): { label: string; image: Maybe<string> }[] | typeof UNKNOWN {
@@ -29,6 +29,8 @@ function cloudRunImages(r: StackResource): { label: string; image: Maybe<string>
 
 function imagesOf(r: StackResource): { label: string; image: Maybe<string> }[] | typeof UNKNOWN {
     if (r.type === T.cloudRunJob || r.type === T.cloudRunService) return cloudRunImages(r);
+    // A zonal service's task definition or VM runs its published specs: their images are judged on the service.
+    if (rendersPublishedSpecs(r.urn)) return [];
     const found = containersOf(r.type, r.props);
     if (isUnknown(found)) return UNKNOWN;
     return found.containers.map(c => ({ label: c.label, image: c.image }));
@@ -86,7 +88,8 @@ function notMirrored(image: string, mirrors: Mirrors): string | undefined {
 export const imagesPulledThroughMirror = stackPolicy<object>({
     name: "images-pulled-through-mirror",
     description:
-        "Every container image of an ECS task definition, a GCE instance template or instance, and a Cloud Run job or service is pulled " +
+        "Every container image of an ECS task definition, a GCE instance template or instance, a Cloud Run job or service, and a zonal " +
+        "service's published container specs is pulled " +
         "through the stack's own registry mirror: an ECR pull-through cache rule of the stack, or an Artifact Registry remote repository of " +
         "the stack. Pulled from Docker Hub directly, every task start and instance boot counts against Docker Hub's per-address limit, " +
         "shared by everything behind the stack's NAT; a container that cannot pull does not start.",

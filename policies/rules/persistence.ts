@@ -1,7 +1,7 @@
 // Persist what cannot be recreated: IPFS repos and their identity, the Ceramic state store, cluster
 // identities and pinsets, the Chainlink database. Volumes, buckets and databases survive a replacement or a
 // `pulumi destroy`, are backed up, and every container path that holds state lives on one of them.
-import { Container, ContainerRunner, Mount, containersOf, imageMatches } from "./containers";
+import { Container, ContainerRunner, Mount, containersOf, imageMatches, rendersPublishedSpecs } from "./containers";
 import { StackResource, StackView, resourcePolicy, stackPolicy } from "./policy";
 import * as settings from "./settings";
 import { AWS_DATABASES, CONTAINER_TYPES, DATA_CONFIGURATION_TYPES, S3_BUCKETS, STATEFUL_TYPES, T } from "./types";
@@ -17,7 +17,8 @@ export const statefulResourcesProtected = resourcePolicy<object>({
     description:
         "Volumes, buckets and databases hold what cannot be recreated: peer identities, IPFS repos, the Ceramic state store, cluster " +
         "pinsets, the Chainlink database. Unprotected, a replacement, a rename or a careless `pulumi destroy` deletes them. Requires " +
-        "the protect (or retainOnDelete) option, the cloud's own deletion protection (RDS/Aurora, Cloud SQL), and no forceDestroy on buckets.",
+        "the protect option (the one the engine shows a policy: retainOnDelete is not passed on, so it cannot stand in for protect), " +
+        "the cloud's own deletion protection (RDS/Aurora, Cloud SQL), and no forceDestroy on buckets.",
     enforcementLevel: "mandatory",
     remediationSteps:
         "Give the resource the options { protect: true, retainOnDelete: true }; set deletionProtection: true on RDS/Aurora and " +
@@ -28,8 +29,9 @@ export const statefulResourcesProtected = resourcePolicy<object>({
         const keptByGcp = typeof deletionPolicy === "string" && GCP_KEEPING_DELETION_POLICIES.includes(deletionPolicy);
         if (!r.keptOnDelete && !keptByGcp) {
             report(
-                `${describe(r)}: neither the protect nor the retainOnDelete resource option is set, so a replacement or ` +
-                    "`pulumi destroy` deletes its data. Declare it with { protect: true, retainOnDelete: true }.",
+                `${describe(r)}: the protect resource option is not set, so nothing stops a replacement or \`pulumi destroy\` ` +
+                    "from deleting its data (retainOnDelete, which policies cannot see, only keeps it orphaned). Declare it with " +
+                    "{ protect: true, retainOnDelete: true }.",
             );
         }
         if ((AWS_DATABASES as string[]).includes(r.type)) {
@@ -63,15 +65,16 @@ export const statefulResourcesProtected = resourcePolicy<object>({
 
 /**
  * Children take their parent's protect (the SDK) and retainOnDelete (the engine, since CLI 3.158), so a
- * protected component would lock everything under it: only what holds data may be kept.
+ * protected component would lock everything under it: only what holds data may be kept. The rule sees protect
+ * only: the engine does not pass retainOnDelete to policies.
  */
 export const dataConfigurationNotKept = resourcePolicy<object>({
     name: "data-configuration-not-kept",
     description:
         "Mount targets, access points, EFS backup and file-system policies, S3 bucket settings and disk snapshot schedules are " +
         "configuration around data, not data. Protected (often by inheriting protect from a component), a change that replaces one " +
-        "fails; retained, `pulumi destroy` leaves it in the cloud: a mount target's network interface, a schedule whose name the next " +
-        "deployment cannot take.",
+        "fails. (Retained, `pulumi destroy` leaves it in the cloud: a mount target's network interface, a schedule whose name the next " +
+        "deployment cannot take; the engine does not show policies retainOnDelete, so only protect is checked.)",
     enforcementLevel: "mandatory",
     remediationSteps:
         "Put { protect: true, retainOnDelete: true } on the file system, bucket or disk itself, not on the component around it; or set " +
@@ -79,8 +82,8 @@ export const dataConfigurationNotKept = resourcePolicy<object>({
     types: DATA_CONFIGURATION_TYPES,
     check(r, _config, report) {
         if (r.keptOnDelete) {
-            report(`${describe(r)}: protect or retainOnDelete is set (directly or inherited from its parent) on configuration of data: ` +
-                "replacing it fails, and a destroy leaves it behind. Keep only the file system, bucket or disk it belongs to.");
+            report(`${describe(r)}: protect is set (directly or inherited from its parent) on configuration of data: ` +
+                "replacing it fails. Keep only the file system, bucket or disk it belongs to.");
         }
     },
 });
@@ -284,6 +287,10 @@ const EPHEMERAL: Record<ContainerRunner, { lost: string; fix: (path: string) => 
         lost: "the container's writable layer, lost when the container is replaced",
         fix: path => `Add a volumes entry at containerPath ${path} with a hostPath or volumeName.`,
     },
+    service: {
+        lost: "storage that dies with the service's task or instance",
+        fix: path => `Mount a volume of the service's zone at ${path} (the container spec's mounts).`,
+    },
 };
 
 function covers(mountPath: string, path: string): boolean {
@@ -370,6 +377,8 @@ export const stateOnPersistentVolumes = resourcePolicy<StateConfig>({
             });
         }
         if (!(CONTAINER_TYPES as string[]).includes(r.type)) return;
+        // A zonal service's task definition or VM runs its published specs: their state paths are judged on the service.
+        if (rendersPublishedSpecs(r.urn)) return;
         const found = containersOf(r.type, r.props);
         if (isUnknown(found)) return;
         for (const c of found.containers) {

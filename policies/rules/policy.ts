@@ -8,9 +8,8 @@ import {
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
-    UnknownValueError,
 } from "@pulumi/policy";
-import { Maybe, isUnknown, plain, record, str } from "./values";
+import { Maybe, isUnknown, isUnknownValueError, plain, record, str } from "./values";
 
 /** Config of a policy: the defaults of its configSchema overlaid with what the operator set. */
 export function configWithDefaults<C>(schema: PolicyConfigSchema | undefined, given: object): C {
@@ -31,8 +30,9 @@ export interface Inspected {
     /** Inputs as plain values, unknowns replaced by UNKNOWN. */
     props: Record<string, unknown>;
     /**
-     * Whether Pulumi keeps the resource when it is replaced or destroyed: the `protect` option (what the engine
-     * passes to policies), or `retainOnDelete` (the offline synth records it too).
+     * Whether Pulumi refuses to delete the resource: its `protect` option. The engine hands a policy no other
+     * option that keeps a resource (retainOnDelete is not among the AnalyzerResourceOptions it sends: pulumi/pulumi
+     * pkg/resource/plugin/analyzer_plugin.go marshalResourceOptions), so no rule may count on one.
      */
     keptOnDelete: boolean;
     stackTags: ReadonlyMap<string, string>;
@@ -54,9 +54,8 @@ export interface ResourceRule<C> extends PolicyText {
     check(resource: Inspected, config: C, report: (message: string) => void): void;
 }
 
-function optionsKeep(opts: object): boolean {
-    const o = opts as { protect?: unknown; retainOnDelete?: unknown };
-    return o.protect === true || o.retainOnDelete === true;
+function optionsKeep(opts: { protect: boolean }): boolean {
+    return opts.protect === true;
 }
 
 /** What the engine shows of a policy: its name, description, level, remediation and settings. */
@@ -85,7 +84,7 @@ export function resourcePolicy<C extends object>(rule: ResourceRule<C>): Resourc
                 rule.check(inspected, config, message => reportViolation(message));
             } catch (e) {
                 // A rule that strays onto an unknown value says nothing rather than guessing.
-                if (e instanceof UnknownValueError) return;
+                if (isUnknownValueError(e)) return;
                 throw e;
             }
         },
@@ -281,7 +280,7 @@ export function stackPolicy<C extends object>(rule: StackRule<C>): StackValidati
             try {
                 rule.check(view, config, (resource, message) => reportViolation(message, resource?.urn));
             } catch (e) {
-                if (e instanceof UnknownValueError) return;
+                if (isUnknownValueError(e)) return;
                 throw e;
             }
         },

@@ -2,10 +2,10 @@
 // configs are readable by anyone who can describe the resource (and, for metadata, by every process on the
 // VM); a secret there is a secret leaked. Secrets come from the secret store at start.
 import * as YAML from "yaml";
-import { ContainerRunner, containersOf, dockerRuns, guestConfigOf, programOf } from "./containers";
+import { ContainerRunner, containersOf, dockerRuns, guestConfigOf, programOf, rendersPublishedSpecs, withoutContainerStarts } from "./containers";
 import { resourcePolicy } from "./policy";
 import { CONTAINER_TYPES, T } from "./types";
-import { MASKED_SECRET, Maybe, describe, isPlaceholder, isUnknown } from "./values";
+import { Maybe, describe, isPlaceholder, isUnknown } from "./values";
 
 // ---------------------------------------------------------------- what looks secret
 
@@ -52,9 +52,9 @@ function looksLikeReference(value: string): boolean {
 }
 
 /**
- * Whether a value is a literal secret: anything but a placeholder (absent, unknown, empty, a Pulumi secret as the
- * offline synth shows it, a `$VAR`/`$(...)` expansion, a `{{ template }}`), a switch, a file name or a reference
- * to a secret store.
+ * Whether a value is a literal secret: anything but a placeholder (absent, unknown, empty, a `$VAR`/`$(...)`
+ * expansion, a `{{ template }}`), a switch, a file name or a reference to a secret store. A Pulumi secret counts as
+ * literal: policies see its plain text, as the cloud will.
  */
 export function isLiteralSecret(value: Maybe<string>): boolean {
     if (isPlaceholder(value)) return false;
@@ -171,6 +171,7 @@ const MOVE_SECRET: Record<ContainerRunner, string> = {
     ecs: "Put it in Secrets Manager and reference it from the container's `secrets` (name + valueFrom) instead",
     gce: "Store it in Secret Manager and have the VM read it at boot into a root-only file or environment instead",
     docker: "Pass it as a mounted file or a docker secret instead",
+    service: "Give it in the container spec's `secrets`, read from the cloud's secret store at start, instead of `env`",
 };
 
 export const noPlaintextSecrets = resourcePolicy<object>({
@@ -180,8 +181,8 @@ export const noPlaintextSecrets = resourcePolicy<object>({
         "definitions, GCE metadata and docker configs are stored and shown in plain text to anyone who can describe them. Flags " +
         "variables, flags and settings named like a secret (PASSWORD, SECRET, TOKEN, KEY, CREDENTIAL, PRIVATE_KEY, API_KEY; names " +
         "ending in _FILE, _PATH, _ARN, _ID, _NAME, _ENABLED only point at one) whose value is a literal, URLs with a password in them " +
-        "(scheme://user:pass@host), and curl/wget basic-auth or Authorization headers. A whole definition that is a Pulumi secret " +
-        "is reported too: the cloud stores it in plain text and no rule can inspect it.",
+        "(scheme://user:pass@host), and curl/wget basic-auth or Authorization headers. A Pulumi secret is judged like any value: the " +
+        "engine hands policies its plain text, and the cloud stores it in plain text too. No message repeats a secret's value.",
     enforcementLevel: "mandatory",
     remediationSteps:
         "Keep secrets in Secrets Manager / Secret Manager: ECS containers reference them in `secrets`, GCE VMs read them at boot, " +
@@ -191,21 +192,19 @@ export const noPlaintextSecrets = resourcePolicy<object>({
         const messages = new Set<string>();
         const found = containersOf(r.type, r.props);
         if (isUnknown(found)) return;
-        const runner: ContainerRunner = r.type === T.ecsTaskDefinition ? "ecs" : r.type === T.dockerContainer ? "docker" : "gce";
+        const runner: ContainerRunner =
+            r.type === T.ecsTaskDefinition ? "ecs" : r.type === T.dockerContainer ? "docker" : r.type === T.zonalService ? "service" : "gce";
+        // A zonal service's task definition or VM runs its published specs: their env and commands are judged on the service.
+        const specsJudgedOnService = rendersPublishedSpecs(r.urn);
         const fix = MOVE_SECRET[runner];
-        for (const where of found.masked) {
-            messages.add(
-                `${describe(r)}: ${where} is a Pulumi secret as a whole, so a secret value was copied into it; the cloud stores it in plain ` +
-                    `text and no policy can inspect it. ${fix}, and keep ${where} free of secret values.`,
-            );
-        }
 
         if (runner === "gce") {
-            const guest = guestConfigOf(r.props);
-            if (isUnknown(guest)) return;
+            const booted = guestConfigOf(r.props);
+            if (isUnknown(booted)) return;
+            const guest = specsJudgedOnService ? withoutContainerStarts(booted) : booted;
             for (const { key, value } of guest.metadata) {
                 if (isSecretName(key) && isLiteralSecret(value)) messages.add(`${describe(r)}: metadata["${key}"] holds a literal secret. ${fix}.`);
-                if (typeof value === "string" && value !== MASKED_SECRET) {
+                if (typeof value === "string") {
                     for (const url of credentialUrls(value)) messages.add(`${describe(r)}: metadata["${key}"] has the URL ${url} with a password in it. ${fix}.`);
                 }
             }
@@ -236,7 +235,7 @@ export const noPlaintextSecrets = resourcePolicy<object>({
                 for (const problem of commandLineSecrets(command.tokens)) messages.add(`${describe(r)}: in ${command.where}, ${problem}. ${fix}.`);
             }
         } else {
-            for (const c of found.containers) {
+            for (const c of specsJudgedOnService ? [] : found.containers) {
                 for (const e of Array.isArray(c.env) ? c.env : []) {
                     if (isSecretName(e.name) && isLiteralSecret(e.value)) {
                         messages.add(`${describe(r)}: ${c.label} sets the environment variable ${e.name} to a literal secret. ${fix}.`);

@@ -1,9 +1,11 @@
 // The thresholds operators may tune, as JSON-schema properties with their defaults. Each lives here once;
 // a policy that needs one lists it in its configSchema. Operators set them per policy in a
 // `--policy-pack-config` file: { "<policy name>": { "<key>": value } }.
+//
+// Defaults that restate a fact of the program (the swarm ports) are literals here, not imports: a published
+// pack carries only this directory, and an operator may tune them like any other setting. A test binds each to
+// the program's own constant (tests/policy-engine.test.ts).
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { GO_IPFS_PORTS } from "../../components/ceramic/ipfs";
-import { PORTS } from "../../components/ipfs-cluster/ports";
 
 export const backupRetentionDays: PolicyConfigJSONSchema = {
     type: "integer",
@@ -15,8 +17,9 @@ export const backupRetentionDays: PolicyConfigJSONSchema = {
 export const allowedPublicPorts: PolicyConfigJSONSchema = {
     type: "array",
     items: { type: "integer", minimum: 1, maximum: 65535 },
-    // The libp2p swarm ports: kubo's TCP and QUIC, the Ceramic IPFS daemon's websockets.
-    default: [PORTS.kuboSwarm, PORTS.kuboSwarmQuic, GO_IPFS_PORTS.swarmWs, GO_IPFS_PORTS.swarmWsBehindTls],
+    // The libp2p swarm ports: kubo's TCP (4001) and QUIC (4002), the Ceramic IPFS daemon's websockets (4011, and
+    // 4012 behind TLS): components/ipfs-cluster/ports.ts PORTS and components/ceramic/ipfs.ts GO_IPFS_PORTS.
+    default: [4001, 4002, 4011, 4012],
     description: "Ports (tcp and udp) that may be open to 0.0.0.0/0 or ::/0 anywhere: the libp2p swarm ports.",
 };
 

@@ -67,6 +67,9 @@ export const T = {
     // Docker
     dockerContainer: "docker:index/container:Container",
     dockerRemoteImage: "docker:index/remoteImage:RemoteImage",
+    // The project's zonal service: a component that publishes its containers as its inputs (containers.ts
+    // PublishedServiceShape; tests/container-specs.test.ts binds it to components/topology COMPONENT_TYPES.service).
+    zonalService: "web3-nodes:topology:ZonalService",
 } as const;
 
 export const S3_BUCKETS = [T.s3Bucket, T.s3BucketV2];
@@ -74,8 +77,11 @@ export const AWS_LOAD_BALANCERS = [T.lbLoadBalancer, T.albLoadBalancer];
 export const AWS_LISTENERS = [T.lbListener, T.albListener];
 export const AWS_SECURITY_GROUPS = [T.securityGroup, T.defaultSecurityGroup];
 export const GCE_VM_TYPES = [T.gceInstanceTemplate, T.gceRegionInstanceTemplate, T.gceInstance];
-/** Resources that run containers: ECS task definitions, GCE VMs running `docker run` at boot, docker containers. */
-export const CONTAINER_TYPES = [T.ecsTaskDefinition, ...GCE_VM_TYPES, T.dockerContainer];
+/**
+ * Resources that run containers: ECS task definitions, GCE VMs running `docker run` at boot, docker containers,
+ * and the zonal service whose published specs those task definitions and VMs run.
+ */
+export const CONTAINER_TYPES = [T.ecsTaskDefinition, ...GCE_VM_TYPES, T.dockerContainer, T.zonalService];
 export const AWS_DATABASES = [T.rdsCluster, T.rdsInstance];
 
 /** The resources that hold data: each must be protected from deletion, backed up and encrypted. */

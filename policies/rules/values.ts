@@ -9,12 +9,6 @@ export type Unknown = typeof UNKNOWN;
 /** Absent (`undefined`), unknown, or known. */
 export type Maybe<T> = T | undefined | Unknown;
 
-/**
- * How the offline synth shows a Pulumi secret (tools/harness.ts SECRET_MASK; a test keeps the two equal).
- * The real engine hands policies the plaintext instead.
- */
-export const MASKED_SECRET = "[secret]";
-
 // The engine's sentinels for unknown values; they only show when a value is read around its proxy.
 const UNKNOWN_SENTINELS = new Set([
     "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
@@ -28,6 +22,15 @@ const UNKNOWN_SENTINELS = new Set([
 
 export function isUnknown(value: unknown): value is Unknown {
     return value === UNKNOWN;
+}
+
+/**
+ * Whether `e` is what the engine's proxy throws on an unknown value. Not `instanceof` alone: where two copies of
+ * @pulumi/policy are installed (the program's and the pack's own, after `npm ci --prefix policies`), a proxy made
+ * by one throws the other's class.
+ */
+export function isUnknownValueError(e: unknown): boolean {
+    return e instanceof UnknownValueError || (e instanceof Error && e.constructor.name === UnknownValueError.name);
 }
 
 /**
@@ -54,13 +57,13 @@ function readAt(container: object, key: string | number): unknown {
     try {
         return plain((container as Record<string | number, unknown>)[key]);
     } catch (e) {
-        if (e instanceof UnknownValueError) return UNKNOWN;
+        if (isUnknownValueError(e)) return UNKNOWN;
         throw e;
     }
 }
 
-// Typed readers. A present value of the wrong type is treated as unknown: under the offline synth's mocks an
-// unknown output shows up as an empty object where a string or a boolean belongs.
+// Typed readers. A present value of the wrong type is treated as unknown rather than judged: a policy never
+// reports a value it cannot read.
 
 export function str(value: unknown): Maybe<string> {
     if (value === undefined) return undefined;
@@ -118,11 +121,14 @@ export function strings(value: unknown): Maybe<string[]> {
     return out;
 }
 
-/** A value with no literal content: absent, empty, unknown, the offline secret mask, or a shell expansion. */
+/**
+ * A value with no literal content: absent, empty, unknown, or a shell expansion. A Pulumi secret is no
+ * placeholder: the engine hands policies its plain text (pulumi/pulumi-policy sdk/nodejs/policy/deserialize.ts).
+ */
 export function isPlaceholder(value: Maybe<string>): boolean {
     if (value === undefined || isUnknown(value)) return true;
     const v = value.trim();
-    return v === "" || v === MASKED_SECRET || v.startsWith("$");
+    return v === "" || v.startsWith("$");
 }
 
 /** `<type> "<name>"`: how every violation message starts. */

@@ -130,7 +130,7 @@ describe("conformance: protection exactly on what holds data", function () {
         });
         const violations = evaluatePolicies(result.resources, { policies: [dataConfigurationNotKept] });
         assert.deepStrictEqual(violations.map(v => v.urn.split("::").pop()), ["volumes-a-mount"]);
-        assert.match(violations[0].message, /aws:efs\/mountTarget:MountTarget "volumes-a-mount": protect or retainOnDelete is set \(directly or inherited from its parent\)/);
+        assert.match(violations[0].message, /aws:efs\/mountTarget:MountTarget "volumes-a-mount": protect is set \(directly or inherited from its parent\)/);
     });
 
     for (const c of graphCases()) {

@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { ROOT } from "../../tools/stackfile";
+import { PROJECT, secretSettingOf } from "../../stacks/validate";
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const SCRIPTS = path.join(ROOT, ".github", "scripts");
@@ -78,11 +79,11 @@ describe("GitHub workflows", () => {
         assert.ok(uses >= 4);
     });
 
-    it("cache npm on both lockfiles: the program's and the policy pack's", () => {
+    it("cache npm on both lockfiles: the program's and the policy pack's (its npm-shrinkwrap.json, which npm pack publishes)", () => {
         for (const w of workflows()) {
             for (const step of stepsOf(w.doc).filter(s => s.uses?.startsWith("actions/setup-node@"))) {
                 const paths = String(step.with?.["cache-dependency-path"] ?? "").split("\n").map(s => s.trim()).filter(Boolean);
-                assert.deepStrictEqual(paths.sort(), ["package-lock.json", "policies/package-lock.json"], w.file);
+                assert.deepStrictEqual(paths.sort(), ["package-lock.json", "policies/npm-shrinkwrap.json"], w.file);
             }
         }
     });
@@ -132,6 +133,18 @@ describe("workflow scripts", () => {
         assert.match(firstBlock, /error: preview failed/);
         assert.doesNotMatch(firstBlock, /to create/, "the Resources section is not part of the summary");
         assert.match(body, /<details>[\s\S]*\+ 12 to create/);
+    });
+
+    it("prepare-stack.sh sets only the program's secret settings (stacks/validate.ts SECRET_SETTINGS), each from a repository secret the workflows pass", () => {
+        const script = fs.readFileSync(path.join(SCRIPTS, "prepare-stack.sh"), "utf8");
+        const entries = [...script.matchAll(/^\s*"([A-Z_]+)=([^"]+)"$/gm)].map(m => ({ variable: m[1], key: m[2] }));
+        assert.ok(entries.length >= 4);
+        const passed = workflows().flatMap(w => stepsOf(w.doc).filter(s => s.run?.includes("prepare-stack.sh")).map(s => ({ file: w.file, env: s.env ?? {} })));
+        assert.ok(passed.length >= 2);
+        for (const { variable, key } of entries) {
+            assert.ok(key.startsWith(`${PROJECT}:`) && secretSettingOf(key.slice(PROJECT.length + 1)), `${key} is not a secret setting of the program`);
+            for (const p of passed) assert.strictEqual(p.env[variable], `\${{ secrets.${variable} }}`, `${p.file} does not pass ${variable}`);
+        }
     });
 
     it("prepare-stack.sh: creates the stack when new, tags its profile, pipes each secret given to `pulumi config set --secret`", () => {
