@@ -11,16 +11,21 @@
 // pack must type-check as published. It prints its port and serves pulumirpc.Analyzer (proto/pulumi/analyzer.proto).
 //
 // It is then driven as the engine drives it during a preview (the language host's policy proxy answers Handshake
-// itself and forwards the rest: sdk/policy_proxy.go; the pack remediates nothing, so Remediate is not called):
-// ConfigureStack with the stack's tags (pkg/resource/plugin/analyzer_plugin.go NewPolicyAnalyzer), GetAnalyzerInfo, Configure with every policy's
-// level and schema defaults (pkg/engine/update.go → pkg/resource/analyzer/config.go ReconcilePolicyPackConfig),
-// Analyze for every resource with its inputs and the options step_generator.go analyzeAll forwards (protect,
-// ignoreChanges, deleteBeforeReplace, additionalSecretOutputs, aliases, customTimeouts, parent; no retainOnDelete,
-// no dependsOn), and AnalyzeStack with every resource's outputs, parent, dependencies and property dependencies
-// (step_generator.go AnalyzeResources). Properties are marshalled as analyzer_plugin.go marshals them: KeepUnknowns
-// and KeepSecrets, SkipInternalKeys, no KeepResources (sdk/go/common/resource/plugin/rpc.go MarshalPropertyValue).
-// Offline, a resource's outputs are its inputs and its ID (as evaluatePolicies takes them); the root stack
-// resource is sent too, with the program's outputs; default providers are not (the offline synth has none).
+// itself and forwards the rest, ConfigureStack first: sdk/policy_proxy.go Attach): ConfigureStack with the
+// stack's tags (pkg/resource/plugin/analyzer_plugin.go NewPolicyAnalyzer), GetAnalyzerInfo, Configure with every
+// policy's level and schema defaults (pkg/engine/update.go → pkg/resource/analyzer/config.go
+// ReconcilePolicyPackConfig), for every resource Remediate and then Analyze with its inputs and the options
+// step_generator.go forwards (protect, ignoreChanges, deleteBeforeReplace, additionalSecretOutputs, aliases,
+// customTimeouts, parent; no retainOnDelete, no dependsOn), and AnalyzeStack with every resource's outputs,
+// parent, dependencies and property dependencies (step_generator.go AnalyzeResources). One pack process judges
+// every stack here, each after its own ConfigureStack: the pack keeps nothing of a stack but the tags that call
+// sets (pulumi/pulumi-policy v1.21.0 sdk/nodejs/policy/server.ts configureStack). Properties are marshalled as
+// analyzer_plugin.go marshals them: KeepUnknowns and KeepSecrets, SkipInternalKeys, no KeepResources
+// (sdk/go/common/resource/plugin/rpc.go MarshalPropertyValue).
+// Offline, a resource's outputs are its inputs and its ID (as evaluatePolicies takes them). The engine sends a
+// component's registered outputs instead (registerOutputs); the zonal services register their published
+// containers among them, which is all a stack policy reads of a component. The root stack resource is sent too,
+// with the program's outputs; default providers are not (the offline synth has none).
 // The verdicts must be the offline gate's: same policies, URNs, levels and messages.
 import { strict as assert } from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
@@ -313,8 +318,8 @@ let scratch: string;
 let packageDir: string;
 let analyzerInfo: analyzerPb.AnalyzerInfo;
 
-/** Everything the engine asks of the pack for one stack during a preview, and the verdicts it gets. */
-async function judgeUnderEngine(s: StackUnderTest): Promise<Verdict[]> {
+/** ConfigureStack as NewPolicyAnalyzer sends it during a preview. */
+async function configureStack(s: Pick<StackUnderTest, "stack" | "profile" | "config">): Promise<void> {
     const configure = new analyzerPb.AnalyzerStackConfigureRequest();
     configure.setStack(s.stack);
     configure.setProject(PROJECT);
@@ -323,11 +328,19 @@ async function judgeUnderEngine(s: StackUnderTest): Promise<Verdict[]> {
     for (const [k, v] of Object.entries(stackTags(s.profile))) configure.getTagsMap().set(k, v);
     for (const [k, v] of Object.entries(s.config)) configure.getConfigMap().set(k, v);
     await call<analyzerPb.AnalyzerStackConfigureResponse>(callback => pack.client.configureStack(configure, callback));
+}
+
+/** Everything the engine asks of the pack for one stack during a preview, and the verdicts it gets. */
+async function judgeUnderEngine(s: StackUnderTest): Promise<Verdict[]> {
+    await configureStack(s);
 
     const stackUrn = `urn:pulumi:${s.stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${s.stack}`;
     // The root stack resource is a resource like any other to the engine: no inputs, the program's outputs.
     const root: SynthResourceLike = { urn: stackUrn, type: "pulumi:pulumi:Stack", name: `${PROJECT}-${s.stack}`, parent: "", inputs: {} };
     const analyzed = await Promise.all([root, ...s.resources].map(async r => {
+        // The engine asks for remediations before analysing; the pack has none to make.
+        const remediated = await call<analyzerPb.RemediateResponse>(callback => pack.client.remediate(analyzeRequest(r), callback));
+        assert.deepStrictEqual(remediated.getRemediationsList(), [], `a remediation of ${r.urn}`);
         const response = await call<analyzerPb.AnalyzeResponse>(callback => pack.client.analyze(analyzeRequest(r), callback));
         return engineVerdicts(response.getDiagnosticsList(), d => d.getUrn() || r.urn);
     }));
@@ -482,6 +495,8 @@ describe("the policy pack as the engine runs it", function () {
             PULUMI_NODEJS_DRY_RUN: "true",
             PULUMI_CONFIG: JSON.stringify(dev.config),
         });
+        // The proxy forwards ConfigureStack as soon as the pack is up, before the engine's first call.
+        await configureStack({ stack: dev.stack, profile: dev.config[`${PROJECT}:profile`] ?? "dev", config: dev.config });
         analyzerInfo = await call<analyzerPb.AnalyzerInfo>(callback => pack.client.getAnalyzerInfo(new Empty(), callback));
         // The engine configures every policy with its level and its schema's defaults (ReconcilePolicyPackConfig).
         const configure = new analyzerPb.ConfigureAnalyzerRequest();

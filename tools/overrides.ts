@@ -29,8 +29,10 @@ export function parseKeyPath(text: string): { fullKey: string; path: PathSegment
     const path: PathSegment[] = [];
     let rest = text.slice(head[0].length);
     while (rest.length > 0) {
-        const step = /^\.([^.[\]"\s]+)/.exec(rest) ?? /^\[(\d+)\]/.exec(rest) ?? /^\[("(?:[^"\\]|\\.)*")\]/.exec(rest) ?? refuse();
-        path.push(step[0].startsWith("[") ? (step[1].startsWith('"') ? (JSON.parse(step[1]) as string) : Number(step[1])) : step[1]);
+        // A quoted name escapes only its quotes (\"); any other backslash is itself (pulumi/pulumi v3.259.0
+        // sdk/go/common/resource/properties_path.go parsePropertyPath).
+        const step = /^\.([^.[\]"\s]+)/.exec(rest) ?? /^\[(\d+)\]/.exec(rest) ?? /^\[("(?:[^"\\]|\\"|\\(?!"))*")\]/.exec(rest) ?? refuse();
+        path.push(step[0].startsWith("[") ? (step[1].startsWith('"') ? step[1].slice(1, -1).replace(/\\"/g, '"') : Number(step[1])) : step[1]);
         rest = rest.slice(step[0].length);
     }
     return { fullKey, path };

@@ -55,10 +55,13 @@ export function listStacks(root = ROOT): string[] {
         .sort();
 }
 
-/** A key path as `pulumi config set --path` spells it: names after dots, list indexes and odd names in brackets. */
+/**
+ * A key path as `pulumi config set --path` spells it: names after dots, list indexes and odd names in brackets,
+ * quoted with only their quotes escaped (pulumi/pulumi v3.259.0 sdk/go/common/resource/properties_path.go).
+ */
 export function childPath(parent: string, key: string | number): string {
     if (typeof key === "number") return `${parent}[${key}]`;
-    return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+    return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${parent}.${key}` : `${parent}["${key.replace(/"/g, '\\"')}"]`;
 }
 
 function isSecure(value: unknown): value is { secure: string } {
