@@ -128,7 +128,7 @@ describe("the configuration's front door", () => {
             assert.deepStrictEqual(lines, [
                 "stood in example values for required secrets not set in Pulumi.prod.yaml: " +
                 "web3-nodes:registryMirror.dockerHubAccessToken (required when cloud is aws, or when registryMirror.dockerHubUsername is set), " +
-                "web3-nodes:chainlink.nodes[0].wsUrl (required for every primary (not sendOnly) entry of chainlink.nodes), " +
+                "web3-nodes:chainlink.nodes[0].wsUrl (required for every entry of chainlink.nodes), " +
                 "web3-nodes:chainlink.nodes[0].httpUrl (required for every entry of chainlink.nodes), " +
                 "web3-nodes:ceramic.ethereumRpcUrl (required when ceramic is enabled on mainnet); " +
                 "pulumi preview and up stop until each is set with pulumi config set --secret --path '<key>' <value>",
