@@ -109,6 +109,7 @@ function chainlinkOutputs(config: StackConfig, backend: Backend): Record<string,
             database: { host: chainlink.database.host, zones: chainlink.database.zones, alarms: chainlink.database.alarmDestination },
             prometheusToken: chainlink.prometheusToken,
             prometheusScrapeConfig: chainlink.prometheusScrapeConfig,
+            p2pAddresses: chainlink.p2pAddresses,
         },
     };
 }
@@ -121,12 +122,13 @@ function ceramicOutputs(config: StackConfig, backend: Backend): Record<string, u
     const node = new CeramicNode("ceramic", { ...settings, ethereumRpcUrl: ethereumRpcUrl === undefined ? undefined : pulumi.secret(ethereumRpcUrl) }, backend);
     return {
         ceramic: {
+            flavour: node.flavour,
             url: node.url,
             ipfsPeerId: node.ipfsPeerId,
             multiaddresses: node.multiaddresses,
             nodeDid: node.nodeDid,
             egressIps: node.egressIps,
-            stateStore: node.stateStore,
+            ...(node.stateStore ? { stateStore: node.stateStore } : {}),
         },
     };
 }

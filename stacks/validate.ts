@@ -34,7 +34,7 @@ export const SECRET_SETTINGS: readonly SecretSetting[] = [
     },
     {
         key: "chainlink.nodes[i].wsUrl",
-        requiredWhen: "for every entry of chainlink.nodes",
+        requiredWhen: "for every primary (not sendOnly) entry of chainlink.nodes",
         example: "wss://mainnet.infura.io/ws/v3/YOUR-API-KEY",
         standIn: "wss://example-stand-in.invalid/chainlink-ws",
     },
@@ -49,6 +49,18 @@ export const SECRET_SETTINGS: readonly SecretSetting[] = [
         requiredWhen: "when ceramic is enabled on mainnet",
         example: "https://mainnet.infura.io/v3/YOUR-API-KEY",
         standIn: "https://example-stand-in.invalid/ethereum-rpc",
+    },
+    {
+        key: "ceramic.selfAnchoring.rpcUrl",
+        requiredWhen: "when ceramic.selfAnchoring is set",
+        example: "https://gnosis-mainnet.g.alchemy.com/v2/YOUR-API-KEY",
+        standIn: "https://example-stand-in.invalid/anchor-rpc",
+    },
+    {
+        key: "ceramic.selfAnchoring.privateKey",
+        requiredWhen: "when ceramic.selfAnchoring is set",
+        example: "YOUR-64-HEX-DIGIT-KEY-WITHOUT-0x",
+        standIn: "0000000000000000000000000000000000000000000000000000000000000001",
     },
 ];
 

@@ -66,6 +66,7 @@ const T = {
     group: "gcp:compute/instanceGroupManager:InstanceGroupManager",
     perInstanceConfig: "gcp:compute/perInstanceConfig:PerInstanceConfig",
     disk: "gcp:compute/disk:Disk",
+    regionDisk: "gcp:compute/regionDisk:RegionDisk",
     firewall: "gcp:compute/firewall:Firewall",
     healthCheck: "gcp:compute/healthCheck:HealthCheck",
     backendService: "gcp:compute/backendService:BackendService",
@@ -78,6 +79,13 @@ const T = {
     schedulerJob: "gcp:cloudscheduler/job:Job",
     randomBytes: "random:index/randomBytes:RandomBytes",
 };
+
+/**
+ * The node these tests look at: js-ceramic 5.16 beside go-ipfs-daemon (the js-ceramic-kubo flavour); prod with the
+ * keep-alive, which only that flavour runs. The other flavours: tests/ceramic-flavours.test.ts.
+ */
+const KUBO = { "ceramic.flavour": "js-ceramic-kubo" };
+const KUBO_PROD = { ...KUBO, "ceramic.keepAlive": true };
 
 /** A recognisable fake: an Ethereum RPC URL with an API key in its path, as providers hand them out. */
 const FAKE_RPC_KEY = "c3ram1c-f4ke-ap1-k3y-0b5e55ed";
@@ -222,7 +230,7 @@ describe("Ceramic node", () => {
             },
             { what: "no origin at all", given: { corsAllowedOrigins: [] }, problems: ['web3-nodes:ceramic.corsAllowedOrigins = []: at least one origin; [".*"] allows every origin'] },
             { what: "an unknown log level", given: { logLevel: "info" }, problems: ['web3-nodes:ceramic.logLevel = "info": allowed: verbose, debug, important, warn'] },
-            { what: "an IPFS flavour not built yet", given: { ipfsFlavour: "ceramic-one" }, problems: ['web3-nodes:ceramic.ipfsFlavour = "ceramic-one": allowed: go-ipfs-daemon'] },
+            { what: "an unknown flavour", given: { flavour: "rust-ceramic" }, problems: ['web3-nodes:ceramic.flavour = "rust-ceramic": allowed: js-ceramic, ceramic-one, js-ceramic-kubo'] },
             { what: "an odd CPU size", given: { ceramicCpu: 3 }, problems: ["web3-nodes:ceramic.ceramicCpu = 3: one of 0.25, 0.5, 1, 2, 4, 8"] },
             { what: "too little memory for IPFS", given: { ipfsMemoryMiB: 512 }, problems: ["web3-nodes:ceramic.ipfsMemoryMiB = 512: a whole number from 1024 to 30720"] },
             { what: "an unknown state store", given: { stateStore: "s3" }, problems: ['web3-nodes:ceramic.stateStore = "s3": allowed: volume, bucket'] },
@@ -233,8 +241,10 @@ describe("Ceramic node", () => {
                 what: "a misspelt key",
                 given: { ethRpc: "x" },
                 problems: [
-                    "web3-nodes:ceramic.ethRpc: unknown key; known keys here: enabled, network, ethereumRpcUrl, anchorServiceUrl, corsAllowedOrigins, " +
-                    "logLevel, ipfsFlavour, ceramicCpu, ceramicMemoryMiB, ipfsCpu, ipfsMemoryMiB, stateStore, stateVolumeGiB, repoVolumeGiB, keepAlive",
+                    "web3-nodes:ceramic.ethRpc: unknown key; known keys here: enabled, flavour, network, ethereumRpcUrl, anchorServiceUrl, corsAllowedOrigins, " +
+                    "logLevel, adminDids, metricsPublisher, apiCidrs, selfAnchoring, migrateFromKubo, zone, ceramicCpu, ceramicMemoryMiB, ipfsCpu, ipfsMemoryMiB, " +
+                    "stateStore, stateVolumeGiB, repoVolumeGiB, keepAlive, indexDatabase, indexDatabaseClass, indexDatabaseStorageGiB, indexDatabaseVersion, " +
+                    "indexDatabaseBackupRetentionDays",
                 ],
             },
         ];
@@ -244,11 +254,11 @@ describe("Ceramic node", () => {
             });
         }
 
-        it("fills defaults: off, Clay with its anchor service, a volume, no keep-alive, sizes by profile", () => {
+        it("fills defaults: off, js-ceramic, Clay with its anchor service, a volume, no keep-alive, sizes by profile", () => {
             const dev = parseConfig(baseConfig("aws", { profile: "dev" })).ceramic;
             assert.deepStrictEqual(
-                [dev.enabled, dev.network, dev.anchorServiceUrl, dev.stateStore, dev.keepAlive, dev.logLevel, dev.corsAllowedOrigins, dev.ipfsFlavour],
-                [false, "testnet-clay", "https://cas-clay.3boxlabs.com", "volume", false, "important", [".*"], "go-ipfs-daemon"],
+                [dev.enabled, dev.network, dev.anchorServiceUrl, dev.stateStore, dev.keepAlive, dev.logLevel, dev.corsAllowedOrigins, dev.flavour],
+                [false, "testnet-clay", "https://cas-clay.3boxlabs.com", "volume", false, "important", [".*"], "js-ceramic"],
             );
             const main = parseConfig(baseConfig("aws", { ceramic: { network: "mainnet" } })).ceramic;
             assert.strictEqual(main.anchorServiceUrl, ANCHOR_SERVICE_URLS.mainnet);
@@ -283,7 +293,10 @@ describe("Ceramic node", () => {
         });
 
         it("writes js-ceramic's config with every section, the state store where it is, and no secret", () => {
-            const base = { network: "mainnet" as const, anchorServiceUrl: ANCHOR_SERVICE_URLS.mainnet, ipfsApiUrl: "http://ceramic-ipfs.x.internal:5011", corsAllowedOrigins: [".*"], logLevel: "important" as const };
+            const base = {
+                flavour: "js-ceramic-kubo" as const, network: "mainnet" as const, anchorServiceUrl: ANCHOR_SERVICE_URLS.mainnet, ipfsApiUrl: "http://ceramic-ipfs.x.internal:5011",
+                corsAllowedOrigins: [".*"], adminDids: [], logLevel: "important" as const, metricsPublisher: false, indexing: { kind: "sqlite" as const },
+            };
             const onVolume = daemonConfig({ ...base, stateStore: { kind: "volume" } });
             assert.deepStrictEqual(Object.keys(onVolume).sort(), ["anchor", "http-api", "indexing", "ipfs", "logger", "metrics", "network", "node", "state-store"]);
             assert.deepStrictEqual(onVolume["state-store"], { mode: "fs", "local-directory": "/data/ceramic/statestore" });
@@ -326,8 +339,8 @@ describe("Ceramic node", () => {
             let dev: SynthReport;
             // One synth at a time: the mocks are the process's.
             before(async () => {
-                prod = await synthStack({ stack: "prod", cloud, secrets: { "ceramic.ethereumRpcUrl": FAKE_RPC_URL } });
-                dev = await synthStack({ stack: "dev", cloud });
+                prod = await synthStack({ stack: "prod", cloud, set: KUBO_PROD, secrets: { "ceramic.ethereumRpcUrl": FAKE_RPC_URL } });
+                dev = await synthStack({ stack: "dev", cloud, set: KUBO });
             });
 
             const services = (report: SynthReport) => {
@@ -350,7 +363,8 @@ describe("Ceramic node", () => {
                 assert.deepStrictEqual(Object.keys(ipfs), ["ipfs", ...watchdog]);
                 assert.deepStrictEqual(Object.keys(ceramic), ["ceramic", ...watchdog]);
                 assert.strictEqual(ipfs.ipfs.image, throughMirror(cloud, IMAGES.goIpfsDaemon));
-                assert.strictEqual(ceramic.ceramic.image, throughMirror(cloud, IMAGES.ceramic));
+                // js-ceramic-kubo runs the 5.16 line (daemon.ts JS_CERAMIC_LINES).
+                assert.strictEqual(ceramic.ceramic.image, throughMirror(cloud, IMAGES.ceramicKubo));
                 assert.deepStrictEqual([ceramic.ceramic.memoryMiB, ipfs.ipfs.memoryMiB], [2048, 6144]);
                 assert.deepStrictEqual([ceramic.ceramic.user, ipfs.ipfs.user], ["1000:1000", "1000:100"]);
                 if (cloud === "aws") {
@@ -376,7 +390,8 @@ describe("Ceramic node", () => {
                 const [node] = ofType(dev, COMPONENT_TYPE);
                 const volumes = descendants(dev, node.urn).filter(r => r.type === COMPONENT_TYPES.volume);
                 assert.deepStrictEqual(volumes.map(v => v.name), [NAMES.repo, NAMES.state, NAMES.logs]);
-                const storage = volumes.map(v => descendants(dev, v.urn).find(r => r.type === T.disk || r.type === T.accessPoint)!);
+                // Regional volumes (components/ceramic/zones.ts): regional disks on GCP.
+                const storage = volumes.map(v => descendants(dev, v.urn).find(r => r.type === T.regionDisk || r.type === T.accessPoint)!);
                 assert.strictEqual(new Set(storage.map(s => s.id)).size, 3);
                 if (cloud === "gcp") {
                     for (const s of storage) assert.ok(s.options.protect && s.options.retainOnDelete, `${s.name} is not protected`);
@@ -450,7 +465,7 @@ describe("Ceramic node", () => {
 
             it("derives the IPFS peer ID from a protected seed in state, exactly as libp2p does, the same on every run", async () => {
                 const reference = await referencePeerId(`${NAMES.identity}-seed`);
-                const again = await synthStack({ stack: "prod", cloud, secrets: { "ceramic.ethereumRpcUrl": FAKE_RPC_URL } });
+                const again = await synthStack({ stack: "prod", cloud, set: KUBO_PROD, secrets: { "ceramic.ethereumRpcUrl": FAKE_RPC_URL } });
                 assert.strictEqual(ceramicOf(prod).ipfsPeerId, reference.peerId);
                 assert.strictEqual(ceramicOf(again).ipfsPeerId, reference.peerId);
                 assert.strictEqual(ceramicOf(dev).ipfsPeerId, reference.peerId, "same seed name, same mocked bytes");
@@ -504,7 +519,8 @@ describe("Ceramic node", () => {
                 if (cloud === "aws") {
                     assert.strictEqual(config["state-store"]["s3-endpoint"], "https://s3.us-east-1.amazonaws.com");
                     assert.strictEqual(ceramic.env.AWS_REGION, "us-east-1");
-                    assert.deepStrictEqual(ceramic.secrets.sort(), [CERAMIC_ENV.ethereumRpcUrl, CERAMIC_ENV.nodeSeedUrl]);
+                    // With the index's URL (indexDatabase.ts); its CA bundle is downloaded on AWS.
+                    assert.deepStrictEqual(ceramic.secrets.sort(), [CERAMIC_ENV.ethereumRpcUrl, "CERAMIC_INDEXING_DB_URI", CERAMIC_ENV.nodeSeedUrl]);
                     const policy = JSON.parse(named(prod, T.rolePolicy, `${NAMES.ceramic}-task-buckets`).inputs.policy as string);
                     const arn = bucket.inputs.bucket ? `arn:aws:s3:::${bucket.inputs.bucket}` : `arn:aws:s3:::${config["state-store"]["s3-bucket"]}`;
                     assert.deepStrictEqual(policy.Statement.map((s: any) => [s.Sid, s.Resource]), [["ListGrantedBuckets", [arn]], ["ReadWriteObjects", [`${arn}/*`]]]);
@@ -513,7 +529,9 @@ describe("Ceramic node", () => {
                 } else {
                     assert.strictEqual(config["state-store"]["s3-endpoint"], "https://storage.googleapis.com");
                     assert.strictEqual(ceramic.env.AWS_REGION, "auto");
-                    assert.deepStrictEqual(ceramic.secrets.sort(), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", CERAMIC_ENV.ethereumRpcUrl, CERAMIC_ENV.nodeSeedUrl]);
+                    assert.deepStrictEqual(ceramic.secrets.sort(), [
+                        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CERAMIC_DATABASE_CA_BASE64", CERAMIC_ENV.ethereumRpcUrl, "CERAMIC_INDEXING_DB_URI", CERAMIC_ENV.nodeSeedUrl,
+                    ]);
                     const account = named(prod, T.account, `${NAMES.ceramic}-identity`);
                     const member = named(prod, T.bucketMember, `${NAMES.ceramic}-buckets-0-writes`).inputs;
                     assert.deepStrictEqual([member.bucket, member.role], [bucket.inputs.name, "roles/storage.objectUser"]);
@@ -614,7 +632,11 @@ describe("Ceramic node", () => {
                     assert.deepStrictEqual([app.environment, app.secrets], [[], []]);
                 } else {
                     const members = ofType(result, T.bucketMember).map(m => [m.inputs.bucket, m.inputs.role]);
-                    assert.deepStrictEqual(members, [[bucketNames.archive, "roles/storage.objectViewer"], [bucketNames.scratch, "roles/storage.objectUser"]]);
+                    // Objects as the access says; the bucket itself (HEAD bucket, listing) with either (bucketAccess.ts BUCKET_LEVEL_ROLE).
+                    assert.deepStrictEqual(members, [
+                        [bucketNames.archive, "roles/storage.objectViewer"], [bucketNames.archive, "roles/storage.legacyBucketReader"],
+                        [bucketNames.scratch, "roles/storage.objectUser"], [bucketNames.scratch, "roles/storage.legacyBucketReader"],
+                    ]);
                     assert.strictEqual(ofType(result, T.hmacKey).length, 1);
                     const app = containersOf(result, cloud, "app").app;
                     assert.deepStrictEqual(app.secrets, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
@@ -723,7 +745,7 @@ describe("Ceramic node", () => {
             });
 
             it("starts with the injected identity, the announced addresses and Ceramic's settings, the key never on a command line", async () => {
-                const report = await synthStack({ stack: "dev", cloud: "aws" });
+                const report = await synthStack({ stack: "dev", cloud: "aws", set: KUBO });
                 const ipfs = containersOf(report, "aws", NAMES.ipfs).ipfs;
                 const own = unwrapFence(ipfs.entrypoint)?.entrypoint ?? [];
                 assert.deepStrictEqual(own.slice(0, 5), ["/sbin/tini", "-s", "--", "/bin/sh", "-c"], "the IPFS daemon starts through the volume fence");
@@ -875,7 +897,7 @@ describe("Ceramic node", () => {
                 assert.strictEqual(received.length, 2);
                 for (const r of received) {
                     assert.deepStrictEqual([r.method, r.url, r.type], ["POST", "/api/v0/streams", "application/json"]);
-                    assert.deepStrictEqual(r.body.opts, { anchor: false, publish: true });
+                    assert.deepStrictEqual(r.body.opts, { anchor: false, publish: true, pin: false });
                     assert.strictEqual(r.body.type, 0);
                     assert.deepStrictEqual(r.body.genesis.header.controllers, [KEEP_ALIVE_CONTROLLER]);
                     assert.strictEqual(r.body.genesis.data, undefined, "no content, so no signature is needed");

@@ -6,6 +6,7 @@ import * as assert from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
@@ -16,7 +17,7 @@ import { isPinnedImage, serviceProblems } from "../components/topology/rules";
 import { livenessContainers } from "../components/aws/liveness";
 import { autohealingProbe } from "../components/gcp/service";
 import {
-    CHAINLINK_USER, COMPONENT_TYPE, DEFAULT_VERSION, HEALTH_WATCH, NODE_FILES, NODE_LIVENESS, PORTS, apiCredentialsFile, assertValidSettings, chainlinkImage,
+    CHAINLINK_USER, COMPONENT_TYPE, DEFAULT_VERSION, HEALTH_WATCH, LEASE_QUERY, NODE_FILES, NODE_LIVENESS, PORTS, apiCredentialsFile, assertValidSettings, chainlinkImage,
     durationSeconds, leaseRefreshInterval, nodeConfig, nodeHealthFunction, passwordProblems, placeNodes, prometheusScrapeConfig, renderConfigToml,
     renderSecretsToml, startScript,
 } from "../components/chainlink";
@@ -55,6 +56,10 @@ const RPC_NODES = [
     { name: "alchemy", wsUrl: `wss://eth-mainnet.g.alchemy.invalid/v2/${API_KEYS[0]}`, httpUrl: `https://eth-mainnet.g.alchemy.invalid/v2/${API_KEYS[0]}` },
     { name: "infura", wsUrl: `wss://mainnet.infura.invalid/ws/v3/${API_KEYS[1]}`, httpUrl: `https://mainnet.infura.invalid/v3/${API_KEYS[1]}` },
 ];
+/** The same nodes as the config reader hands them on: primary nodes. */
+const PRIMARY_NODES = RPC_NODES.map(n => ({ ...n, sendOnly: false }));
+/** A send-only broadcaster beside them, with an order. */
+const SEND_ONLY = { name: "flashbots", httpUrl: `https://rpc.flashbots.invalid/${API_KEYS[1]}x`, sendOnly: true, order: 1 };
 
 interface ChainlinkOutputs {
     url: string;
@@ -72,9 +77,11 @@ function nodeServices(report: SynthReport): SynthResource[] {
 }
 
 /** Where the database has an instance that can serve: Aurora's writer and reader, Cloud SQL's primary and standby. */
+/** The zones of the Chainlink database: resources under the Chainlink component (its URN's type chain names it). */
 function databaseZones(report: SynthReport, cloud: Cloud): string[] {
-    if (cloud === "aws") return ofType(report, T.rdsInstance).map(i => i.inputs.availabilityZone as string);
-    const [instance] = ofType(report, T.cloudSql);
+    const underChainlink = (r: { urn: string }) => r.urn.includes("web3-nodes:chainlink:ChainlinkNode$");
+    if (cloud === "aws") return ofType(report, T.rdsInstance).filter(underChainlink).map(i => i.inputs.availabilityZone as string);
+    const [instance] = ofType(report, T.cloudSql).filter(underChainlink);
     const where = (instance.inputs.settings as { locationPreference: { zone: string; secondaryZone: string } }).locationPreference;
     return [where.zone, where.secondaryZone];
 }
@@ -127,15 +134,23 @@ describe("Chainlink", function () {
         });
 
         it("renders a config.toml that parses and holds the lease lock, the web server and every RPC node", () => {
-            const toml = renderConfigToml({ chainId: "1", nodes: RPC_NODES, maxOpenConns: 20, leaseDuration: "15s", origin: "https://chainlink.nodes.example.com" });
+            const args = { chainId: "1", nodes: [...PRIMARY_NODES, SEND_ONLY], selectionMode: "PriorityLevel" as const, maxOpenConns: 20, leaseDuration: "15s", origin: "https://chainlink.nodes.example.com" };
+            const toml = renderConfigToml(args);
             const parsed = parseToml(toml) as any;
             assert.deepStrictEqual(parsed.Database, {
                 MaxOpenConns: 20, MaxIdleConns: 10, Lock: { Enabled: true, LeaseDuration: "15s", LeaseRefreshInterval: "1s" },
             });
             assert.deepStrictEqual(parsed.WebServer, { HTTPPort: PORTS.http, AllowOrigins: "https://chainlink.nodes.example.com", SecureCookies: true, TLS: { HTTPSPort: 0 } });
-            assert.deepStrictEqual(parsed.EVM, [{ ChainID: "1", Nodes: RPC_NODES.map(n => ({ Name: n.name, WSURL: n.wsUrl, HTTPURL: n.httpUrl })) }]);
+            assert.deepStrictEqual(parsed.EVM, [{
+                ChainID: "1",
+                NodePool: { SelectionMode: "PriorityLevel" },
+                Nodes: [
+                    ...RPC_NODES.map(n => ({ Name: n.name, WSURL: n.wsUrl, HTTPURL: n.httpUrl, SendOnly: false })),
+                    { Name: "flashbots", HTTPURL: SEND_ONLY.httpUrl, SendOnly: true, Order: 1 },
+                ],
+            }]);
             assert.deepStrictEqual(parsed.Log, { Level: "info", JSONConsole: true, File: { MaxSize: "0b" } });
-            assert.deepStrictEqual(parsed, nodeConfig({ chainId: "1", nodes: RPC_NODES, maxOpenConns: 20, leaseDuration: "15s", origin: "https://chainlink.nodes.example.com" }));
+            assert.deepStrictEqual(parsed, nodeConfig(args));
         });
 
         it("renders a secrets.toml that parses and holds the database URL, the keystore password and the metrics token", () => {
@@ -187,9 +202,9 @@ describe("Chainlink", function () {
 
     describe("configuration", () => {
         const enabled = { enabled: true, chainId: 1, nodes: RPC_NODES, operatorCidrs: ["203.0.113.0/24"] };
-        const problemsOf = (chainlink: Record<string, unknown>, overrides: Record<string, unknown> = {}, cloud: Cloud = "aws"): string[] => {
+        const problemsOf = (chainlink: Record<string, unknown>, overrides: Record<string, unknown> = {}, cloud: Cloud = "aws", secretKeys?: Set<string>): string[] => {
             try {
-                parseConfig(baseConfig(cloud, { chainlink, ...overrides }));
+                parseConfig(baseConfig(cloud, { chainlink, ...overrides }), undefined, secretKeys);
                 return [];
             } catch (e) {
                 assert.ok(e instanceof ConfigError, String(e));
@@ -200,13 +215,13 @@ describe("Chainlink", function () {
         it("is off by default, with per-profile sizes and per-cloud database classes", () => {
             const dev = parseConfig(baseConfig("gcp", { profile: "dev" })).chainlink;
             assert.deepStrictEqual(dev, {
-                enabled: false, chainId: "", nodes: [], version: DEFAULT_VERSION, cpu: 1, memoryMiB: 2048, databaseClass: "db-custom-1-3840",
+                enabled: false, chainId: "", nodes: [], selectionMode: "HighestHead", version: DEFAULT_VERSION, cpu: 1, memoryMiB: 2048, databaseClass: "db-custom-1-3840",
                 databaseStorageGiB: 20, databaseVersion: 16, backupRetentionDays: undefined, leaseDuration: "10s", maxOpenConns: 20, operatorCidrs: [],
-                alertEmail: undefined,
+                p2p: { port: 6690, bootstrappers: [] }, alertEmail: undefined,
             });
             const prod = parseConfig(baseConfig("aws", { chainlink: enabled })).chainlink;
             assert.deepStrictEqual([prod.chainId, prod.cpu, prod.memoryMiB, prod.databaseClass, prod.databaseStorageGiB], ["1", 2, 4096, "db.r6g.large", 100]);
-            assert.deepStrictEqual(prod.nodes, RPC_NODES);
+            assert.deepStrictEqual(prod.nodes, PRIMARY_NODES);
         });
 
         const cases: { what: string; given: Record<string, unknown>; problems: string[]; profile?: string; cloud?: Cloud }[] = [
@@ -215,7 +230,7 @@ describe("Chainlink", function () {
                 given: { enabled: true },
                 problems: [
                     "web3-nodes:chainlink.chainId is required: chainlink is enabled: the EVM chain ID the node serves, such as 1 (Ethereum) or 11155111 (Sepolia)",
-                    "web3-nodes:chainlink.nodes is required: chainlink is enabled: a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl }",
+                    "web3-nodes:chainlink.nodes is required: chainlink is enabled: a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl } (a send-only node: { name, httpUrl, sendOnly: true })",
                     'web3-nodes:chainlink.operatorCidrs is required: chainlink is enabled: the networks operators (and Prometheus) reach the UI from, such as ["203.0.113.0/24"]; never 0.0.0.0/0',
                 ],
             },
@@ -244,12 +259,12 @@ describe("Chainlink", function () {
                 what: "two RPC nodes with one name, a missing URL and a misspelt key",
                 given: { ...enabled, nodes: [RPC_NODES[0], { name: "alchemy", wsURL: RPC_NODES[1].wsUrl, httpUrl: RPC_NODES[1].httpUrl }] },
                 problems: [
-                    "web3-nodes:chainlink.nodes[1].wsURL: unknown key (did you mean web3-nodes:chainlink.nodes[1].wsUrl?); known keys here: name, wsUrl, httpUrl",
+                    "web3-nodes:chainlink.nodes[1].wsURL: unknown key (did you mean web3-nodes:chainlink.nodes[1].wsUrl?); known keys here: name, wsUrl, httpUrl, sendOnly, order",
                     'web3-nodes:chainlink.nodes[1].name = "alchemy": unique among the nodes; nodes[0] has it too',
                     "web3-nodes:chainlink.nodes[1].wsUrl is required: a ws:// or wss:// URL; set it with pulumi config set --secret --path 'web3-nodes:chainlink.nodes[1].wsUrl' wss://mainnet.infura.io/ws/v3/YOUR-API-KEY",
                 ],
             },
-            { what: "an empty list of nodes", given: { ...enabled, nodes: [] }, problems: ["web3-nodes:chainlink.nodes = [secret]: a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl }"] },
+            { what: "an empty list of nodes", given: { ...enabled, nodes: [] }, problems: ["web3-nodes:chainlink.nodes = [secret]: a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl } (a send-only node: { name, httpUrl, sendOnly: true })"] },
             {
                 what: "the UI open to the whole internet",
                 given: { ...enabled, operatorCidrs: ["0.0.0.0/0"] },
@@ -286,23 +301,77 @@ describe("Chainlink", function () {
             {
                 what: "the latest image",
                 given: { ...enabled, version: "latest" },
-                problems: ['web3-nodes:chainlink.version = "latest": a Chainlink 2.x release such as 2.28.0 (the image tag of smartcontract/chainlink; never latest or a -root tag)'],
+                problems: [`web3-nodes:chainlink.version = "latest": a Chainlink 2.x release such as ${DEFAULT_VERSION} (the image tag of smartcontract/chainlink; never latest or a -root tag)`],
             },
             {
                 what: "a root image",
                 given: { ...enabled, version: "2.28.0-root" },
-                problems: ['web3-nodes:chainlink.version = "2.28.0-root": a Chainlink 2.x release such as 2.28.0 (the image tag of smartcontract/chainlink; never latest or a -root tag)'],
+                problems: [`web3-nodes:chainlink.version = "2.28.0-root": a Chainlink 2.x release such as ${DEFAULT_VERSION} (the image tag of smartcontract/chainlink; never latest or a -root tag)`],
             },
             { what: "one vCPU in prod", given: { ...enabled, cpu: 1 }, problems: ["web3-nodes:chainlink.cpu = 1: at least 2 in a prod stack (Chainlink's minimum for a production node)"] },
             { what: "Postgres 13", given: { ...enabled, databaseVersion: 13 }, problems: ["web3-nodes:chainlink.databaseVersion = 13: a whole number from 14 to 17"] },
             { what: "backups kept three days", given: { ...enabled, backupRetentionDays: 3 }, problems: ["web3-nodes:chainlink.backupRetentionDays = 3: a whole number from 7 to 35"] },
             { what: "an alert address that is none", given: { ...enabled, alertEmail: "oncall" }, problems: ['web3-nodes:chainlink.alertEmail = "oncall": an email address that receives the database\'s alarms'] },
             {
+                what: "a send-only node that names a WebSocket URL it would never use",
+                given: { ...enabled, nodes: [RPC_NODES[0], { ...RPC_NODES[1], sendOnly: true }] },
+                problems: ["web3-nodes:chainlink.nodes[1].wsUrl: not used by a send-only node (Chainlink broadcasts over its httpUrl only): remove it"],
+            },
+            {
+                // chainlink-evm EVMConfig.ValidateConfig: "must have at least one primary node with WSURL".
+                what: "only send-only nodes",
+                given: { ...enabled, nodes: [{ name: "a", httpUrl: RPC_NODES[0].httpUrl, sendOnly: true }] },
+                problems: [
+                    "web3-nodes:chainlink.nodes: at least one primary node (without sendOnly): Chainlink reads the chain from primary nodes and only broadcasts through send-only ones",
+                ],
+            },
+            {
+                // EVMConfigs.validateKeys refuses a WSURL or HTTPURL that two nodes share; the message repeats neither.
+                what: "two nodes on one endpoint",
+                given: { ...enabled, nodes: [RPC_NODES[0], { name: "copy", wsUrl: RPC_NODES[1].wsUrl, httpUrl: RPC_NODES[0].httpUrl }] },
+                problems: ["web3-nodes:chainlink.nodes[1].httpUrl: the same URL as nodes[0].httpUrl: every node is a different endpoint (Chainlink refuses duplicates)"],
+            },
+            {
+                // docs/CONFIG.md [[EVM.Nodes]] Order, and Node.ValidateConfig: "must be between 1 and 100".
+                what: "an order outside 1 to 100, and a sendOnly that is not a boolean",
+                given: { ...enabled, nodes: [{ ...RPC_NODES[0], order: 0 }, { ...RPC_NODES[1], sendOnly: "yes" }] },
+                problems: [
+                    "web3-nodes:chainlink.nodes[0].order = 0: a whole number from 1 (tried first) to 100 (Chainlink's default)",
+                    'web3-nodes:chainlink.nodes[1].sendOnly = "yes": true or false: a send-only node only broadcasts transactions, over its httpUrl',
+                ],
+            },
+            {
+                what: "a selection mode Chainlink does not have",
+                given: { ...enabled, selectionMode: "Random" },
+                problems: ['web3-nodes:chainlink.selectionMode = "Random": allowed: HighestHead, RoundRobin, PriorityLevel, TotalDifficulty'],
+            },
+            {
+                // libocr commontypes/types.go BootstrapperLocator (PeerID@host:port[/host:port]) and ragep2p/types PeerID (Ed25519 only).
+                what: "a P2P port taken by the web server and bootstrappers libocr would refuse",
+                given: {
+                    ...enabled,
+                    p2p: { port: 6688, bootstrappers: ["QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N@203.0.113.7:6690", "203.0.113.7:6690", 7], prot: 1 },
+                },
+                problems: [
+                    "web3-nodes:chainlink.p2p.port = 6688: not 6688, the web server's port; the default is 6690",
+                    'web3-nodes:chainlink.p2p.bootstrappers[0] = "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N@203.0.113.7:6690": peer ID "QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N" ' +
+                        "is not an Ed25519 libp2p peer ID (12D3KooW…), the only kind OCR peers have",
+                    'web3-nodes:chainlink.p2p.bootstrappers[1] = "203.0.113.7:6690": not PeerID@host:port: libocr expects one @ between the bootstrapper\'s peer ID and its addresses',
+                    "web3-nodes:chainlink.p2p.bootstrappers[2] = 7: a PeerID@host:port locator string",
+                    "web3-nodes:chainlink.p2p.prot: unknown key (did you mean web3-nodes:chainlink.p2p.port?); known keys here: port, bootstrappers",
+                ],
+            },
+            {
+                what: "a privileged P2P port",
+                given: { ...enabled, p2p: { port: 443 } },
+                problems: ["web3-nodes:chainlink.p2p.port = 443: a whole number from 1024 to 65535"],
+            },
+            {
                 what: "a misspelt key",
                 given: { ...enabled, leaseDurationSeconds: 10 },
                 problems: [
-                    "web3-nodes:chainlink.leaseDurationSeconds: unknown key; known keys here: enabled, chainId, nodes, version, cpu, memoryMiB, databaseClass, " +
-                    "databaseStorageGiB, databaseVersion, backupRetentionDays, leaseDuration, maxOpenConns, operatorCidrs, alertEmail",
+                    "web3-nodes:chainlink.leaseDurationSeconds: unknown key; known keys here: enabled, chainId, nodes, selectionMode, version, cpu, memoryMiB, databaseClass, " +
+                    "databaseStorageGiB, databaseVersion, backupRetentionDays, leaseDuration, maxOpenConns, operatorCidrs, p2p, alertEmail",
                 ],
             },
         ];
@@ -311,6 +380,23 @@ describe("Chainlink", function () {
                 assert.deepStrictEqual(problemsOf(c.given, c.profile ? { profile: c.profile } : {}, c.cloud), c.problems);
             });
         }
+
+        it("refuses RPC URLs given in plain text in a prod stack, naming the command that stores each encrypted, and accepts them encrypted", () => {
+            const command = (key: string) => `pulumi config set --secret --path 'web3-nodes:chainlink.nodes[0].${key}' ${key === "wsUrl" ? "wss://mainnet.infura.io/ws/v3/YOUR-API-KEY" : "https://mainnet.infura.io/v3/YOUR-API-KEY"}`;
+            const given = { ...enabled, nodes: [RPC_NODES[0]] };
+            assert.deepStrictEqual(problemsOf(given, {}, "aws", new Set(["registryMirror"])), ["wsUrl", "httpUrl"].map(key =>
+                `web3-nodes:chainlink.nodes[0].${key} = [secret]: given in plain text in a prod stack; it carries the RPC provider's API key: store it encrypted with ${command(key)}`));
+            assert.deepStrictEqual(problemsOf(given, {}, "aws", new Set(["registryMirror", "chainlink"])), []);
+            // A dev stack may name a local node in plain text.
+            assert.deepStrictEqual(problemsOf({ ...given, cpu: 1, databaseClass: "db.t4g.medium" }, { profile: "dev" }, "aws", new Set(["registryMirror"])), []);
+        });
+
+        it("reads send-only nodes, an order and the selection mode", () => {
+            const settings = parseConfig(baseConfig("gcp", { chainlink: { ...enabled, nodes: [...RPC_NODES, SEND_ONLY], selectionMode: "PriorityLevel" } })).chainlink;
+            assert.deepStrictEqual(settings.nodes, [...PRIMARY_NODES, SEND_ONLY]);
+            assert.strictEqual(settings.selectionMode, "PriorityLevel");
+            assert.throws(() => assertValidSettings({ ...settings, nodes: [SEND_ONLY] }, "gcp", { profile: "prod" }), /chainlink\.nodes: at least one primary \(not send-only\) node is required/);
+        });
 
         it("accepts plain ws:// and http:// RPC URLs and burstable classes in dev, and what fits the database", () => {
             const dev = { ...enabled, nodes: [{ name: "local", wsUrl: "ws://geth.internal:8546", httpUrl: "http://geth.internal:8545" }], databaseClass: "db.t4g.medium", cpu: 1 };
@@ -326,77 +412,132 @@ describe("Chainlink", function () {
         });
     });
 
-    describe("telling a standby from a broken node (the start script's verdict run for real)", () => {
-        let server: http.Server;
-        let status = 200;
-        // What /health answers beside /readyz: 503 while every RPC node is down (chainlink-framework
-        // multinode/multi_node.go reports "no primary nodes available"), which must not matter.
-        let health = 200;
-        let port = 0;
+    describe("telling a standby from a broken node (the start script's verdict run for real against stand-ins)", () => {
+        // The node's port as smartcontractkit/chainlink v2.28.0 and v2.29.0 serve it: the real web server answers
+        // /readyz 200 or 503 and /health 200 or 207 (core/web/health_controller.go Readyz, Health); while a lease
+        // holder migrates, the start-up report answers /health 204 and everything else Go's 404
+        // (core/services/health.go StartUpHealthReport); a hung server accepts and answers nothing.
+        type Port = { kind: "serving"; readyz: 200 | 503; health: 200 | 207 } | { kind: "startup-report" } | { kind: "empty-reply" } | { kind: "closed" };
+        let node: Port = { kind: "closed" };
+        let httpPort = 0;
+        let emptyPort = 0;
         let closedPort = 0;
+        let dir = "";
         let runDir = "";
+        const servers: { close(cb: () => void): void }[] = [];
+        const DATABASE_PASSWORD = "Pa%^*+=!~ss-0123456789ab";
         before(async () => {
-            server = http.createServer((req, res) => {
-                res.statusCode = req.url === "/readyz" ? status : req.url === "/health" ? health : 404;
-                res.end("{}");
+            const web = http.createServer((req, res) => {
+                if (node.kind === "startup-report") res.statusCode = req.url === "/health" ? 204 : 404;
+                else if (node.kind === "serving") res.statusCode = req.url === "/readyz" ? node.readyz : req.url === "/health" ? node.health : 404;
+                res.end();
             });
-            await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
-            port = (server.address() as AddressInfo).port;
+            await new Promise<void>(resolve => web.listen(0, "127.0.0.1", resolve));
+            httpPort = (web.address() as AddressInfo).port;
+            const empty = net.createServer(socket => socket.destroy());
+            await new Promise<void>(resolve => empty.listen(0, "127.0.0.1", resolve));
+            emptyPort = (empty.address() as AddressInfo).port;
+            servers.push(web, empty);
             // A port nothing listens on: bind one, note it, release it.
-            const probe = http.createServer();
+            const probe = net.createServer();
             await new Promise<void>(resolve => probe.listen(0, "127.0.0.1", resolve));
             closedPort = (probe.address() as AddressInfo).port;
             await new Promise(resolve => probe.close(resolve));
-            runDir = fs.mkdtempSync(path.join(os.tmpdir(), "chainlink-run-"));
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainlink-watch-"));
+            runDir = path.join(dir, "run");
+            fs.mkdirSync(runDir);
+            fs.mkdirSync(path.join(dir, "bin"));
+            // A stand-in psql: records what libpq would connect with, answers as the test's database says.
+            fs.writeFileSync(path.join(dir, "bin", "psql"), [
+                "#!/bin/bash",
+                `env | grep '^PG' | sort > '${dir}/psql-env'`,
+                `printf '%s\\n' "$@" > '${dir}/psql-args'`,
+                `case "$(cat '${dir}/lease')" in t|f) cat '${dir}/lease' ;; *) echo 'psql: error: connection refused' >&2; exit 2 ;; esac`,
+            ].join("\n"), { mode: 0o755 });
+            fs.writeFileSync(path.join(runDir, NODE_FILES.secrets.file), renderSecretsToml({
+                databaseUrl: `postgresql://chainlink:${encodeURIComponent(DATABASE_PASSWORD)}@db.internal:5432/chainlink?sslmode=require`,
+                keystorePassword: "k".repeat(20),
+                prometheusToken: "t".repeat(20),
+            }));
         });
-        after(() => {
-            server.close();
-            fs.rmSync(runDir, { recursive: true, force: true });
+        after(async () => {
+            await Promise.all(servers.map(s => new Promise<void>(resolve => s.close(() => resolve()))));
+            fs.rmSync(dir, { recursive: true, force: true });
         });
         beforeEach(() => {
             fs.writeFileSync(path.join(runDir, "node.pid"), String(process.pid));
-            fs.rmSync(path.join(runDir, "serving-since"), { force: true });
+            fs.rmSync(path.join(runDir, "starting-since"), { force: true });
+            fs.writeFileSync(path.join(dir, "lease"), "unreachable");
         });
-        beforeEach(() => (health = 200));
-        const check = (p: number) => run("bash", ["-c", [...nodeHealthFunction({ port: p, runDir }), "node_health", ""].join("\n")]);
+        const lease = (held: "t" | "f" | "unreachable") => fs.writeFileSync(path.join(dir, "lease"), held);
+        const startedAgo = (seconds: number) => fs.writeFileSync(path.join(runDir, "starting-since"), String(Math.floor(Date.now() / 1000) - seconds));
+        const portOf = (p: Port) => (p.kind === "closed" ? closedPort : p.kind === "empty-reply" ? emptyPort : httpPort);
+        const check = async (p: Port) => {
+            node = p;
+            const result = await run("bash", ["-c", [...nodeHealthFunction({ port: portOf(p), runDir }), "node_health", ""].join("\n")], { PATH: `${dir}/bin:${process.env.PATH}` });
+            return [result.code, result.stdout.trim().replace(String(portOf(p)), "PORT")];
+        };
+        const late = HEALTH_WATCH.startupSeconds + 1;
 
-        it("passes a standby: the process is alive and nothing listens on the port", async () => {
-            const result = await check(closedPort);
-            assert.strictEqual(result.code, 0, result.stdout);
-            assert.match(result.stdout, /^standby: nothing listens on \d+; waiting for the database lease/);
-        });
-
-        it("passes the lease holder while /readyz answers 200", async () => {
-            status = 200;
-            const result = await check(port);
-            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "active: /readyz answers 200"]);
-        });
-
-        it("passes the lease holder through an RPC outage: /health answers 503, /readyz still 200", async () => {
-            status = 200;
-            health = 503;
-            fs.writeFileSync(path.join(runDir, "serving-since"), String(Math.floor(Date.now() / 1000) - HEALTH_WATCH.servingGraceSeconds - 1));
-            const result = await check(port);
-            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "active: /readyz answers 200"]);
+        it("passes a standby: nothing listens, and the database says another node holds the lease", async () => {
+            lease("f");
+            startedAgo(late);
+            assert.deepStrictEqual(await check({ kind: "closed" }), [0, "standby: nothing listens on PORT; another node holds the database lease"]);
+            assert.ok(!fs.existsSync(path.join(runDir, "starting-since")), "a standby has no start-up running");
         });
 
-        it("passes a node that just started serving and still answers 503, within the grace", async () => {
-            status = 503;
-            const result = await check(port);
-            assert.deepStrictEqual([result.code, result.stdout.trim()], [0, "starting: /readyz answers 503"]);
+        it("asks the database with secrets.toml's URL taken apart into libpq's environment, the password on no command line", async () => {
+            lease("f");
+            await check({ kind: "closed" });
+            const env = fs.readFileSync(path.join(dir, "psql-env"), "utf8");
+            for (const line of ["PGHOST=db.internal", "PGPORT=5432", "PGUSER=chainlink", `PGPASSWORD=${DATABASE_PASSWORD}`, "PGDATABASE=chainlink", "PGSSLMODE=require"]) {
+                assert.ok(env.split("\n").includes(line), `${line} in ${env}`);
+            }
+            const args = fs.readFileSync(path.join(dir, "psql-args"), "utf8");
+            assert.ok(!args.includes(DATABASE_PASSWORD) && !args.includes("postgresql://"), args);
+            assert.ok(args.includes(LEASE_QUERY), args);
         });
 
-        it("fails a node that answers /readyz with an error past the grace: one of its services stopped", async () => {
-            status = 503;
-            fs.writeFileSync(path.join(runDir, "serving-since"), String(Math.floor(Date.now() / 1000) - HEALTH_WATCH.servingGraceSeconds - 1));
-            const result = await check(port);
-            assert.deepStrictEqual([result.code, result.stdout.trim()], [1, "broken: /readyz answers 503 (curl exit 0)"]);
+        it("passes a node the database cannot place (an outage upstream is never the node's fault)", async () => {
+            startedAgo(late);
+            assert.deepStrictEqual(await check({ kind: "closed" }), [0, "standby or starting: nothing listens on PORT and the database does not say who holds the lease"]);
+        });
+
+        it("gives a lease holder that serves nothing yet (migrations done, app.Start running) its start-up, then stops it", async () => {
+            lease("t");
+            assert.deepStrictEqual(await check({ kind: "closed" }), [0, "starting: it holds the database lease and nothing listens on PORT for 0s"]);
+            startedAgo(late);
+            const [code, verdict] = await check({ kind: "closed" });
+            assert.strictEqual(code, 1);
+            assert.match(String(verdict), new RegExp(`^stuck: it holds the database lease and nothing listens on PORT for (${late}|${late + 1}|${late + 2})s, longer than the ${HEALTH_WATCH.startupSeconds}s a start may take$`));
+        });
+
+        it("counts the start-up report of a migrating lease holder (/readyz 404) as its start-up, with the same bound", async () => {
+            const report = { kind: "startup-report" } as const;
+            assert.deepStrictEqual(await check(report), [0, "starting: the start-up report answers /readyz with 404 (version check and migrations) for 0s"]);
+            startedAgo(late);
+            assert.strictEqual((await check(report))[0], 1);
+        });
+
+        it("passes a serving node whatever its upstreams do: an RPC outage (/health 207), services not ready (/readyz 503)", async () => {
+            startedAgo(late);
+            assert.deepStrictEqual(await check({ kind: "serving", readyz: 200, health: 200 }), [0, "serving: /readyz answers 200"]);
+            assert.ok(!fs.existsSync(path.join(runDir, "starting-since")), "serving ends the start-up");
+            assert.deepStrictEqual(await check({ kind: "serving", readyz: 200, health: 207 }), [0, "serving: /readyz answers 200"]);
+            startedAgo(late);
+            assert.deepStrictEqual(await check({ kind: "serving", readyz: 503, health: 207 }), [0, "serving: /readyz answers 503"]);
+        });
+
+        it("fails a web server that takes the connection and answers nothing", async () => {
+            // curl: 52 "empty reply from server", or 56 when the close is seen as a reset first; never 7, which is a standby's.
+            const [code, verdict] = await check({ kind: "empty-reply" });
+            assert.strictEqual(code, 1);
+            assert.match(String(verdict), /^unresponsive: \/readyz got no answer \(curl exit (52|56)\)$/);
         });
 
         it("fails when the node process is gone, whatever the port says", async () => {
             fs.writeFileSync(path.join(runDir, "node.pid"), "999999999");
-            const result = await check(closedPort);
-            assert.deepStrictEqual([result.code, result.stdout.trim()], [1, "the node process 999999999 is gone"]);
+            assert.deepStrictEqual(await check({ kind: "serving", readyz: 200, health: 200 }), [1, "the node process 999999999 is gone"]);
         });
     });
 
@@ -446,7 +587,7 @@ describe("Chainlink", function () {
             let report: SynthReport;
             let chainlink: ChainlinkOutputs;
             before(async () => {
-                report = await synthStack({ stack: "prod", cloud, set: { "chainlink.nodes": RPC_NODES } });
+                report = await synthStack({ stack: "prod", cloud, secrets: { "chainlink.nodes": RPC_NODES } });
                 chainlink = report.outputs.chainlink as ChainlinkOutputs;
             });
 

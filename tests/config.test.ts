@@ -152,14 +152,14 @@ describe("the stack's name and domain, where names come from", () => {
     it("refuses a domain under which a hostname the workloads use would break a certificate's 64 characters", () => {
         // ceramic-ipfs-wss.<domain> is the longest name: 64 - 17 = 47 characters of domain.
         const domain = (length: number) => `${"d".repeat(length - ".example.com".length)}.example.com`;
-        const all = { ipfsCluster: { enabled: true }, ceramic: { enabled: true, network: "testnet-clay" } };
+        const all = { ipfsCluster: { enabled: true, apiCidrs: ["203.0.113.0/24"] }, ceramic: { enabled: true, network: "testnet-clay" } };
         assert.deepStrictEqual(problemsWith(aws({ ...all, domain: domain(47) })), []);
         assert.deepStrictEqual(problemsWith(aws({ ...all, domain: domain(48) })), [
             `web3-nodes:domain = "${domain(48)}": at most 47 characters for the workloads this stack enables: ceramic-ipfs-wss.<domain> is the ` +
             `name of a TLS certificate (ACM, Google-managed), whose common name has at most 64 characters, and ceramic-ipfs-wss.${domain(48)} has 65`,
         ]);
         // Without Ceramic the longest label is the cluster's "gateway": 56 characters of domain.
-        assert.deepStrictEqual(problemsWith(aws({ ipfsCluster: { enabled: true }, domain: domain(56) })), []);
-        assert.match(problemsWith(aws({ ipfsCluster: { enabled: true }, domain: domain(57) }))[0], /^web3-nodes:domain = "d+\.example\.com": at most 56 characters/);
+        assert.deepStrictEqual(problemsWith(aws({ ipfsCluster: all.ipfsCluster, domain: domain(56) })), []);
+        assert.match(problemsWith(aws({ ipfsCluster: all.ipfsCluster, domain: domain(57) }))[0], /^web3-nodes:domain = "d+\.example\.com": at most 56 characters/);
     });
 });

@@ -270,7 +270,8 @@ describe("every zonal service of every committed graph", () => {
                     const where = `${service.name}/${p.name}`;
                     assert.equal(r.user, `${p.user.uid}:${p.user.gid}`, where);
                     assert.equal(r.image, p.image, where);
-                    assert.deepEqual(r.env, p.env.map(e => e.name), where);
+                    // Both sides in code-unit order: the published spec orders its env by localeCompare.
+                    assert.deepEqual(r.env, p.env.map(e => e.name).sort(), where);
                     for (const m of p.mounts) assert.ok(r.mountPaths.includes(m.path), `${where}: ${m.path} not mounted`);
                     assert.equal(r.scratch, p.memoryScratch?.path, where);
                     assert.deepEqual(r.secrets, p.secrets, where);

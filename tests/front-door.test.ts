@@ -87,7 +87,8 @@ describe("the configuration's front door", () => {
             for (const setting of SECRET_SETTINGS) {
                 // No shell metacharacters: `<token>` would be read as a redirection.
                 assert.match(setting.example, /^[A-Za-z0-9:/._-]+$/, setting.key);
-                assert.match(setting.standIn, /example-stand-in/, setting.key);
+                // Plainly not real: a stand-in URL or token says so; a stand-in private key is the key 1.
+                assert.match(setting.standIn, /example-stand-in|^0{63}1$/, setting.key);
             }
             assert.strictEqual(setSecretCommand("chainlink.nodes[3].httpUrl"), "pulumi config set --secret --path 'web3-nodes:chainlink.nodes[3].httpUrl' https://mainnet.infura.io/v3/YOUR-API-KEY");
             assert.throws(() => setSecretCommand("domain"), /domain is not a secret setting/);
@@ -128,7 +129,7 @@ describe("the configuration's front door", () => {
             assert.deepStrictEqual(lines, [
                 "stood in example values for required secrets not set in Pulumi.prod.yaml: " +
                 "web3-nodes:registryMirror.dockerHubAccessToken (required when cloud is aws, or when registryMirror.dockerHubUsername is set), " +
-                "web3-nodes:chainlink.nodes[0].wsUrl (required for every entry of chainlink.nodes), " +
+                "web3-nodes:chainlink.nodes[0].wsUrl (required for every primary (not sendOnly) entry of chainlink.nodes), " +
                 "web3-nodes:chainlink.nodes[0].httpUrl (required for every entry of chainlink.nodes), " +
                 "web3-nodes:ceramic.ethereumRpcUrl (required when ceramic is enabled on mainnet); " +
                 "pulumi preview and up stop until each is set with pulumi config set --secret --path '<key>' <value>",
@@ -164,8 +165,10 @@ describe("the configuration's front door", () => {
             for (const secretKeys of [["web3-nodes:ceramic"], []]) {
                 const problems = stackProblems(asCli({ ...baseConfig("aws"), ceramic }), secretKeys).filter(p => p.includes("RPCUrl"));
                 assert.deepStrictEqual(problems, [
-                    "web3-nodes:ceramic.ethereumRPCUrl: unknown key (did you mean web3-nodes:ceramic.ethereumRpcUrl?); known keys here: enabled, network, ethereumRpcUrl, " +
-                    "anchorServiceUrl, corsAllowedOrigins, logLevel, ipfsFlavour, ceramicCpu, ceramicMemoryMiB, ipfsCpu, ipfsMemoryMiB, stateStore, stateVolumeGiB, repoVolumeGiB, keepAlive",
+                    "web3-nodes:ceramic.ethereumRPCUrl: unknown key (did you mean web3-nodes:ceramic.ethereumRpcUrl?); known keys here: enabled, flavour, network, ethereumRpcUrl, " +
+                    "anchorServiceUrl, corsAllowedOrigins, logLevel, adminDids, metricsPublisher, apiCidrs, selfAnchoring, migrateFromKubo, zone, ceramicCpu, " +
+                    "ceramicMemoryMiB, ipfsCpu, ipfsMemoryMiB, stateStore, stateVolumeGiB, repoVolumeGiB, keepAlive, indexDatabase, indexDatabaseClass, " +
+                    "indexDatabaseStorageGiB, indexDatabaseVersion, indexDatabaseBackupRetentionDays",
                 ]);
             }
         });
@@ -340,7 +343,7 @@ describe("the configuration's front door", () => {
         }
 
         it("judge the same configuration as parseConfig does, read from the CLI's form", () => {
-            const raw = baseConfig("gcp", { ipfsCluster: { enabled: true, peers: 6 }, logRetentionDays: 30 });
+            const raw = baseConfig("gcp", { ipfsCluster: { enabled: true, peers: 6, apiCidrs: ["203.0.113.0/24", "2001:db8::/32"] }, logRetentionDays: 30 });
             assert.deepStrictEqual(parseStackConfig(asCli(raw), undefined), parseConfig(raw));
         });
     });

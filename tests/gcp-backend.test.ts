@@ -20,6 +20,7 @@ import { autohealingProbe, firewallSpecs, publicPortsProbe, userData } from "../
 import { gcpName } from "../components/gcp/shared";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
 import { ConfigError } from "../stacks/validate";
+import { gcpGroupUrl } from "./conformance/healthChecks";
 import { descendants, hasBinary, named, ofType, oneOfType, synthBackend } from "./support";
 
 const T = {
@@ -118,6 +119,21 @@ function deployNodes(backend: Backend, out: Partial<Deployment> = {}): void {
             user: { uid: 2000, gid: 2000 },
             command: ["httpd", "-f", "-p", "8000"],
             ports: [{ port: 8000, exposure: { kind: "services", groups: ["ipfs-cluster"] } }],
+        }],
+    });
+    // A port the world reaches through an address shared by services of several zones (one here).
+    const relayAddress = backend.passthroughAddress("relay", { port: 7000, zones: [otherZone] });
+    backend.service("relay", {
+        zone: otherZone,
+        liveness: { kind: "exit" },
+        containers: [{
+            name: "relay",
+            image: "busybox:1.36.1",
+            cpu: 0.25,
+            memoryMiB: 128,
+            user: { uid: 2000, gid: 2000 },
+            command: ["nc", "-lk", "-p", "7000"],
+            ports: [{ port: 7000, exposure: { kind: "publicAddress", address: relayAddress } }],
         }],
     });
     backend.httpsLoadBalancer("gateway", { hostname: "gateway", target: gateway });
@@ -434,10 +450,21 @@ describe("GCP back-end", function () {
     });
 
     describe("exposure", () => {
-        it("opens only public ports to the world", () => {
+        it("opens only public ports to the world: a peer's own, and a shared address's", () => {
             const open = ofType(result, T.firewall).filter(f => (input<string[]>(f, "sourceRanges") ?? []).includes("0.0.0.0/0"));
-            assert.strictEqual(open.length, 1);
-            assert.deepStrictEqual(input(open[0], "allows"), [{ protocol: "tcp", ports: ["4001"] }, { protocol: "udp", ports: ["4002"] }]);
+            assert.deepStrictEqual(open.map(f => [f.name, input(f, "allows")]), [
+                ["ipfs-0-public", [{ protocol: "tcp", ports: ["4001"] }, { protocol: "udp", ports: ["4002"] }]],
+                ["relay-public-address", [{ protocol: "tcp", ports: ["7000"] }]],
+            ]);
+        });
+
+        it("puts a shared address's services behind one regional backend service, the forwarding rule on its address and port", () => {
+            const address = named(result, COMPONENT_TYPES.passthroughAddress, "relay");
+            const [backendService] = descendants(result, address.urn).filter(r => r.type === "gcp:compute/regionBackendService:RegionBackendService");
+            const [rule] = descendants(result, address.urn).filter(r => r.type === "gcp:compute/forwardingRule:ForwardingRule");
+            const group = descendants(result, named(result, COMPONENT_TYPES.service, "relay").urn).find(r => r.type === T.group)!;
+            assert.deepStrictEqual(input<{ group: string }[]>(backendService, "backends").map(b => b.group), [gcpGroupUrl(group)]);
+            assert.deepStrictEqual([input(rule, "ports"), input(rule, "ipProtocol"), input(rule, "backendService")], [["7000"], "TCP", backendService.id]);
         });
 
         it("lets the load balancer's proxies, the access groups and the probers in, and nothing for local ports", () => {

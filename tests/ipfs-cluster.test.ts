@@ -16,13 +16,15 @@ import {
     PEER_LIVENESS,
     PEER_TYPE,
     assertValidSettings,
+    bootstrapPeers,
     kuboStartScript,
     peerAddresses,
     placePeers,
     storageMax,
 } from "../components/ipfs-cluster";
 import { secretsLoader } from "../components/gcp/cloudinit";
-import { BOOTSTRAP_PEERS_PER_ZONE } from "../components/ipfs-cluster/cluster";
+import { BOOTSTRAP_PEERS_PER_ZONE, TRUSTED_PEERS } from "../components/ipfs-cluster/cluster";
+import { SERVER_PROFILE_FILTERS, addrFiltersAllowing } from "../components/ipfs-cluster/peering";
 import { PATHS } from "../components/ipfs-cluster/ports";
 import { FENCE_NAME, unwrapFence, volumeFenceScript } from "../components/topology/fence";
 import { peerKeyFromSeed } from "../components/libp2p/identity";
@@ -190,7 +192,9 @@ function loseZone(report: SynthReport, cloud: Cloud, zone: string): Survivors {
     }
     for (const service of ofType(report, COMPONENT_TYPES.service)) if (zoneOfService(report, service) === zone) drop(service);
     for (const volume of ofType(report, COMPONENT_TYPES.volume)) {
-        const storage = descendants(report, volume.urn).find(d => d.type === T.disk || d.type === T.accessPoint)!;
+        const storage = descendants(report, volume.urn).find(d => d.type === T.disk || d.type === T.accessPoint);
+        // A regional disk (another workload's) keeps a replica in a second zone: no one zone takes it.
+        if (!storage) continue;
         const fsZone = storage.type === T.disk ? storage.inputs.zone
             : report.resources.find(f => f.type === T.fileSystem && f.id === storage.inputs.fileSystemId)!.inputs.availabilityZoneName;
         if (fsZone === zone) drop(volume);
@@ -235,13 +239,14 @@ describe("IPFS cluster", function () {
             assert.deepStrictEqual(zones.map(z => seven.filter(s => s === z).length), [3, 2, 2]);
         });
 
-        it("bootstraps each peer from a few peers in every zone, never itself, whatever the cluster's size", () => {
+        it("bootstraps each peer from a few earlier peers in every zone, never itself, whatever the cluster's size", () => {
             const zones = ["a", "b", "c"];
             const peers = placePeers("ipfs", 300, zones).map(p => ({ hostname: `${p.name}.internal`, zone: p.zone, clusterPeerId: `id-${p.index}` }));
             const three = peers.slice(0, 3);
-            assert.strictEqual(peerAddresses(three, 1), "/dns4/ipfs-0.internal/tcp/9096/p2p/id-0,/dns4/ipfs-2.internal/tcp/9096/p2p/id-2");
-            for (const self of [0, 1, 150, 299]) {
-                const list = peerAddresses(peers, self).split(",");
+            assert.strictEqual(peerAddresses(bootstrapPeers(three, 2)), "/dns4/ipfs-0.internal/tcp/9096/p2p/id-0,/dns4/ipfs-1.internal/tcp/9096/p2p/id-1");
+            assert.strictEqual(peerAddresses(bootstrapPeers(three, 0)), "");
+            for (const self of [6, 7, 150, 299]) {
+                const list = peerAddresses(bootstrapPeers(peers, self)).split(",");
                 assert.strictEqual(list.length, BOOTSTRAP_PEERS_PER_ZONE * zones.length);
                 assert.ok(!list.some(a => a.endsWith(`/p2p/id-${self}`)), `peer ${self} bootstraps from itself`);
             }
@@ -250,7 +255,7 @@ describe("IPFS cluster", function () {
         it("bounds kubo's datastore below the repo volume and pins the images to release tags", () => {
             assert.strictEqual(storageMax(500), "450GiB");
             assert.strictEqual(storageMax(20), "18GiB");
-            assert.match(IMAGES.kubo, /^ipfs\/kubo:v0\.3\d\.\d+$/);
+            assert.match(IMAGES.kubo, /^ipfs\/kubo:v\d+\.\d+\.\d+$/);
             assert.match(IMAGES.cluster, /^ipfs\/ipfs-cluster:v1\.1\.\d+$/);
         });
 
@@ -264,7 +269,7 @@ describe("IPFS cluster", function () {
     describe("configuration", () => {
         const problemsOf = (ipfsCluster: Record<string, unknown>, profile = "prod"): string[] => {
             try {
-                parseConfig(baseConfig("aws", { profile, ipfsCluster }));
+                parseConfig(baseConfig("aws", { profile, ipfsCluster: { apiCidrs: ["203.0.113.0/24"], ...ipfsCluster } }));
                 return [];
             } catch (e) {
                 assert.ok(e instanceof ConfigError, String(e));
@@ -274,19 +279,21 @@ describe("IPFS cluster", function () {
 
         it("is off by default, with per-profile sizes and production pin settings", () => {
             const dev = parseConfig(baseConfig("gcp", { profile: "dev" })).ipfsCluster;
-            const prod = parseConfig(baseConfig("gcp", { profile: "prod", ipfsCluster: { enabled: true } })).ipfsCluster;
+            const prod = parseConfig(baseConfig("gcp", { profile: "prod", ipfsCluster: { enabled: true, apiCidrs: ["203.0.113.0/24"] } })).ipfsCluster;
             assert.deepStrictEqual(dev, {
                 enabled: false, peers: 3, replicationFactorMin: 2, replicationFactorMax: 3, repoVolumeGiB: 20, clusterVolumeGiB: 10,
                 kuboCpu: 0.5, kuboMemoryMiB: 1536, clusterCpu: 0.25, clusterMemoryMiB: 512, concurrentPins: 20, pinTimeout: "10m",
+                apiCidrs: ["0.0.0.0/0", "::/0"],
             });
             assert.deepStrictEqual(prod, {
                 enabled: true, peers: 3, replicationFactorMin: 2, replicationFactorMax: 3, repoVolumeGiB: 500, clusterVolumeGiB: 20,
                 kuboCpu: 2, kuboMemoryMiB: 6144, clusterCpu: 1, clusterMemoryMiB: 2048, concurrentPins: 20, pinTimeout: "10m",
+                apiCidrs: ["203.0.113.0/24"],
             });
         });
 
         const cases: { what: string; given: Record<string, unknown>; problems: string[] }[] = [
-            { what: "two peers", given: { peers: 2 }, problems: ["web3-nodes:ipfsCluster.peers = 2: a whole number from 3 to 1000"] },
+            { what: "two peers", given: { peers: 2 }, problems: ["web3-nodes:ipfsCluster.peers = 2: a whole number from 3 to 120"] },
             {
                 what: "a minimum above the maximum",
                 given: { peers: 6, replicationFactorMin: 3, replicationFactorMax: 2 },
@@ -305,7 +312,7 @@ describe("IPFS cluster", function () {
                     "and below replicationFactorMin peers the cluster refuses new pins",
                 ],
             },
-            { what: "a minimum of zero", given: { replicationFactorMin: 0 }, problems: ["web3-nodes:ipfsCluster.replicationFactorMin = 0: a whole number from 1 to 1000"] },
+            { what: "a minimum of zero", given: { replicationFactorMin: 0 }, problems: ["web3-nodes:ipfsCluster.replicationFactorMin = 0: a whole number from 1 to 120"] },
             { what: "an odd CPU size", given: { kuboCpu: 3 }, problems: ["web3-nodes:ipfsCluster.kuboCpu = 3: one of 0.25, 0.5, 1, 2, 4, 8"] },
             {
                 what: "a pin timeout that is no duration",
@@ -321,7 +328,7 @@ describe("IPFS cluster", function () {
                 given: { replicas: 3 },
                 problems: [
                     "web3-nodes:ipfsCluster.replicas: unknown key; known keys here: enabled, peers, replicationFactorMin, replicationFactorMax, " +
-                    "repoVolumeGiB, clusterVolumeGiB, kuboCpu, kuboMemoryMiB, clusterCpu, clusterMemoryMiB, concurrentPins, pinTimeout",
+                    "repoVolumeGiB, clusterVolumeGiB, kuboCpu, kuboMemoryMiB, clusterCpu, clusterMemoryMiB, concurrentPins, pinTimeout, apiCidrs",
                 ],
             },
         ];
@@ -340,7 +347,7 @@ describe("IPFS cluster", function () {
             const settings = { peers: 3, replicationFactorMin: 3, replicationFactorMax: 2 };
             assert.throws(() => assertValidSettings({ ...parseConfig(baseConfig("aws")).ipfsCluster, ...settings }, 3),
                 /ipfsCluster\.replicationFactorMin = 3: at most replicationFactorMax \(2\)/);
-            assert.throws(() => assertValidSettings({ ...parseConfig(baseConfig("aws")).ipfsCluster, peers: 2 }, 3), /ipfsCluster\.peers = 2: a whole number from 3 to 1000/);
+            assert.throws(() => assertValidSettings({ ...parseConfig(baseConfig("aws")).ipfsCluster, peers: 2 }, 3), /ipfsCluster\.peers = 2: a whole number from 3 to 120/);
         });
     });
 
@@ -425,13 +432,13 @@ describe("IPFS cluster", function () {
                 for (const seed of ofType(report, T.randomBytes)) assert.ok(seed.options.protect && seed.options.retainOnDelete, `${seed.name} is not protected`);
             });
 
-            it("trusts exactly its own peers and bootstraps them by their private names", () => {
-                const ids = cluster.peers.map(p => p.peerId);
+            it("trusts the cluster's private network and bootstraps each peer from earlier peers by their private names", () => {
                 for (const [i, peer] of cluster.peers.entries()) {
                     const env = containersOf(report, cloud, peer.name).cluster.env;
-                    assert.deepStrictEqual(env.CLUSTER_CRDT_TRUSTEDPEERS.split(","), ids);
-                    const others = cluster.peers.filter((_, j) => j !== i).map(p => p.multiaddresses[2]);
-                    assert.deepStrictEqual(env.CLUSTER_PEERADDRESSES.split(","), others);
+                    assert.strictEqual(env.CLUSTER_CRDT_TRUSTEDPEERS, TRUSTED_PEERS);
+                    const others = bootstrapPeers(cluster.peers, i).map(p => p.multiaddresses[p.multiaddresses.length - 1]);
+                    assert.deepStrictEqual(env.CLUSTER_PEERADDRESSES === "" ? [] : env.CLUSTER_PEERADDRESSES.split(","), others);
+                    assert.strictEqual(others.length, i, "in a cluster of three, every earlier peer");
                     for (const address of others) assert.match(address, /^\/dns4\/ipfs-\d\.[a-z0-9.-]+\.internal\/tcp\/9096\/p2p\/12D3KooW\w+$/);
                     assert.deepStrictEqual(peer.multiaddresses.slice(0, 2).map(a => a.replace(/\/ip4\/[\d.]+\//, "/ip4/X/")), [
                         `/ip4/X/tcp/${SWARM_PORT}/p2p/${peer.ipfsPeerId}`,
@@ -666,6 +673,8 @@ describe("IPFS cluster", function () {
                 "",
             ].join("\n");
 
+            const ADDR_FILTERS = JSON.stringify(addrFiltersAllowing("10.40.0.0/16"));
+            const PEERING = '[{"ID":"12D3KooWPeerBefore","Addrs":["/dns4/ipfs-0.web3-dev.internal/tcp/4001"]}]';
             let fence: { arguments: string[]; entrypoint: string[] };
             let command: string[];
             before(async () => {
@@ -698,6 +707,9 @@ describe("IPFS cluster", function () {
                         KUBO_PRIVATE_KEY: key.privateKey,
                         KUBO_ANNOUNCE_ADDRESS: "203.0.113.7",
                         KUBO_STORAGE_MAX: "18GiB",
+                        KUBO_ADDR_FILTERS: ADDR_FILTERS,
+                        KUBO_PEERING_PEERS: PEERING,
+                        KUBO_LIBP2P_MAX_MEMORY: "768MiB",
                         ...env,
                     },
                 });
@@ -721,7 +733,7 @@ describe("IPFS cluster", function () {
                 assert.ok(!log.some(l => l.includes(key.privateKey)));
             });
 
-            it("applies the peer's addresses and limits on every start, the server profile's private-range filters cleared", () => {
+            it("applies the peer's addresses, peering and limits on every start, the server profile's private ranges filtered but for the stack's network", () => {
                 const repo = path.join(tmp, "repo-a");
                 assert.strictEqual(start(repo).status, 0);
                 const log = calls();
@@ -731,10 +743,13 @@ describe("IPFS cluster", function () {
                     "ipfs config Addresses.Gateway /ip4/0.0.0.0/tcp/8080",
                     'ipfs config --json Addresses.Swarm ["/ip4/0.0.0.0/tcp/4001","/ip4/0.0.0.0/udp/4002/quic-v1"]',
                     'ipfs config --json Addresses.Announce ["/ip4/203.0.113.7/tcp/4001","/ip4/203.0.113.7/udp/4002/quic-v1"]',
-                    "ipfs config --json Addresses.NoAnnounce []",
-                    "ipfs config --json Swarm.AddrFilters []",
+                    `ipfs config --json Addresses.NoAnnounce ${JSON.stringify(SERVER_PROFILE_FILTERS)}`,
+                    `ipfs config --json Swarm.AddrFilters ${ADDR_FILTERS}`,
+                    `ipfs config --json Peering.Peers ${PEERING}`,
                     "ipfs config Datastore.StorageMax 18GiB",
-                    "ipfs config --json Gateway.NoFetch true",
+                    "ipfs config Swarm.ResourceMgr.MaxMemory 768MiB",
+                    "ipfs config --json Gateway.NoFetch false",
+                    "ipfs config --json Gateway.ExposeRoutingAPI false",
                 ]) assert.ok(log.includes(expected), `missing: ${expected}\n${log.join("\n")}`);
                 assert.match(log[log.length - 1], /^ipfs daemon --migrate=true --enable-gc/);
             });

@@ -675,12 +675,12 @@ describe("public-ingress-only-swarm-ports", () => {
     const policy = "public-ingress-only-swarm-ports";
 
     it("AWS: reports world-open private ports, in every way a rule can be written", () => {
-        expectViolation(policy, [sg("kubo", [{ protocol: "tcp", fromPort: 5001, toPort: 5001, cidrBlocks: ["0.0.0.0/0"] }])], /"kubo": ingress\[0\] opens tcp 5001 to 0\.0\.0\.0\/0\. Only 4001, 4002, 4011 and 4012 .*narrow cidrBlocks/);
+        expectViolation(policy, [sg("kubo", [{ protocol: "tcp", fromPort: 5001, toPort: 5001, cidrBlocks: ["0.0.0.0/0"] }])], /"kubo": ingress\[0\] opens tcp 5001 to 0\.0\.0\.0\/0\. Only 4001, 4002, 4011, 4012, 4101, 4102 and 6690 \(the peer-to-peer ports\).*narrow cidrBlocks/);
         expectViolation(policy, [sg("kubo", [{ protocol: "tcp", fromPort: 0, toPort: 65535, ipv6CidrBlocks: ["::/0"] }])], /opens tcp 0-65535 to ::\/0/);
         expectViolation(policy, [res(T.sgRule, "all", { type: "ingress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg-1" })], /"all": opens every protocol and port to 0\.0\.0\.0\/0/);
         expectViolation(policy, [res(T.sgIngress, "range", { ipProtocol: "tcp", fromPort: 4000, toPort: 5005, cidrIpv6: "::/0", securityGroupId: "sg-1" })], /"range": opens tcp 4000-5005 to ::\/0.*narrow cidrIpv4\/cidrIpv6/);
         expectViolation(policy, [res(T.sgIngress, "proxy", { ipProtocol: "tcp", fromPort: 9095, toPort: 9095, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1" })], /opens tcp 9095/);
-        expectViolation(policy, [sg("kubo", [{ protocol: "udp", fromPort: 4011, toPort: 4011, cidrBlocks: ["0.0.0.0/0"] }])], /opens udp 4011.*Only 4001 \(the libp2p/, {
+        expectViolation(policy, [sg("kubo", [{ protocol: "udp", fromPort: 4011, toPort: 4011, cidrBlocks: ["0.0.0.0/0"] }])], /opens udp 4011.*Only 4001 \(the peer-to-peer ports\)/, {
             config: { [policy]: { allowedPublicPorts: [4001] } },
         });
     });
@@ -705,7 +705,7 @@ describe("public-ingress-only-swarm-ports", () => {
         expectViolation(policy, [fw("tcp", { sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp" }] })], /opens tcp on every port/);
         expectViolation(policy, [fw("all", { sourceRanges: ["::/0"], allows: [{ protocol: "all" }] })], /opens every protocol and port to ::\/0/);
         expectViolation(policy, [fw("nosource", { allows: [{ protocol: "tcp", ports: ["8080"] }] })], /opens tcp 8080 to 0\.0\.0\.0\/0 \(no source given\)/);
-        expectViolation(policy, [fw("web", { sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["443"] }] })], /opens tcp 443 to 0\.0\.0\.0\/0\. Only 4001, 4002, 4011 and 4012/);
+        expectViolation(policy, [fw("web", { sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["443"] }] })], /opens tcp 443 to 0\.0\.0\.0\/0\. Only 4001, 4002, 4011, 4012, 4101, 4102 and 6690/);
     });
 
     it("GCP: reports external forwarding rules beyond the public ports", () => {

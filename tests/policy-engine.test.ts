@@ -42,7 +42,9 @@ import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import { parse as parseYaml } from "yaml";
 import { GO_IPFS_PORTS } from "../components/ceramic/ipfs";
+import { CERAMIC_ONE_PORTS } from "../components/ceramic/ports";
 import { PORTS } from "../components/ipfs-cluster/ports";
+import { P2P_DEFAULTS as CHAINLINK_P2P_DEFAULTS } from "../components/chainlink/p2p";
 import { SynthResourceLike, Violation, evaluatePolicies } from "../policies/evaluate";
 import { PACK_NAME, policies } from "../policies/rules/all";
 import { allowedPublicPorts } from "../policies/rules/settings";
@@ -538,7 +540,10 @@ describe("the policy pack as the engine runs it", function () {
         });
 
         it("keeps the swarm ports it allows in public equal to the program's", () => {
-            assert.deepStrictEqual(allowedPublicPorts.default, [PORTS.kuboSwarm, PORTS.kuboSwarmQuic, GO_IPFS_PORTS.swarmWs, GO_IPFS_PORTS.swarmWsBehindTls]);
+            assert.deepStrictEqual(allowedPublicPorts.default, [
+                PORTS.kuboSwarm, PORTS.kuboSwarmQuic, GO_IPFS_PORTS.swarmWs, GO_IPFS_PORTS.swarmWsBehindTls,
+                CERAMIC_ONE_PORTS.swarmTcp, CERAMIC_ONE_PORTS.swarmQuic, CHAINLINK_P2P_DEFAULTS.port,
+            ]);
         });
 
         it("publishes its policies, its tsconfig and its lockfile, and nothing of the offline tooling", () => {

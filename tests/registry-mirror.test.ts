@@ -6,10 +6,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { DEFAULT_VERSION as CHAINLINK_DEFAULT_VERSION } from "../components/chainlink/images";
 import { ecrMirrorImage, ecrRepositoryPrefix, pullThroughCachePolicy } from "../components/aws/registryMirror";
 import { HostContainer, HostSpec, containerScript } from "../components/gcp/cloudinit";
 import { artifactRegistryImage, mirrorRepositoryId } from "../components/gcp/registryMirror";
-import { DOCKER_HUB, MIRRORED_REGISTRIES, mirroredUpstream, parseImageReference } from "../components/topology/images";
+import { DOCKER_HUB, MIRRORED_REGISTRIES, MirroredRegistryKey, mirroredUpstream, parseImageReference } from "../components/topology/images";
+import { IMAGES as CERAMIC_IMAGES } from "../components/ceramic/images";
+import { IMAGES as CLUSTER_IMAGES } from "../components/ipfs-cluster/images";
 import { parseConfig } from "../stacks/config";
 import { ConfigError } from "../stacks/validate";
 import { WORKLOAD_IMAGES } from "./conformance/workloadImages";
@@ -60,24 +63,27 @@ describe("registry mirror", () => {
         });
     });
 
-    it("serves every image the workloads run: all are on Docker Hub", () => {
+    it("serves every image the workloads run: all are on Docker Hub but ceramic-one, on ECR Public", () => {
         assert.ok(WORKLOAD_IMAGES.length >= 6);
-        for (const image of WORKLOAD_IMAGES) assert.strictEqual(mirroredUpstream(image).ref.domain, MIRRORED_REGISTRIES.dockerhub.domain, image);
+        assert.deepStrictEqual(WORKLOAD_IMAGES.map(image => mirroredUpstream(image).key), WORKLOAD_IMAGES.map(image => (image === CERAMIC_IMAGES.ceramicOne ? "ecrpublic" : "dockerhub")));
+        assert.strictEqual(mirroredUpstream(CERAMIC_IMAGES.ceramicOne).ref.domain, MIRRORED_REGISTRIES.ecrpublic.domain);
     });
 
     it("refuses an image from a registry it does not serve, saying which it does", () => {
-        assert.throws(() => mirroredUpstream("ghcr.io/owner/app:1"), /image "ghcr\.io\/owner\/app:1" is on ghcr\.io, which the stack's registry mirror does not serve; it pulls from Docker Hub \(docker\.io\)/);
+        assert.throws(() => mirroredUpstream("ghcr.io/owner/app:1"), /image "ghcr\.io\/owner\/app:1" is on ghcr\.io, which the stack's registry mirror does not serve; it pulls from Docker Hub \(docker\.io\), Amazon ECR Public \(public\.ecr\.aws\)/);
     });
 
     describe("on AWS: an ECR pull-through cache", () => {
         it("rewrites every workload image to the stack's prefix in the account's private registry", () => {
             assert.deepStrictEqual(WORKLOAD_IMAGES.map(i => ecrMirrorImage(i, REGISTRY, "web3-prod").image), [
-                `${ECR}/web3-prod/dockerhub/ipfs/kubo:v0.39.0`,
+                `${ECR}/web3-prod/dockerhub/${CLUSTER_IMAGES.kubo}`,
                 `${ECR}/web3-prod/dockerhub/ipfs/ipfs-cluster:v1.1.6`,
+                `${ECR}/web3-prod/dockerhub/ceramicnetwork/js-ceramic:6.11.0`,
                 `${ECR}/web3-prod/dockerhub/ceramicnetwork/js-ceramic:5.16.0`,
+                `${ECR}/web3-prod/ecrpublic/r5b3e0r5/3box/ceramic-one:0.58.0`,
                 `${ECR}/web3-prod/dockerhub/ceramicnetwork/go-ipfs-daemon:f19c96be94a9`,
                 `${ECR}/web3-prod/dockerhub/curlimages/curl:8.11.1`,
-                `${ECR}/web3-prod/dockerhub/smartcontract/chainlink:2.28.0`,
+                `${ECR}/web3-prod/dockerhub/smartcontract/chainlink:${CHAINLINK_DEFAULT_VERSION}`,
             ]);
         });
 
@@ -93,9 +99,11 @@ describe("registry mirror", () => {
 
         it("keeps the longest stack prefix within CreatePullThroughCacheRule's ecrRepositoryPrefix (2-30, lowercase path components)", () => {
             // API reference CreatePullThroughCacheRule, read 2026-12-01 (botocore 1.43 shape PullThroughCacheRuleRepositoryPrefix).
-            const prefix = ecrRepositoryPrefix(LONGEST_STACK_PREFIX, "dockerhub");
-            assert.ok(prefix.length >= 2 && prefix.length <= 30, `${prefix}: ${prefix.length} characters`);
-            assert.match(prefix, /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/);
+            for (const upstream of Object.keys(MIRRORED_REGISTRIES) as MirroredRegistryKey[]) {
+                const prefix = ecrRepositoryPrefix(LONGEST_STACK_PREFIX, upstream);
+                assert.ok(prefix.length >= 2 && prefix.length <= 30, `${prefix}: ${prefix.length} characters`);
+                assert.match(prefix, /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/);
+            }
         });
 
         it("lets a task import exactly its own repositories, nothing else", () => {
@@ -114,19 +122,23 @@ describe("registry mirror", () => {
         it("rewrites every workload image to the stack's remote repository in the region", () => {
             const host = "us-central1-docker.pkg.dev/web3-nodes-prod/web3-prod-dockerhub";
             assert.deepStrictEqual(WORKLOAD_IMAGES.map(i => artifactRegistryImage(i, LOCATION, "web3-prod").image), [
-                `${host}/ipfs/kubo:v0.39.0`,
+                `${host}/${CLUSTER_IMAGES.kubo}`,
                 `${host}/ipfs/ipfs-cluster:v1.1.6`,
+                `${host}/ceramicnetwork/js-ceramic:6.11.0`,
                 `${host}/ceramicnetwork/js-ceramic:5.16.0`,
+                "us-central1-docker.pkg.dev/web3-nodes-prod/web3-prod-ecrpublic/r5b3e0r5/3box/ceramic-one:0.58.0",
                 `${host}/ceramicnetwork/go-ipfs-daemon:f19c96be94a9`,
                 `${host}/curlimages/curl:8.11.1`,
-                `${host}/smartcontract/chainlink:2.28.0`,
+                `${host}/smartcontract/chainlink:${CHAINLINK_DEFAULT_VERSION}`,
             ]);
             assert.strictEqual(artifactRegistryImage("postgres:16", LOCATION, "web3-prod").image, `${host}/library/postgres:16`);
         });
 
         it("names the repository as Artifact Registry allows: a lowercase letter first, letters, digits and dashes, at most 63", () => {
             // cloud.google.com/artifact-registry/docs/repositories/create-repos (repository names), read 2026-12-01.
-            assert.match(mirrorRepositoryId(LONGEST_STACK_PREFIX, "dockerhub"), /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
+            for (const upstream of Object.keys(MIRRORED_REGISTRIES) as MirroredRegistryKey[]) {
+                assert.match(mirrorRepositoryId(LONGEST_STACK_PREFIX, upstream), /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
+            }
         });
     });
 

@@ -101,3 +101,15 @@ export async function referencePeerId(seedResource: string): Promise<{ peerId: s
     const key = await referenceKey(seed);
     return { peerId: peerIdFromPrivateKey(key).toString(), privateKey: Buffer.from(privateKeyToProtobuf(key)).toString("base64") };
 }
+
+/** The `@pulumi/pulumi` runtime's marker of a secret value, as the engine view holds it (runtime/rpc.js specialSigKey). */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** The base64 value a workload wrote to the secret store under `name` (its Secret component's name), decoded from the engine view. */
+export function storedSecretFile(result: Resources, name: string): string {
+    const version = result.resources.find(r => r.name === `${name}-version` && /secretVersion:SecretVersion$/.test(r.type));
+    assert.ok(version, `no secret store entry ${name}`);
+    const raw = version.engine!.inputs.secretString ?? version.engine!.inputs.secretData;
+    const value = raw !== null && typeof raw === "object" && SECRET_SIG_KEY in raw ? (raw as { value?: unknown }).value : raw;
+    return Buffer.from(value as string, "base64").toString("utf8");
+}

@@ -84,7 +84,8 @@ function instancesPerTemplate(resources: SynthResource[]): Map<SynthResource, nu
 
 function ssdGigabytes(resources: SynthResource[]): number {
     let total = 0;
-    for (const disk of ofType(resources, "gcp:compute/disk:Disk")) {
+    // Regional disks (a Ceramic node's volumes) draw on the same regional quota; counted here at their size.
+    for (const disk of [...ofType(resources, "gcp:compute/disk:Disk"), ...ofType(resources, "gcp:compute/regionDisk:RegionDisk")]) {
         if (SSD_QUOTA_DISK_TYPES.includes((disk.inputs.type as string | undefined) ?? "pd-standard")) total += (disk.inputs.size as number | undefined) ?? 0;
     }
     // Disks a template creates (a boot disk, a scratch disk), once per VM; disks it attaches by source are counted above.

@@ -3,7 +3,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, DnsTarget, HttpsLoadBalancer, HttpsLoadBalancerArgs, Profile } from "../topology";
-import { ANY_IPV4, ANY_IPV6, HTTP_PORT, HTTPS_PORT, TLS_POLICY } from "./constants";
+import { EVERYONE, allowlistProblem } from "../topology/cidrs";
+import { pathPrefixesProblem } from "../topology/rules";
+import { HTTP_PORT, HTTPS_PORT, TLS_POLICY } from "./constants";
 import { AwsDns } from "./dns";
 import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 import { awsLogicalName } from "./names";
@@ -24,6 +26,12 @@ export interface ValidationRecord {
     value: string;
 }
 
+/** What the HTTPS listener answers a path no rule forwards: a plain 404, the target never asked. */
+export const PATH_NOT_FORWARDED = {
+    type: "fixed-response",
+    fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "not found" },
+} as const;
+
 /** The longest idle timeout an ALB accepts. */
 export const WEBSOCKET_IDLE_TIMEOUT_SECONDS = 4000;
 
@@ -31,7 +39,11 @@ const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export function httpsLoadBalancerDefaults(args: HttpsLoadBalancerArgs, domain: string): { fqdn: string; allowedCidrs: string[] } {
     if (!LABEL.test(args.hostname)) throw new Error(`https load balancer: hostname "${args.hostname}" must be one DNS label (lowercase letters, digits, dashes)`);
-    return { fqdn: `${args.hostname}.${domain}`, allowedCidrs: args.allowedCidrs ?? [ANY_IPV4, ANY_IPV6] };
+    const problem = args.allowedCidrs === undefined ? undefined : allowlistProblem(args.allowedCidrs);
+    if (problem) throw new Error(`https load balancer ${args.hostname}: allowedCidrs: ${problem}`);
+    const pathProblem = args.pathPrefixes === undefined ? undefined : pathPrefixesProblem(args.pathPrefixes);
+    if (pathProblem) throw new Error(`https load balancer ${args.hostname}: pathPrefixes: ${pathProblem}`);
+    return { fqdn: `${args.hostname}.${domain}`, allowedCidrs: args.allowedCidrs ?? [...EVERYONE] };
 }
 
 /** Which rule field a CIDR goes in. */
@@ -56,6 +68,7 @@ export class AwsHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
         const parent = { parent: this };
         const securityGroupId = args.target.albSecurityGroup.id;
 
+        // Who may connect at all: the ALB has its own security group, so an allowlist holds for this name only.
         allowedCidrs.forEach((cidr, i) => {
             for (const port of [HTTPS_PORT, HTTP_PORT]) {
                 new aws.vpc.SecurityGroupIngressRule(`${name}-in-${port}-${i}`, {
@@ -108,21 +121,31 @@ export class AwsHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
             this.certificateArn = certificate.arn;
         }
 
+        const forward = { type: "forward", targetGroupArn: args.target.targetGroup.arn };
         const https = new aws.lb.Listener(`${name}-https`, {
             loadBalancerArn: alb.arn,
             port: HTTPS_PORT,
             protocol: "HTTPS",
             sslPolicy: TLS_POLICY,
             certificateArn: this.certificateArn,
-            defaultActions: [{ type: "forward", targetGroupArn: args.target.targetGroup.arn }],
+            defaultActions: [args.pathPrefixes ? PATH_NOT_FORWARDED : forward],
         }, parent);
+        // Only the given prefixes reach the target: a rule each, ahead of the listener's 404. "*" in a path
+        // pattern matches any characters, "/" included (elbv2 PathPatternConditionConfig).
+        const rules = (args.pathPrefixes ?? []).map((prefix, i) => new aws.lb.ListenerRule(`${name}-path-${i}`, {
+            listenerArn: https.arn,
+            priority: i + 1,
+            actions: [forward],
+            conditions: [{ pathPattern: { values: [`${prefix}*`] } }],
+        }, parent));
         new aws.lb.Listener(`${name}-http`, {
             loadBalancerArn: alb.arn,
             port: HTTP_PORT,
             protocol: "HTTP",
             defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), statusCode: "HTTP_301" } }],
         }, parent);
-        args.target.markAttached(https);
+        // ECS attaches a service to a target group only once a listener or rule forwards to it.
+        args.target.markAttached(rules[0] ?? https);
 
         this.dnsTarget = { type: "ALIAS", name: alb.dnsName, zoneId: alb.zoneId };
         if (args.dns) args.dns.record(`${name}-name`, { fqdn, target: this.dnsTarget }, this);

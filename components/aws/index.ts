@@ -9,6 +9,7 @@ import {
     BucketArgs,
     HttpsLoadBalancerArgs,
     LoadBalancerTargetArgs,
+    PassthroughAddressArgs,
     ScheduledJobArgs,
     SecretArgs,
     StackContext,
@@ -16,7 +17,7 @@ import {
     VolumeArgs,
     ZonalServiceArgs,
 } from "../topology";
-import { assertValidService, jobProblems, targetProblems } from "../topology/rules";
+import { assertValidService, jobProblems, passthroughAddressProblems, targetProblems } from "../topology/rules";
 import { CloudflareDns } from "../cloudflare";
 import { AwsBucket } from "./bucket";
 import { AwsAccount, AwsContext, expectAws, primitiveOptions } from "./context";
@@ -24,6 +25,7 @@ import { AwsDns, Route53Dns } from "./dns";
 import { AwsHttpsLoadBalancer } from "./httpsLoadBalancer";
 import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 import { AwsNetwork } from "./network";
+import { AwsPassthroughAddress } from "./passthroughLoadBalancer";
 import type { PostgresArgs } from "../topology";
 import { assertValidPostgres } from "../topology/postgres";
 import { AwsPostgres } from "./postgres";
@@ -129,7 +131,7 @@ class AwsBackend implements Backend {
 
     volume(name: string, args: VolumeArgs, parent?: pulumi.Resource): AwsVolume {
         throwIfAny("volume definition", volumeProblems(name, args, this.context.zones));
-        const fileSystem = this.ctx.fileSystems.forZone(args.zone);
+        const fileSystem = args.regional ? this.ctx.fileSystems.regional(this.context.zones) : this.ctx.fileSystems.forZone(args.zone);
         return new AwsVolume(name, { ...args, profile: this.context.profile, fileSystem }, primitiveOptions(this.ctx, parent));
     }
 
@@ -164,6 +166,16 @@ class AwsBackend implements Backend {
     postgres(name: string, args: PostgresArgs, parent?: pulumi.Resource): AwsPostgres {
         assertValidPostgres(name, args, this.context, this.cloud);
         return new AwsPostgres(name, { ...args, context: this.ctx }, primitiveOptions(this.ctx, parent));
+    }
+
+    passthroughAddress(name: string, args: PassthroughAddressArgs, parent?: pulumi.Resource): AwsPassthroughAddress {
+        throwIfAny("pass-through address", passthroughAddressProblems(name, args, this.context.zones));
+        return new AwsPassthroughAddress(name, {
+            ...args,
+            profile: this.context.profile,
+            vpcId: this.network.vpcId,
+            publicSubnetIds: args.zones.map(z => this.network.publicSubnet(z)),
+        }, primitiveOptions(this.ctx, parent));
     }
 
     httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): AwsHttpsLoadBalancer {

@@ -70,12 +70,15 @@ export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
         const address = new aws.ec2.Eip(`${name}-address`, { domain: "vpc", tags: { Name: name } }, { parent: this, protect: args.profile === "prod" });
         this.publicAddress = address.publicIp;
 
+        // A service that moves zones takes its address along: the NLB is remade in the new zone's subnet (a
+        // network load balancer's subnet mappings can only be added, the provider's LoadBalancerArgs.subnetMappings),
+        // the old one gone first so the Elastic IP is free for it. The address is what is kept; the NLB holds
+        // nothing, so it carries no deletion protection that would stop the move.
         const nlb = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", `${name}-nlb`), {
             loadBalancerType: "network",
             internal: false,
             subnetMappings: [{ subnetId: args.publicSubnetId, allocationId: address.allocationId }],
-            enableDeletionProtection: args.profile === "prod",
-        }, parent);
+        }, { ...parent, deleteBeforeReplace: true });
 
         this.targets = [];
         this.listeners = [];
@@ -108,5 +111,69 @@ export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
             this.targets.push({ listener, targetGroup });
         }
         this.registerOutputs({ publicAddress: this.publicAddress });
+    }
+}
+
+/** How often the shared address's network load balancer checks its targets, and how many checks move one: about 20 s to follow a failover. */
+export const SHARED_ADDRESS_CHECK = { interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 } as const;
+
+export interface AwsPassthroughAddressArgs {
+    port: number;
+    zones: string[];
+    profile: Profile;
+    vpcId: pulumi.Input<string>;
+    /** The public subnet of each zone, in the order of `zones`. */
+    publicSubnetIds: pulumi.Input<string>[];
+}
+
+/**
+ * A pass-through address several services share (topology PassthroughAddress): one network load balancer with
+ * an Elastic IP in each zone's public subnet, cross-zone load balancing on, so each IP reaches the target in
+ * any zone (an NLB node only sends to targets in its own zone otherwise, elbv2 load_balancing.cross_zone.enabled);
+ * one IP target group that every service's ECS service registers its task in, checked with a TCP connect, so
+ * connections go to the task that listens. A lost zone takes its IP; the others keep reaching the survivor.
+ */
+export class AwsPassthroughAddress extends pulumi.ComponentResource {
+    readonly addressName: string;
+    readonly port: number;
+    readonly zones: readonly string[];
+    readonly publicIps: pulumi.Output<string[]>;
+    readonly targetGroup: aws.lb.TargetGroup;
+    /** ECS attaches a service only to a target group a listener already uses. */
+    readonly listener: aws.lb.Listener;
+
+    constructor(name: string, args: AwsPassthroughAddressArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(COMPONENT_TYPES.passthroughAddress, name, {}, opts);
+        const parent = { parent: this };
+        this.addressName = name;
+        this.port = args.port;
+        this.zones = [...args.zones];
+        // Peers keep the announced addresses: locked in prod like data.
+        const addresses = args.zones.map(zone => new aws.ec2.Eip(`${name}-${zone}`, { domain: "vpc", tags: { Name: `${name}-${zone}` } }, { parent: this, protect: args.profile === "prod" }));
+        this.publicIps = pulumi.all(addresses.map(a => a.publicIp));
+
+        const nlb = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", `${name}-nlb`), {
+            loadBalancerType: "network",
+            internal: false,
+            subnetMappings: addresses.map((a, i) => ({ subnetId: args.publicSubnetIds[i], allocationId: a.allocationId })),
+            enableCrossZoneLoadBalancing: true,
+            enableDeletionProtection: args.profile === "prod",
+        }, parent);
+        this.targetGroup = new aws.lb.TargetGroup(awsLogicalName("targetGroup", `${name}-${args.port}-tcp`), {
+            targetType: "ip",
+            protocol: "TCP",
+            port: args.port,
+            vpcId: args.vpcId,
+            preserveClientIp: "true",
+            deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+            healthCheck: { enabled: true, protocol: "TCP", port: "traffic-port", ...SHARED_ADDRESS_CHECK },
+        }, parent);
+        this.listener = new aws.lb.Listener(`${name}-${args.port}-tcp`, {
+            loadBalancerArn: nlb.arn,
+            port: args.port,
+            protocol: "TCP",
+            defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+        }, parent);
+        this.registerOutputs({ publicIps: this.publicIps });
     }
 }

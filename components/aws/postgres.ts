@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, DATA_PROTECTION, Postgres, PostgresArgs } from "../topology";
-import { ALARM_DEFAULTS, POSTGRES_PORT, POSTGRES_VERSIONS, connectionLimit, databaseClass, databasePassword, postgresUrl } from "../topology/postgres";
+import { ALARM_DEFAULTS, POSTGRES_PORT, POSTGRES_VERSIONS, ServerTrust, connectionLimit, databaseClass, databasePassword, postgresUrl, rdsCaBundleUrl } from "../topology/postgres";
 import { AwsContext } from "./context";
 import { awsName, awsNamePrefix } from "./names";
 
@@ -56,6 +56,7 @@ export class AwsPostgres extends pulumi.ComponentResource implements Postgres {
     readonly host: pulumi.Output<string>;
     readonly url: pulumi.Output<string>;
     readonly connectionLimit: number;
+    readonly serverTrust: ServerTrust;
     readonly alarmDestination: pulumi.Output<string | undefined>;
     readonly cluster: aws.rds.Cluster;
     readonly instances: aws.rds.ClusterInstance[];
@@ -71,6 +72,8 @@ export class AwsPostgres extends pulumi.ComponentResource implements Postgres {
         this.userName = args.userName;
         this.zones = [...args.zones];
         this.connectionLimit = connectionLimit("aws", args.instanceClass);
+        // The cluster endpoint clients dial is named in the certificate an RDS CA of the region signs.
+        this.serverTrust = { sslMode: "verify-full", caUrl: rdsCaBundleUrl(ctx.region) };
 
         const password = databasePassword(name, this);
 

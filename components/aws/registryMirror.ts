@@ -17,6 +17,8 @@ import { AwsAccount } from "./context";
 export const ECR_UPSTREAMS: Record<MirroredRegistryKey, { upstreamRegistryUrl: string; credentials: "required" | "none" }> = {
     // "Docker Hub ... (requires authentication with AWS Secrets Manager secret)"; its URL is registry-1.docker.io.
     dockerhub: { upstreamRegistryUrl: "registry-1.docker.io", credentials: "required" },
+    // "Amazon ECR Public" needs none; images keep their path (public.ecr.aws/<alias>/<repository>).
+    ecrpublic: { upstreamRegistryUrl: "public.ecr.aws", credentials: "none" },
 };
 
 /** ECR reads upstream credentials only from secrets named with this prefix (CreatePullThroughCacheRule's credentialArn pattern). */

@@ -15,6 +15,8 @@ export class AwsSecret extends pulumi.ComponentResource implements Secret {
     /** The secret's ARN, what a container definition's `valueFrom` names. */
     readonly reference: pulumi.Output<string>;
     readonly arn: pulumi.Output<string>;
+    /** The version holding the current value: a new value is a new version, which services redeploy on. */
+    readonly versionId: pulumi.Output<string>;
 
     constructor(name: string, args: AwsSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.secret, name, {}, opts);
@@ -33,6 +35,7 @@ export class AwsSecret extends pulumi.ComponentResource implements Secret {
         // Taken from the version, so a service that names the secret starts only once it holds a value.
         this.arn = version.arn;
         this.reference = version.arn;
+        this.versionId = version.versionId;
         this.registerOutputs({ reference: this.reference });
     }
 }

@@ -13,6 +13,7 @@ import {
     Volume,
     ZonalService,
     ZonalServiceArgs,
+    rollingStepTimeout,
 } from "../topology";
 import { describeUser, servicePorts } from "../topology/rules";
 import { fencedEntrypoint } from "../topology/fence";
@@ -30,7 +31,7 @@ import { cpuUnits, FargateSize, fargateTaskSize } from "./fargate";
 import { livenessContainers, livenessProblems } from "./liveness";
 import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 import { awsLogicalName } from "./names";
-import { AwsPassthroughLoadBalancer, passthroughListeners } from "./passthroughLoadBalancer";
+import { AwsPassthroughAddress, AwsPassthroughLoadBalancer, passthroughListeners } from "./passthroughLoadBalancer";
 import { pullThroughCachePolicy } from "./registryMirror";
 import { AwsSecret } from "./secret";
 import { AwsVolume } from "./volume";
@@ -39,6 +40,12 @@ import { AwsVolume } from "./volume";
 
 /** Fargate gives a stopping container at most this long after SIGTERM; kubo needs it to release its repo lock. */
 export const STOP_TIMEOUT_SECONDS = 120;
+
+/**
+ * What one start of a task takes before its liveness grace begins, at most: the old task stopping (its stop
+ * timeout), placement and the task's network interface, its images pulled through the registry mirror.
+ */
+export const TASK_START_SECONDS = STOP_TIMEOUT_SECONDS + 180;
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
@@ -56,13 +63,14 @@ export function awsServiceProblems(name: string, args: ZonalServiceArgs): string
     const loadBalanced = servicePorts(args.containers).filter(p => p.exposure.kind === "loadBalancer" && p.exposure.target.port === p.port).length;
     // Each public port gets a listener and a target group of its own.
     const publicPorts = servicePorts(args.containers).filter(p => p.exposure.kind === "public");
+    const sharedPorts = servicePorts(args.containers).filter(p => p.exposure.kind === "publicAddress").length;
     try {
         passthroughListeners(publicPorts);
     } catch (e) {
         problems.push(`service ${name}: ${(e as Error).message}`);
     }
-    if (loadBalanced + publicPorts.length > MAX_TARGET_GROUPS_PER_SERVICE) {
-        problems.push(`service ${name}: ${loadBalanced + publicPorts.length} load-balanced and public ports; an ECS service takes at most ${MAX_TARGET_GROUPS_PER_SERVICE} target groups`);
+    if (loadBalanced + publicPorts.length + sharedPorts > MAX_TARGET_GROUPS_PER_SERVICE) {
+        problems.push(`service ${name}: ${loadBalanced + publicPorts.length + sharedPorts} load-balanced and public ports; an ECS service takes at most ${MAX_TARGET_GROUPS_PER_SERVICE} target groups`);
     }
     return problems;
 }
@@ -194,6 +202,10 @@ export function ingressRules(containers: ContainerSpec[]): IngressRule[] {
                 rules.push({ key: `${base}-lb`, port: p.port, protocol: p.protocol, source: { kind: "loadBalancer", target }, description: `${what} from load balancer ${target.targetName}` });
                 break;
             }
+            case "publicAddress":
+                // The address passes connections through with the client's IPv4 address kept (and checks the port from its own).
+                rules.push({ key: `${base}-ipv4`, port: p.port, protocol: p.protocol, source: { kind: "cidr", cidr: ANY_IPV4 }, description: `${what} from anywhere, through ${p.exposure.address.addressName}` });
+                break;
             case "services":
                 for (const group of [...new Set(p.exposure.groups)]) {
                     rules.push({ key: `${base}-from-${group}`, port: p.port, protocol: p.protocol, source: { kind: "group", group }, description: `${what} from ${group}` });
@@ -204,6 +216,35 @@ export function ingressRules(containers: ContainerSpec[]): IngressRule[] {
         }
     }
     return rules;
+}
+
+/**
+ * How a service's deployment runs. One task at a time: ECS stops the old task before starting the new one
+ * (ECS counts only RUNNING and PENDING tasks against these, so the new one may start while the old one is still
+ * stopping: the volume fence keeps it waiting). The circuit breaker fails a deployment whose tasks do not
+ * start or fail their health checks and rolls it back (botocore ecs 2014-11-13 DeploymentCircuitBreaker;
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html). A rolling
+ * service's update waits for its deployment to end (`waitForSteadyState`: terraform-provider-aws
+ * internal/service/ecs/service.go statusServiceWaitForStable waits for the new deployment to be SUCCESSFUL, and
+ * fails on ROLLBACK_SUCCESSFUL, STOPPED or ROLLBACK_FAILED), so the step after it starts only once it is healthy.
+ */
+export function deploymentSettings(rolling: boolean): Pick<aws.ecs.ServiceArgs, "deploymentMinimumHealthyPercent" | "deploymentMaximumPercent" | "deploymentCircuitBreaker" | "waitForSteadyState"> {
+    return {
+        deploymentMinimumHealthyPercent: 0,
+        deploymentMaximumPercent: 100,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        ...(rolling ? { waitForSteadyState: true } : {}),
+    };
+}
+
+/**
+ * A new value of a secret the task reads starts a new deployment, as a new value makes a new instance template
+ * on GCP: ECS reads secrets only when a task starts, and the task definition names the secret, not its version.
+ */
+export function secretRedeployment(secrets: AwsSecret[]): Pick<aws.ecs.ServiceArgs, "forceNewDeployment" | "triggers"> {
+    if (secrets.length === 0) return {};
+    const versions = [...secrets].sort((a, b) => a.secretName.localeCompare(b.secretName)).map(s => s.versionId);
+    return { forceNewDeployment: true, triggers: { secretVersions: pulumi.all(versions).apply(v => v.join(",")) } };
 }
 
 /** The execution role reads exactly these secrets; no policy at all when there are none. */
@@ -441,6 +482,12 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
             loadBalancers.push({ targetGroupArn: target.targetGroup.arn, containerName: p.container, containerPort: p.port });
             attachments.push(target.attached);
         }
+        for (const p of ports) {
+            if (p.exposure.kind !== "publicAddress") continue;
+            const address = expectAws(p.exposure.address, AwsPassthroughAddress, `pass-through address of port ${p.port}`);
+            loadBalancers.push({ targetGroupArn: address.targetGroup.arn, containerName: p.container, containerPort: p.port });
+            attachments.push(address.listener);
+        }
         const publicPorts = ports.filter(p => p.exposure.kind === "public");
         if (publicPorts.length > 0) {
             const passthrough = new AwsPassthroughLoadBalancer(`${name}-public`, {
@@ -457,6 +504,10 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
             this.publicAddress = passthrough.publicAddress;
         }
 
+        // The step before this one in a roll: its deployment has ended before this one's starts.
+        const after = args.rolling?.after ? [expectAws(args.rolling.after, AwsZonalService, `service ${name} rolls after`).ecsService] : [];
+        const secrets = referencedSecrets(taskContainers(args)).map(s => expectAws(s, AwsSecret, `secret ${s.secretName}`));
+        const stepTimeout = rollingStepTimeout(args.liveness, TASK_START_SECONDS);
         this.ecsService = new aws.ecs.Service(`${name}-service`, {
             name,
             cluster: network.cluster.arn,
@@ -464,11 +515,8 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
             launchType: "FARGATE",
             platformVersion: "LATEST",
             desiredCount: 1,
-            // Stop the old task before starting the new one. ECS counts only RUNNING and PENDING tasks here, so
-            // the new one may start while the old one is still stopping: the volume fence keeps it waiting.
-            deploymentMinimumHealthyPercent: 0,
-            deploymentMaximumPercent: 100,
-            deploymentCircuitBreaker: { enable: true, rollback: true },
+            ...deploymentSettings(args.rolling !== undefined),
+            ...secretRedeployment(secrets),
             networkConfiguration: {
                 subnets: [network.privateSubnet(args.zone)],
                 securityGroups,
@@ -484,7 +532,11 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
                 : {}),
             propagateTags: "SERVICE",
             enableEcsManagedTags: true,
-        }, { parent: this, dependsOn: [...attachments, ...rolePolicies] });
+        }, {
+            parent: this,
+            dependsOn: [...attachments, ...rolePolicies, ...after],
+            ...(args.rolling ? { customTimeouts: { create: stepTimeout, update: stepTimeout } } : {}),
+        });
 
         this.registerOutputs({
             privateHostname: this.privateHostname,

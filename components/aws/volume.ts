@@ -1,5 +1,10 @@
-// Zonal volumes on EFS One Zone: one encrypted, backed-up file system per zone, made the first time a volume
-// in that zone is asked for, and one access point per volume that pins its directory and its owner.
+// Volumes on EFS: zonal ones on EFS One Zone, one encrypted, backed-up file system per zone, made the first
+// time a volume in that zone is asked for; regional ones on one EFS Standard file system of the stack, which
+// stores its data across the region's zones and has a mount target in each of the stack's zones, so a service
+// in any of them mounts it ("Regional ... file systems store data redundantly across multiple geographically
+// separated Availability Zones within the same AWS Region"; One Zone ones "store data within a single
+// Availability Zone", lost with it: https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html).
+// One access point per volume pins its directory and its owner.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, DATA_PROTECTION, Profile, RunAs, Volume, VolumeArgs } from "../topology";
@@ -9,6 +14,8 @@ import { AwsAccount } from "./context";
 
 /** Not a topology primitive: the shared per-zone storage that volumes are carved from. */
 export const ZONE_FILE_SYSTEM_TYPE = "web3-nodes:aws:ZoneFileSystem";
+/** Not a topology primitive: the stack's storage across its zones, that regional volumes are carved from. */
+export const REGIONAL_FILE_SYSTEM_TYPE = "web3-nodes:aws:RegionalFileSystem";
 
 /** Volume root directories: owner-only writes, group may read, others nothing. */
 export const VOLUME_PERMISSIONS = "0750";
@@ -107,6 +114,51 @@ export class ZoneFileSystem extends pulumi.ComponentResource {
     }
 }
 
+/** What a volume is carved from: the file system, once it can be mounted where the volume is used. */
+export interface EfsStorage {
+    readonly fileSystemId: pulumi.Output<string>;
+    readonly fileSystemArn: pulumi.Output<string>;
+}
+
+export interface RegionalFileSystemArgs {
+    prefix: string;
+    zones: string[];
+    subnetId(zone: string): pulumi.Input<string>;
+    mountTargetSecurityGroupId: pulumi.Input<string>;
+    account: AwsAccount;
+}
+
+/** The stack's EFS Standard file system: encrypted, backed up, a mount target in every zone of the stack. */
+export class RegionalFileSystem extends pulumi.ComponentResource implements EfsStorage {
+    readonly zones: readonly string[];
+    /** Resolves once every zone's mount target exists, so a task mounts it in whichever zone it starts. */
+    readonly fileSystemId: pulumi.Output<string>;
+    readonly fileSystemArn: pulumi.Output<string>;
+
+    constructor(name: string, args: RegionalFileSystemArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(REGIONAL_FILE_SYSTEM_TYPE, name, {}, opts);
+        this.zones = [...args.zones];
+        // No availabilityZoneName: Regional (Standard) storage, not One Zone.
+        const fs = new aws.efs.FileSystem(`${name}-fs`, {
+            creationToken: `${args.prefix}-regional`,
+            encrypted: true,
+            performanceMode: "generalPurpose",
+            throughputMode: "elastic",
+            tags: { Name: `${args.prefix}-regional` },
+        }, { parent: this, ...DATA_PROTECTION });
+        new aws.efs.BackupPolicy(`${name}-backup`, { fileSystemId: fs.id, backupPolicy: { status: "ENABLED" } }, { parent: this });
+        new aws.efs.FileSystemPolicy(`${name}-policy`, { fileSystemId: fs.id, policy: fileSystemPolicy(fs.arn, args.account) }, { parent: this });
+        const mountTargets = args.zones.map(zone => new aws.efs.MountTarget(`${name}-mount-${zone}`, {
+            fileSystemId: fs.id,
+            subnetId: args.subnetId(zone),
+            securityGroups: [args.mountTargetSecurityGroupId],
+        }, { parent: this }));
+        this.fileSystemId = pulumi.all(mountTargets.map(m => m.fileSystemId)).apply(ids => ids[0]);
+        this.fileSystemArn = pulumi.all(mountTargets.map(m => m.fileSystemArn)).apply(arns => arns[0]);
+        this.registerOutputs({ fileSystemId: this.fileSystemId });
+    }
+}
+
 export interface FileSystemsArgs {
     prefix: string;
     profile: Profile;
@@ -121,6 +173,7 @@ export interface FileSystemsArgs {
  */
 export class FileSystems {
     private readonly byZone = new Map<string, ZoneFileSystem>();
+    private acrossZones?: RegionalFileSystem;
     private groups?: { clients: aws.ec2.SecurityGroup; mountTargets: aws.ec2.SecurityGroup };
 
     constructor(private readonly name: string, private readonly args: FileSystemsArgs, private readonly parent: pulumi.Resource) {}
@@ -144,6 +197,20 @@ export class FileSystems {
             this.byZone.set(zone, fs);
         }
         return fs;
+    }
+
+    /** The file system of regional volumes, reachable from every one of the stack's `zones`. */
+    regional(zones: string[]): RegionalFileSystem {
+        if (!this.acrossZones) {
+            this.acrossZones = new RegionalFileSystem(`${this.name}-regional`, {
+                prefix: this.args.prefix,
+                zones,
+                subnetId: zone => this.args.privateSubnet(zone),
+                mountTargetSecurityGroupId: this.securityGroups().mountTargets.id,
+                account: this.args.account,
+            }, { parent: this.parent });
+        }
+        return this.acrossZones;
     }
 
     private securityGroups(): { clients: aws.ec2.SecurityGroup; mountTargets: aws.ec2.SecurityGroup } {
@@ -173,12 +240,15 @@ export class FileSystems {
 
 export interface AwsVolumeArgs extends VolumeArgs {
     profile: Profile;
-    fileSystem: ZoneFileSystem;
+    /** Its zone's One Zone file system, or the stack's regional one. */
+    fileSystem: ZoneFileSystem | RegionalFileSystem;
 }
 
 export class AwsVolume extends pulumi.ComponentResource implements Volume {
     readonly volumeName: string;
     readonly zone: string;
+    readonly zones: readonly string[];
+    readonly regional: boolean;
     /** EFS grows as it is written; the size is the workload's estimate, kept for capacity planning. */
     readonly sizeGiB: number;
     readonly owner: RunAs;
@@ -191,6 +261,8 @@ export class AwsVolume extends pulumi.ComponentResource implements Volume {
         super(COMPONENT_TYPES.volume, name, {}, opts);
         this.volumeName = name;
         this.zone = args.zone;
+        this.regional = args.fileSystem instanceof RegionalFileSystem;
+        this.zones = args.fileSystem instanceof RegionalFileSystem ? [...args.fileSystem.zones] : [args.zone];
         this.sizeGiB = args.sizeGiB;
         this.owner = { ...args.owner };
         // The access point names a directory of the zone's protected file system and holds nothing itself:

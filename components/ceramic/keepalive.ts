@@ -1,8 +1,8 @@
 // The keep-alive job: every few minutes, publish a throwaway stream through the node's public API without
-// anchoring it. The pubsub message it sends keeps the node's IPFS connections and topic subscriptions busy
-// (idle ones were dropped, and with them the node's view of the network), and a failing run says the node
-// cannot be reached from outside. The stream is an unsigned genesis with no content: nobody can update it,
-// and nothing is sent to the anchor service.
+// anchoring or pinning it. The pubsub message it sends keeps the node's IPFS connections and topic
+// subscriptions busy (idle ones were dropped, and with them the node's view of the network), and a failing
+// run says the node cannot be reached from outside. The stream is an unsigned genesis with no content: nobody
+// can update it, nothing is sent to the anchor service, and the node keeps none of them.
 import * as crypto from "crypto";
 import bs58 from "bs58";
 import { JobContainerSpec, RunAs } from "../topology";
@@ -30,13 +30,23 @@ export const KEEP_ALIVE_CONTROLLER = didKey(ed25519PublicKey(crypto.createHash("
 
 export const KEEP_ALIVE_ENV = { url: "CERAMIC_URL" } as const;
 
+/**
+ * The options the stream is created with. js-ceramic pins a stream it creates unless `pin` is false
+ * (js-ceramic @ceramicnetwork/core@5.16.0 packages/core/src/state-management/repository.ts _handlePinOpts:
+ * `opts.pin === undefined && opType == OperationType.CREATE` pins; `pin: false` on a create is allowed and
+ * leaves it unpinned; the same in @ceramicnetwork/cli@6.11.0). The HTTP API hands the request's `opts` to
+ * createStreamFromGenesis as they are (packages/cli/src/ceramic-daemon.ts). Pinned, every run would add a
+ * stream the node keeps forever: about 720 a day.
+ */
+export const KEEP_ALIVE_CREATE_OPTS = { anchor: false, publish: true, pin: false } as const;
+
 /** The job's script. POSIX sh with curl: the curl image is busybox-based. */
 export function keepAliveScript(): string {
-    const body = `{"type":0,"genesis":{"header":{"controllers":["${KEEP_ALIVE_CONTROLLER}"],"family":"${KEEP_ALIVE_FAMILY}","unique":"%s"}},"opts":{"anchor":false,"publish":true}}`;
+    const body = `{"type":0,"genesis":{"header":{"controllers":["${KEEP_ALIVE_CONTROLLER}"],"family":"${KEEP_ALIVE_FAMILY}","unique":"%s"}},"opts":${JSON.stringify(KEEP_ALIVE_CREATE_OPTS)}}`;
     return [
         "#!/bin/sh",
-        "# Publishes a throwaway stream, unanchored, through the Ceramic node's API: its pubsub traffic keeps the",
-        "# node's connections alive.",
+        "# Publishes a throwaway stream, unanchored and unpinned, through the Ceramic node's API: its pubsub",
+        "# traffic keeps the node's connections alive.",
         "set -eu",
         "",
         `: "\${${KEEP_ALIVE_ENV.url}:?${KEEP_ALIVE_ENV.url} names the node to keep alive}"`,

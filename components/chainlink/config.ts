@@ -3,21 +3,22 @@
 // URLs carry API keys: a message about them never repeats them, only their scheme; a key a node does not
 // know is named without its value (a mistyped wsUrl holds a URL with a key in it).
 import type { Cloud, Profile } from "../topology";
+import { readAllowlist } from "../topology/cidrs";
 import { BACKUP_RETENTION_DAYS, POSTGRES_VERSIONS } from "../topology/postgres";
-import { Reader, closest } from "../../stacks/validate";
+import { Reader, closest, setSecretCommand } from "../../stacks/validate";
 import { VERSION } from "./images";
+import { readP2pSettings } from "./p2p";
 import {
-    CPU_CHOICES, ChainlinkSettings, DATABASE_CLASS_DEFAULTS, DEFAULTS, DURATION, LIMITS, PROFILE_DEFAULTS, RpcNode, durationSeconds, settingsProblems,
+    CPU_CHOICES, ChainlinkSettings, DATABASE_CLASS_DEFAULTS, DEFAULTS, DURATION, LIMITS, NODE_ORDER, PROFILE_DEFAULTS, RpcNode, SELECTION_MODES, durationSeconds,
+    settingsProblems,
 } from "./settings";
 
 const CHAIN_ID = /^[1-9]\d{0,77}$/;
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const NODE_KEYS = ["name", "wsUrl", "httpUrl"] as const;
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*\/(\d{1,3})$/;
+const NODE_KEYS = ["name", "wsUrl", "httpUrl", "sendOnly", "order"] as const;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
 
-const NODES_ALLOWED = "a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl }";
+const NODES_ALLOWED = "a list of one or more EVM RPC nodes, each { name, wsUrl, httpUrl } (a send-only node: { name, httpUrl, sendOnly: true })";
 const ENABLED = "chainlink is enabled";
 
 /** URL schemes per key, and the one a prod stack requires: the URL carries the RPC provider's API key. */
@@ -77,6 +78,12 @@ function readUrl(r: Reader, key: string, value: unknown, kind: keyof typeof URL_
     return value as string;
 }
 
+/**
+ * The RPC nodes, as Chainlink validates them (docs/CONFIG.md EVM.Nodes at the pinned tag; chainlink-evm
+ * EVMConfig.ValidateConfig and EVMConfigs.validateKeys): unique names and URLs, HTTPURL on every node, WSURL on
+ * every primary node and unused on a send-only one, Order from 1 to 100, at least one primary node. In a prod
+ * stack every URL is refused unless it is set encrypted: each carries the provider's API key.
+ */
 function readNodes(r: Reader, enabled: boolean, profile: Profile): RpcNode[] {
     const raw = r.value("nodes");
     if (raw === undefined || raw === null) {
@@ -87,8 +94,10 @@ function readNodes(r: Reader, enabled: boolean, profile: Profile): RpcNode[] {
         secretProblem(r, "nodes", raw, NODES_ALLOWED);
         return [];
     }
+    const inPlainText = enabled && profile === "prod" && r.isSecret("nodes") === false;
     const nodes: RpcNode[] = [];
     const names = new Map<string, number>();
+    const urls = new Map<string, string>();
     raw.forEach((item: Record<string, unknown>, i) => {
         const at = (key: string) => `nodes[${i}].${key}`;
         for (const k of Object.keys(item)) {
@@ -97,45 +106,72 @@ function readNodes(r: Reader, enabled: boolean, profile: Profile): RpcNode[] {
             r.problemWithoutValue(at(k), `unknown key${meant === undefined ? "" : ` (did you mean ${r.key(at(meant))}?)`}; known keys here: ${NODE_KEYS.join(", ")}`);
         }
         const name = item.name;
-        let nameOk = false;
+        let ok = true;
         if (name === undefined || name === null) r.missing(at("name"), "a name for the RPC node: letters, digits, _ . and -");
         else if (typeof name !== "string" || !NODE_NAME.test(name)) r.problem(at("name"), name, "letters, digits, _ . and - (at most 63), starting with a letter or digit");
         else if (names.has(name)) r.problem(at("name"), name, `unique among the nodes; nodes[${names.get(name)}] has it too`);
-        else nameOk = true;
+        if (typeof name !== "string" || !NODE_NAME.test(name) || names.has(name)) ok = false;
         if (typeof name === "string" && !names.has(name)) names.set(name, i);
-        const wsUrl = readUrl(r, at("wsUrl"), item.wsUrl, "wsUrl", profile);
+
+        const sendOnlyRaw = item.sendOnly ?? false;
+        if (typeof sendOnlyRaw !== "boolean") {
+            r.problem(at("sendOnly"), sendOnlyRaw, "true or false: a send-only node only broadcasts transactions, over its httpUrl");
+            ok = false;
+        }
+        const sendOnly = sendOnlyRaw === true;
+        let wsUrl: string | undefined;
+        if (sendOnly) {
+            if (item.wsUrl !== undefined && item.wsUrl !== null) {
+                r.problemWithoutValue(at("wsUrl"), "not used by a send-only node (Chainlink broadcasts over its httpUrl only): remove it");
+                ok = false;
+            }
+        } else {
+            wsUrl = readUrl(r, at("wsUrl"), item.wsUrl, "wsUrl", profile);
+            if (wsUrl === undefined) ok = false;
+        }
         const httpUrl = readUrl(r, at("httpUrl"), item.httpUrl, "httpUrl", profile);
-        if (nameOk && wsUrl !== undefined && httpUrl !== undefined) nodes.push({ name: name as string, wsUrl, httpUrl });
+        if (httpUrl === undefined) ok = false;
+        for (const [key, url] of [["wsUrl", wsUrl], ["httpUrl", httpUrl]] as const) {
+            if (url === undefined) continue;
+            const first = urls.get(url);
+            if (first !== undefined) {
+                r.problemWithoutValue(at(key), `the same URL as ${first}: every node is a different endpoint (Chainlink refuses duplicates)`);
+                ok = false;
+            } else {
+                urls.set(url, at(key));
+            }
+            if (inPlainText) {
+                r.problem(at(key), url, `given in plain text in a prod stack; it carries the RPC provider's API key: store it encrypted with ${setSecretCommand(`chainlink.${at(key)}`)}`);
+                ok = false;
+            }
+        }
+
+        let order: number | undefined;
+        if (item.order !== undefined && item.order !== null) {
+            const o = item.order;
+            if (typeof o !== "number" || !Number.isInteger(o) || o < NODE_ORDER.min || o > NODE_ORDER.max) {
+                r.problem(at("order"), o, `a whole number from ${NODE_ORDER.min} (tried first) to ${NODE_ORDER.max} (Chainlink's default)`);
+                ok = false;
+            } else {
+                order = o;
+            }
+        }
+        if (ok) nodes.push({ name: name as string, ...(wsUrl === undefined ? {} : { wsUrl }), httpUrl: httpUrl!, sendOnly, ...(order === undefined ? {} : { order }) });
     });
+    if (nodes.length === raw.length && nodes.every(n => n.sendOnly)) {
+        r.problemWithoutValue("nodes", "at least one primary node (without sendOnly): Chainlink reads the chain from primary nodes and only broadcasts through send-only ones");
+        return [];
+    }
     return nodes;
 }
 
-/** Whether a CIDR is a valid IPv4 or IPv6 block; the world (/0) is judged separately. */
-function isCidr(cidr: string): boolean {
-    const v4 = IPV4_CIDR.exec(cidr);
-    if (v4) return v4.slice(1, 5).every(o => Number(o) <= 255) && Number(v4[5]) <= 32;
-    const v6 = IPV6_CIDR.exec(cidr);
-    return v6 !== null && Number(v6[1]) <= 128;
-}
-
 function readOperatorCidrs(r: Reader, enabled: boolean): string[] {
-    const raw = r.value("operatorCidrs");
-    const example = 'such as ["203.0.113.0/24"]';
-    if (raw === undefined || raw === null) {
-        if (enabled) r.missing("operatorCidrs", `${ENABLED}: the networks operators (and Prometheus) reach the UI from, ${example}; never 0.0.0.0/0`);
-        return [];
-    }
-    if (!Array.isArray(raw) || raw.length === 0) {
-        r.problem("operatorCidrs", raw, `a list of one or more IPv4 or IPv6 CIDR blocks, ${example}`);
-        return [];
-    }
-    const cidrs: string[] = [];
-    raw.forEach((cidr, i) => {
-        if (typeof cidr !== "string" || !isCidr(cidr)) r.problem(`operatorCidrs[${i}]`, cidr, "an IPv4 or IPv6 CIDR block such as 203.0.113.0/24");
-        else if (/\/0$/.test(cidr)) r.problem(`operatorCidrs[${i}]`, cidr, "not the whole internet: the operator UI controls the node's keys and jobs; name the operators' networks");
-        else cidrs.push(cidr);
+    return readAllowlist(r, "operatorCidrs", {
+        missing: enabled
+            ? { required: `${ENABLED}: the networks operators (and Prometheus) reach the UI from, such as ["203.0.113.0/24"]; never 0.0.0.0/0` }
+            : { fallback: [] },
+        worldRefused: "not the whole internet: the operator UI controls the node's keys and jobs; name the operators' networks",
     });
-    return cidrs;
 }
 
 function readLeaseDuration(r: Reader): string {
@@ -159,7 +195,8 @@ export function readChainlinkSettings(r: Reader, base: { cloud: Cloud; profile: 
         enabled,
         chainId: readChainId(r, enabled),
         nodes: readNodes(r, enabled, base.profile),
-        version: r.string("version", VERSION, "a Chainlink 2.x release such as 2.28.0 (the image tag of smartcontract/chainlink; never latest or a -root tag)", DEFAULTS.version)!,
+        selectionMode: r.oneOf("selectionMode", SELECTION_MODES, DEFAULTS.selectionMode)!,
+        version: r.string("version", VERSION, `a Chainlink 2.x release such as ${DEFAULTS.version} (the image tag of smartcontract/chainlink; never latest or a -root tag)`, DEFAULTS.version)!,
         cpu: r.integerIn("cpu", CPU_CHOICES, sizes.cpu),
         memoryMiB: r.integer("memoryMiB", LIMITS.memoryMiB.min, LIMITS.memoryMiB.max, sizes.memoryMiB),
         databaseClass: r.string("databaseClass", /^[a-z0-9.-]{1,64}$/, "an instance class such as db.r6g.large (AWS) or db-custom-2-13312 (GCP)",
@@ -172,6 +209,7 @@ export function readChainlinkSettings(r: Reader, base: { cloud: Cloud; profile: 
         leaseDuration: readLeaseDuration(r),
         maxOpenConns: r.integer("maxOpenConns", LIMITS.maxOpenConns.min, LIMITS.maxOpenConns.max, DEFAULTS.maxOpenConns),
         operatorCidrs: readOperatorCidrs(r, enabled),
+        p2p: readP2pSettings(r.object("p2p")),
         alertEmail: r.string("alertEmail", EMAIL, "an email address that receives the database's alarms"),
     };
     // The combination is only judged once each value is acceptable on its own.

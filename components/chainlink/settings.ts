@@ -4,19 +4,37 @@
 import type { Cloud, Profile } from "../topology";
 import { POSTGRES_VERSIONS, RESERVED_CONNECTIONS, connectionLimit, databaseClassProblem } from "../topology/postgres";
 import { DEFAULT_VERSION } from "./images";
+import type { P2pSettings } from "./p2p";
 
-/** One EVM RPC endpoint. Its URLs usually carry the provider's API key: they are secrets. */
+/**
+ * One EVM RPC endpoint, an `[[EVM.Nodes]]` entry. Its URLs usually carry the provider's API key: they are
+ * secrets. A primary node is polled and subscribed to and serves every call; a send-only node only broadcasts
+ * transactions, over HTTP (docs/CONFIG.md EVM.Nodes SendOnly, at the pinned tag).
+ */
 export interface RpcNode {
     name: string;
-    wsUrl: string;
+    /** Required for a primary node, never given for a send-only one (Chainlink does not use it). */
+    wsUrl?: string;
     httpUrl: string;
+    sendOnly: boolean;
+    /** Priority in the pool, 1 (first) to 100 (Chainlink's default): PriorityLevel's order, the other modes' tie-breaker. */
+    order?: number;
 }
+
+/** How Chainlink picks the primary node a call goes to (`[EVM.NodePool] SelectionMode`). */
+export const SELECTION_MODES = ["HighestHead", "RoundRobin", "PriorityLevel", "TotalDifficulty"] as const;
+export type SelectionMode = (typeof SELECTION_MODES)[number];
+
+/** The range Chainlink accepts for `[[EVM.Nodes]] Order`, and its default. */
+export const NODE_ORDER = { min: 1, max: 100, default: 100 } as const;
 
 export interface ChainlinkSettings {
     enabled: boolean;
     /** The EVM chain ID, as a decimal string; "" when unset (only allowed while disabled). */
     chainId: string;
     nodes: RpcNode[];
+    /** How calls are spread over the primary nodes; Chainlink fails over to the next healthy one by the same rule. */
+    selectionMode: SelectionMode;
     /** The image tag: a 2.x release. */
     version: string;
     /** vCPU and memory of each of the two nodes. */
@@ -33,6 +51,8 @@ export interface ChainlinkSettings {
     maxOpenConns: number;
     /** Networks allowed to reach the operator UI and API (and /metrics) through the load balancer. */
     operatorCidrs: string[];
+    /** OCR networking: the P2P port and the bootstrappers (./p2p.ts). */
+    p2p: P2pSettings;
     /** Receives the database's alarms; without it they show in the cloud's console only. */
     alertEmail?: string;
 }
@@ -55,6 +75,8 @@ export const PROD_MINIMUM = { cpu: 2, memoryMiB: 4096 } as const;
 export const DEFAULTS = {
     enabled: false,
     version: DEFAULT_VERSION,
+    // Chainlink's own default.
+    selectionMode: "HighestHead" as SelectionMode,
     databaseVersion: POSTGRES_VERSIONS.default,
     // Chainlink's own defaults.
     leaseDuration: "10s",

@@ -4,7 +4,7 @@
 // the RPC URLs, which carry API keys).
 import { stringify } from "smol-toml";
 import { PORTS } from "./ports";
-import { RpcNode, leaseRefreshInterval } from "./settings";
+import { RpcNode, SelectionMode, leaseRefreshInterval } from "./settings";
 
 /** Chainlink's idle pool, bounded by the open pool. */
 const MAX_IDLE_CONNS = 10;
@@ -12,10 +12,20 @@ const MAX_IDLE_CONNS = 10;
 export interface NodeConfigArgs {
     chainId: string;
     nodes: RpcNode[];
+    selectionMode: SelectionMode;
     maxOpenConns: number;
     leaseDuration: string;
     /** The UI's public origin, https://chainlink.<domain>. */
     origin: string;
+    /** OCR networking; without it the node runs no OCR job (the component always gives it). */
+    p2p?: NodeP2pArgs;
+}
+
+/** OCR networking: ragep2p listens on `port`; the other oracles reach the pair at `announce` (ip:port each). */
+export interface NodeP2pArgs {
+    port: number;
+    announce: string[];
+    bootstrappers: string[];
 }
 
 /** config.toml as data: the same for both nodes of the pair. */
@@ -42,10 +52,44 @@ export function nodeConfig(args: NodeConfigArgs): Record<string, unknown> {
             // nothing, and takes the lease when it has not been renewed for LeaseDuration.
             Lock: { Enabled: true, LeaseDuration: args.leaseDuration, LeaseRefreshInterval: leaseRefreshInterval(args.leaseDuration) },
         },
+        ...(args.p2p ? p2pConfig(args.p2p) : {}),
         EVM: [{
             ChainID: args.chainId,
-            Nodes: args.nodes.map(n => ({ Name: n.name, WSURL: n.wsUrl, HTTPURL: n.httpUrl })),
+            // Failover as Chainlink does it: calls go to the live primary node SelectionMode picks, the others wait
+            // their turn; transactions are broadcast through every node, send-only ones included.
+            NodePool: { SelectionMode: args.selectionMode },
+            Nodes: args.nodes.map(evmNode),
         }],
+    };
+}
+
+/** One `[[EVM.Nodes]]` entry: a send-only node has no WSURL, and Order only when the stack sets it. */
+function evmNode(n: RpcNode): Record<string, unknown> {
+    return {
+        Name: n.name,
+        ...(n.sendOnly || n.wsUrl === undefined ? {} : { WSURL: n.wsUrl }),
+        HTTPURL: n.httpUrl,
+        SendOnly: n.sendOnly,
+        ...(n.order === undefined ? {} : { Order: n.order }),
+    };
+}
+
+/**
+ * `[OCR2]` and `[P2P.V2]`: OCR2 and OCR3 jobs (data feeds, CCIP, Automation, Functions) over ragep2p. Only the
+ * lease holder runs app.Start, so only it listens, and the pair's shared public address follows it; every
+ * announced address reaches it, and ragep2p dials them in turn (docs/CONFIG.md P2P.V2 AnnounceAddresses).
+ */
+export function p2pConfig(p2p: NodeP2pArgs): Record<string, unknown> {
+    return {
+        OCR2: { Enabled: true },
+        P2P: {
+            V2: {
+                Enabled: true,
+                ListenAddresses: [`0.0.0.0:${p2p.port}`],
+                AnnounceAddresses: p2p.announce,
+                ...(p2p.bootstrappers.length > 0 ? { DefaultBootstrappers: p2p.bootstrappers } : {}),
+            },
+        },
     };
 }
 
@@ -54,7 +98,7 @@ export function renderConfigToml(args: NodeConfigArgs): string {
 }
 
 export interface NodeSecretsArgs {
-    /** postgresql://…?sslmode=require: the database's one writer endpoint. */
+    /** postgresql://…?sslmode=verify-full (or verify-ca)&sslrootcert=…: the database's one writer endpoint, its certificate verified. */
     databaseUrl: string;
     keystorePassword: string;
     /** The bearer token /metrics requires. */

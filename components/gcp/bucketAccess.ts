@@ -16,6 +16,14 @@ export const BUCKET_ROLES: Record<BucketAccess, string> = {
     readWrite: "roles/storage.objectUser",
 };
 
+/**
+ * What an S3 client asks of the bucket itself, granted with either kind of access, as s3:ListBucket and
+ * s3:GetBucketLocation are on AWS: storage.buckets.get (HEAD bucket on the XML API, which s3leveldown 2.2.2
+ * sends when it opens, s3leveldown.js _open) and storage.objects.list. legacyBucketReader holds those two and
+ * nothing else (cloud.google.com/storage/docs/access-control/iam-roles).
+ */
+export const BUCKET_LEVEL_ROLE = "roles/storage.legacyBucketReader";
+
 /** The variables the AWS SDK's default credential chain reads, as every S3 client does. */
 export const S3_CREDENTIAL_ENV = { accessKeyId: "AWS_ACCESS_KEY_ID", secretAccessKey: "AWS_SECRET_ACCESS_KEY" } as const;
 
@@ -46,13 +54,16 @@ export class GcpBucketAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: BucketAccessArgs, env: GcpEnv, opts: pulumi.ComponentResourceOptions) {
         super("web3-nodes:gcp:BucketAccess", name, {}, opts);
-        this.bindings = args.grants.map((grant, i) => {
+        this.bindings = args.grants.flatMap((grant, i) => {
             const bucket = expectGcp(grant.bucket, GcpBucket, `bucket ${i} granted to service ${args.service}`);
-            return new gcp.storage.BucketIAMMember(`${name}-${i}-${grant.access === "read" ? "reads" : "writes"}`, {
-                bucket: bucket.bucket.name,
-                role: BUCKET_ROLES[grant.access],
-                member: args.member,
-            }, { parent: this });
+            return [
+                new gcp.storage.BucketIAMMember(`${name}-${i}-${grant.access === "read" ? "reads" : "writes"}`, {
+                    bucket: bucket.bucket.name,
+                    role: BUCKET_ROLES[grant.access],
+                    member: args.member,
+                }, { parent: this }),
+                new gcp.storage.BucketIAMMember(`${name}-${i}-bucket`, { bucket: bucket.bucket.name, role: BUCKET_LEVEL_ROLE, member: args.member }, { parent: this }),
+            ];
         });
         // One key for the account: its rights are the account's bindings above, nothing more.
         const key = new gcp.storage.HmacKey(`${name}-hmac`, {

@@ -4,16 +4,49 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, Dns, DnsTarget, HttpsLoadBalancer, HttpsLoadBalancerArgs } from "../topology";
+import { admitsEveryIpv4, allowlistProblem } from "../topology/cidrs";
+import { pathPrefixesProblem } from "../topology/rules";
 import { GcpLoadBalancerTarget, TargetBackend, WEBSOCKET_TIMEOUT_SECONDS } from "./loadBalancerTarget";
 import { GcpEnv, afterApis, expectGcp, gcpName } from "./shared";
 
-/** Cloud Armor takes at most ten source ranges per rule. */
+/**
+ * Cloud Armor takes at most ten source ranges per rule (@pulumi/gcp 9 SecurityPolicyRuleMatchConfig
+ * srcIpRanges: "Maximum number of srcIpRanges allowed is 10"; Cloud Armor quotas, "IP addresses or IP address
+ * ranges per rule": https://cloud.google.com/armor/quotas).
+ */
 export const ARMOR_RANGES_PER_RULE = 10;
-/** The priority of a security policy's default rule, which Cloud Armor requires. */
-const ARMOR_DEFAULT_RULE_PRIORITY = 2147483647;
+/** The priority of a security policy's default rule, which Cloud Armor requires (priority 2147483647, match "*"). */
+export const ARMOR_DEFAULT_RULE_PRIORITY = 2147483647;
 const ARMOR_FIRST_ALLOW_PRIORITY = 1000;
 
-export function armorRules(allowedCidrs: string[]): gcp.types.input.compute.SecurityPolicyRule[] {
+/** The rule answering 404 to paths the target does not serve: ahead of every source rule. */
+export const ARMOR_PATH_RULE_PRIORITY = 900;
+
+/**
+ * A Cloud Armor expression true for a path outside every prefix: `request.path`, the request's URL path, in
+ * the custom rules language (https://cloud.google.com/armor/docs/rules-language-reference). The prefixes are
+ * plain segments (components/topology/rules.ts pathPrefixesProblem), so they need no escaping in the literal.
+ */
+export function armorPathExpression(pathPrefixes: readonly string[]): string {
+    return `!(${pathPrefixes.map(p => `request.path.startsWith('${p}')`).join(" || ")})`;
+}
+
+/**
+ * A backend security policy's rules: with path prefixes, answer 404 to every other path first; with an
+ * allowlist, allow the given sources, ten ranges a rule at consecutive priorities, and answer everyone else 403
+ * from the default rule; without one, the default rule allows. Rules are evaluated lowest priority number first
+ * and the first match decides.
+ */
+export function armorRules(allowedCidrs: string[] | undefined, pathPrefixes?: readonly string[]): gcp.types.input.compute.SecurityPolicyRule[] {
+    const paths: gcp.types.input.compute.SecurityPolicyRule[] = pathPrefixes === undefined ? [] : [{
+        action: "deny(404)",
+        priority: ARMOR_PATH_RULE_PRIORITY,
+        description: "paths the target does not serve",
+        match: { expr: { expression: armorPathExpression(pathPrefixes) } },
+    }];
+    if (allowedCidrs === undefined) {
+        return [...paths, { action: "allow", priority: ARMOR_DEFAULT_RULE_PRIORITY, description: "everyone", match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } } }];
+    }
     const allow: gcp.types.input.compute.SecurityPolicyRule[] = [];
     for (let i = 0; i < allowedCidrs.length; i += ARMOR_RANGES_PER_RULE) {
         allow.push({
@@ -24,6 +57,7 @@ export function armorRules(allowedCidrs: string[]): gcp.types.input.compute.Secu
         });
     }
     return [
+        ...paths,
         ...allow,
         {
             action: "deny(403)",
@@ -84,11 +118,22 @@ export class GcpHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
             description: `${this.fqdn}`,
         }, afterApis(env, this, "compute"));
 
-        const armor = args.allowedCidrs && args.allowedCidrs.length > 0
+        // Cloud Armor on the backend service when only some sources may call: the global external Application
+        // Load Balancer (EXTERNAL_MANAGED) evaluates a backend security policy before any backend sees the
+        // request. The address is IPv4 only, so a list that admits every IPv4 address restricts nobody.
+        const allowlist = args.allowedCidrs;
+        const problem = allowlist === undefined ? undefined : allowlistProblem(allowlist);
+        if (problem) throw new Error(`https load balancer ${name}: allowedCidrs: ${problem}`);
+        const pathProblem = args.pathPrefixes === undefined ? undefined : pathPrefixesProblem(args.pathPrefixes);
+        if (pathProblem) throw new Error(`https load balancer ${name}: pathPrefixes: ${pathProblem}`);
+        // The same policy keeps every other path from the backend when only some paths may be called.
+        const sources = allowlist !== undefined && !admitsEveryIpv4(allowlist) ? allowlist : undefined;
+        const armor = sources !== undefined || args.pathPrefixes !== undefined
             ? new gcp.compute.SecurityPolicy(`${name}-armor`, {
                 name: gcpName([prefix, name, "sources"]),
                 description: `who may call ${this.fqdn}`,
-                rules: armorRules(args.allowedCidrs),
+                type: "CLOUD_ARMOR",
+                rules: armorRules(sources, args.pathPrefixes),
             }, afterApis(env, this, "compute"))
             : undefined;
 

@@ -4,7 +4,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import {
     Backend, BackendSettings, Bucket, BucketArgs, Dns, HttpsLoadBalancer, HttpsLoadBalancerArgs, LoadBalancerTarget,
-    LoadBalancerTargetArgs, ScheduledJob, ScheduledJobArgs, Secret, SecretArgs, StackContext, Volume, VolumeArgs, ZonalService, ZonalServiceArgs, stackContext,
+    LoadBalancerTargetArgs, PassthroughAddress, PassthroughAddressArgs, ScheduledJob, ScheduledJobArgs, Secret, SecretArgs, StackContext, Volume, VolumeArgs, ZonalService, ZonalServiceArgs, stackContext,
 } from "../topology";
 import { CloudflareDns } from "../cloudflare";
 import { GcpBucket } from "./bucket";
@@ -12,6 +12,7 @@ import { CloudDns } from "./dns";
 import { GcpHttpsLoadBalancer } from "./httpsLoadBalancer";
 import { GcpLoadBalancerTarget } from "./loadBalancerTarget";
 import { GcpNetwork } from "./network";
+import { GcpPassthroughAddress } from "./passthroughLoadBalancer";
 import type { Postgres, PostgresArgs } from "../topology";
 import { assertValidPostgres } from "../topology/postgres";
 import { GcpPostgres, PrivateServicesAccess } from "./postgres";
@@ -19,7 +20,7 @@ import { GcpRegistryMirror } from "./registryMirror";
 export { ARTIFACT_REGISTRY_READER, GcpRegistryMirror, artifactRegistryHost, artifactRegistryImage, mirrorRepositoryId } from "./registryMirror";
 export { GcpPostgres, PrivateServicesAccess, privateServicesRange } from "./postgres";
 import { GcpScheduledJob } from "./scheduledJob";
-import { jobProblems } from "../topology/rules";
+import { jobProblems, passthroughAddressProblems } from "../topology/rules";
 import { GcpSecret } from "./secret";
 import { GcpZonalService } from "./service";
 import { GcpEnv, PROJECT_APIS, ProjectApi, primitiveOptions } from "./shared";
@@ -78,6 +79,12 @@ class GcpBackend implements Backend {
 
     loadBalancerTarget(name: string, args: LoadBalancerTargetArgs, parent?: pulumi.Resource): LoadBalancerTarget {
         return new GcpLoadBalancerTarget(name, args, this.env, primitiveOptions(this.env, { parent }));
+    }
+
+    passthroughAddress(name: string, args: PassthroughAddressArgs, parent?: pulumi.Resource): PassthroughAddress {
+        const problems = passthroughAddressProblems(name, args, this.context.zones);
+        if (problems.length > 0) throw new Error(`invalid pass-through address:\n  - ${problems.join("\n  - ")}`);
+        return new GcpPassthroughAddress(name, args, this.env, primitiveOptions(this.env, { parent }));
     }
 
     httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): HttpsLoadBalancer {

@@ -41,6 +41,8 @@ export const GCP_NAME_RULES = {
     disk: compute("gcp:compute/disk:Disk", "compute/disk", "Disk"),
     // The attachment's name is the resource policy's.
     diskPolicyAttachment: computeDocumented("gcp:compute/diskResourcePolicyAttachment:DiskResourcePolicyAttachment", "https://cloud.google.com/compute/docs/reference/rest/v1/resourcePolicies"),
+    regionDisk: compute("gcp:compute/regionDisk:RegionDisk", "compute/regionDisk", "RegionDisk"),
+    regionDiskPolicyAttachment: computeDocumented("gcp:compute/regionDiskResourcePolicyAttachment:RegionDiskResourcePolicyAttachment", "https://cloud.google.com/compute/docs/reference/rest/v1/resourcePolicies"),
     firewall: compute("gcp:compute/firewall:Firewall", "compute/firewall", "Firewall"),
     forwardingRule: compute("gcp:compute/forwardingRule:ForwardingRule", "compute/forwardingRule", "ForwardingRule"),
     globalAddress: compute("gcp:compute/globalAddress:GlobalAddress", "compute/globalAddress", "GlobalAddress"),

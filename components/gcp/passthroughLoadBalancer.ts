@@ -101,3 +101,81 @@ export class GcpPassthroughLoadBalancer extends pulumi.ComponentResource {
         this.registerOutputs({ address: this.address });
     }
 }
+
+/** A service behind a shared pass-through address: its instance group, in its zone. */
+export interface AddressBackend {
+    service: string;
+    zone: string;
+    instanceGroup: pulumi.Input<string>;
+}
+
+/**
+ * A pass-through address several services share (topology PassthroughAddress): a regional external passthrough
+ * network load balancer on one regional address, so no zone holds it; a regional TCP health check on the port,
+ * so connections go to the instance that listens; every service's instance group a backend. Services attach
+ * their group when they are declared; once a service of every zone has, the backend service and the forwarding
+ * rule are declared.
+ */
+export class GcpPassthroughAddress extends pulumi.ComponentResource {
+    readonly addressName: string;
+    readonly port: number;
+    readonly zones: readonly string[];
+    readonly publicIps: pulumi.Output<string[]>;
+    readonly probe: Probe;
+    private readonly backends: AddressBackend[] = [];
+    private readonly address: gcp.compute.Address;
+    private readonly check: gcp.compute.RegionHealthCheck;
+
+    constructor(name: string, args: { port: number; zones: string[] }, private readonly env: GcpEnv, opts?: pulumi.ComponentResourceOptions) {
+        super(COMPONENT_TYPES.passthroughAddress, name, {}, opts);
+        const prefix = env.context.prefix;
+        this.addressName = name;
+        this.port = args.port;
+        this.zones = [...args.zones];
+        this.probe = { kind: "tcp", port: args.port };
+        // Peers keep the announced address: locked in prod like data.
+        this.address = new gcp.compute.Address(`${name}-address`, {
+            name: gcpName([prefix, name]),
+            region: env.region,
+            addressType: "EXTERNAL",
+            networkTier: "PREMIUM",
+            description: `shared public address ${name}: follows the instance that listens on ${args.port}`,
+        }, { ...afterApis(env, this, "compute"), protect: env.context.profile === "prod" });
+        this.publicIps = this.address.address.apply(a => [a]);
+        this.check = new gcp.compute.RegionHealthCheck(`${name}-health`, {
+            name: gcpName([prefix, name]),
+            region: env.region,
+            description: `TCP connect on ${args.port}: only the instance that listens gets connections`,
+            ...probeArgs(this.probe, LOAD_BALANCER_PROBE_TIMING),
+        }, afterApis(env, this, "compute"));
+        this.registerOutputs({ publicIps: this.publicIps });
+    }
+
+    /** Called by each service that serves the port; the last zone's service completes the load balancer. */
+    attach(backend: AddressBackend): void {
+        if (!this.zones.includes(backend.zone)) throw new Error(`service ${backend.service} in ${backend.zone} is attached to pass-through address ${this.addressName}, which stands in ${this.zones.join(", ")}`);
+        if (this.backends.some(b => b.zone === backend.zone)) throw new Error(`pass-through address ${this.addressName} already has a service in ${backend.zone}`);
+        this.backends.push(backend);
+        if (this.backends.length < this.zones.length) return;
+        const prefix = this.env.context.prefix;
+        const backendService = new gcp.compute.RegionBackendService(`${this.addressName}-backend`, {
+            name: gcpName([prefix, this.addressName]),
+            region: this.env.region,
+            loadBalancingScheme: "EXTERNAL",
+            protocol: "TCP",
+            healthChecks: this.check.id,
+            backends: this.backends.map(b => ({ group: b.instanceGroup, balancingMode: "CONNECTION" })),
+            connectionDrainingTimeoutSec: 30,
+        }, { parent: this });
+        new gcp.compute.ForwardingRule(`${this.addressName}-tcp`, {
+            name: gcpName([prefix, this.addressName, "tcp"]),
+            region: this.env.region,
+            loadBalancingScheme: "EXTERNAL",
+            networkTier: "PREMIUM",
+            ipAddress: this.address.address,
+            ipProtocol: "TCP",
+            ports: [String(this.port)],
+            backendService: backendService.id,
+        }, { parent: this, deleteBeforeReplace: true });
+    }
+}

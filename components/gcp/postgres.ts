@@ -5,7 +5,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, DATA_PROTECTION, Postgres, PostgresArgs } from "../topology";
-import { ALARM_DEFAULTS, POSTGRES_PORT, POSTGRES_VERSIONS, connectionLimit, databasePassword, postgresUrl } from "../topology/postgres";
+import { ALARM_DEFAULTS, CLOUD_SQL_SSL_MODE, POSTGRES_PORT, POSTGRES_VERSIONS, ServerTrust, connectionLimit, databasePassword, postgresUrl } from "../topology/postgres";
 import { GcpNetwork } from "./network";
 import { accessGroupTag } from "./service";
 import { GcpEnv, afterApis, gcpName } from "./shared";
@@ -113,6 +113,7 @@ export class GcpPostgres extends pulumi.ComponentResource implements Postgres {
     readonly host: pulumi.Output<string>;
     readonly url: pulumi.Output<string>;
     readonly connectionLimit: number;
+    readonly serverTrust: ServerTrust;
     readonly alarmDestination: pulumi.Output<string | undefined>;
     readonly instance: gcp.sql.DatabaseInstance;
 
@@ -205,6 +206,11 @@ export class GcpPostgres extends pulumi.ComponentResource implements Postgres {
         }, parent);
 
         this.alarmDestination = this.alertPolicies(name, args, env, instanceName);
+        // The instance's own CAs (the one in use, and during a rotation the next and the previous): its serverCaCerts.
+        this.serverTrust = {
+            sslMode: CLOUD_SQL_SSL_MODE,
+            caPem: this.instance.serverCaCerts.apply(certs => (certs ?? []).map(c => c.cert.trim()).join("\n") + "\n"),
+        };
         this.host = this.instance.privateIpAddress;
         this.url = postgresUrl({ host: this.host, port: POSTGRES_PORT, user: args.userName, password: password.result, database: args.databaseName });
         this.registerOutputs({ host: this.host, zones: this.zones, alarmDestination: this.alarmDestination });

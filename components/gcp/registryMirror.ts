@@ -13,10 +13,21 @@ import { MirroredRegistryKey, describeUpstream, mirroredUpstream, referenceAt } 
 import { GcpSecret, SECRET_ACCESSOR_ROLE } from "./secret";
 import { GcpEnv, afterApis, gcpName } from "./shared";
 
-/** The remote repository's upstream, as the Artifact Registry API names the registries it presets. */
-export const ARTIFACT_REGISTRY_UPSTREAMS: Record<MirroredRegistryKey, { publicRepository: string }> = {
+/**
+ * The remote repository's upstream: a registry Artifact Registry presets (publicRepository: only DOCKER_HUB
+ * for Docker), or any other public registry by its URL (commonRepository.uri, which @pulumi/gcp 9 names in
+ * place of the deprecated dockerRepository.customRepository; API RemoteRepositoryConfig.common_repository).
+ * Docker Hub is the only one whose credentials the mirror has.
+ */
+export const ARTIFACT_REGISTRY_UPSTREAMS: Record<MirroredRegistryKey, { publicRepository: string } | { uri: string }> = {
     dockerhub: { publicRepository: "DOCKER_HUB" },
+    ecrpublic: { uri: "https://public.ecr.aws" },
 };
+
+/** A remote repository config's upstream members for one upstream. */
+export function remoteUpstream(upstream: { publicRepository: string } | { uri: string }): Pick<gcp.types.input.artifactregistry.RepositoryRemoteRepositoryConfig, "dockerRepository" | "commonRepository"> {
+    return "publicRepository" in upstream ? { dockerRepository: { publicRepository: upstream.publicRepository } } : { commonRepository: { uri: upstream.uri } };
+}
 
 /** What a service account needs to pull from a repository. */
 export const ARTIFACT_REGISTRY_READER = "roles/artifactregistry.reader";
@@ -85,7 +96,7 @@ export class GcpRegistryMirror extends pulumi.ComponentResource implements Regis
         const name = `${this.mirrorName}-${upstream}`;
         const waitFor: pulumi.Resource[] = [];
         let upstreamCredentials: gcp.types.input.artifactregistry.RepositoryRemoteRepositoryConfigUpstreamCredentials | undefined;
-        if (settings.dockerHub) {
+        if (settings.dockerHub && upstream === "dockerhub") {
             // Artifact Registry reads the token itself, through its service agent.
             const token = new GcpSecret(`${name}-token`, { value: settings.dockerHub.accessToken, description: `Docker Hub access token of ${env.context.prefix}'s registry mirror` }, env, { parent: this });
             const agent = new gcp.projects.ServiceIdentity(`${name}-agent`, { project: env.project, service: "artifactregistry.googleapis.com" }, afterApis(env, this, "artifactRegistry"));
@@ -105,7 +116,7 @@ export class GcpRegistryMirror extends pulumi.ComponentResource implements Regis
             description: `${env.context.prefix}: pull-through cache of ${describeUpstream(upstream)}`,
             remoteRepositoryConfig: {
                 description: describeUpstream(upstream),
-                dockerRepository: { publicRepository: ARTIFACT_REGISTRY_UPSTREAMS[upstream].publicRepository },
+                ...remoteUpstream(ARTIFACT_REGISTRY_UPSTREAMS[upstream]),
                 ...(upstreamCredentials ? { upstreamCredentials } : {}),
             },
         }, { ...afterApis(env, this, "artifactRegistry"), dependsOn: [env.apis.artifactRegistry, ...waitFor] });

@@ -4,7 +4,7 @@
 // in exactly what its ports allow.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { COMPONENT_TYPES, ContainerSpec, Protocol, Secret, ZonalService, ZonalServiceArgs } from "../topology";
+import { COMPONENT_TYPES, ContainerSpec, Protocol, Secret, ZonalService, ZonalServiceArgs, rollingStepTimeout } from "../topology";
 import { assertValidService, servicePorts } from "../topology/rules";
 import { fencedEntrypoint } from "../topology/fence";
 import { assertComponentInputsSent, publishedService, secretEnvProblems } from "../topology/published";
@@ -14,7 +14,7 @@ import { AUTOHEALING_PROBE_TIMING, Probe, livenessProbe, probeArgs } from "./hea
 import { GcpLoadBalancerTarget } from "./loadBalancerTarget";
 import { machineTypeFor } from "./machine";
 import { GcpNetwork } from "./network";
-import { GcpPassthroughLoadBalancer } from "./passthroughLoadBalancer";
+import { GcpPassthroughAddress, GcpPassthroughLoadBalancer } from "./passthroughLoadBalancer";
 import { GcpRegistryMirror } from "./registryMirror";
 import { GcpSecret, SECRET_ACCESSOR_ROLE } from "./secret";
 import { GOOGLE_RANGES, GcpEnv, afterApis, expectGcp, gcpName, instanceName } from "./shared";
@@ -29,6 +29,38 @@ export const INSTANCE_ROLES = { "log-writer": "roles/logging.logWriter", "metric
 /** The instance's only network interface; per-instance configs key its address by this name. */
 const NIC = "nic0";
 const EVERYWHERE = "0.0.0.0/0";
+/**
+ * What one start of an instance takes before its autohealing delay begins, at most: the old instance deleted,
+ * the new one created on Container-Optimized OS and booted, its images pulled through the registry mirror.
+ */
+export const INSTANCE_START_SECONDS = 300;
+
+/**
+ * How the group replaces its one instance with a new template. The old instance is gone before the new one
+ * starts, keeping its name, disks and address: a disk has one writer. compute v1 (googleapis
+ * google/cloud/compute/v1/compute.proto, @google-cloud/compute 7.8.0) InstanceGroupManagerUpdatePolicy:
+ * RECREATE keeps the instance's name; "at least one of either maxSurge or maxUnavailable must be greater
+ * than 0". `gcloud compute instance-groups managed rolling-action replace`: a group with stateful configuration
+ * defaults to maxSurge 0 and the recreate method. A rolling service's update waits for the group to be stable
+ * on its new template (terraform-provider-google resource_compute_instance_group_manager.go
+ * waitForInstancesRefreshFunc: status.isStable, and with UPDATED also versionTarget.isReached and
+ * stateful.perInstanceConfigs.allEffective). Stable means no instance has a current action, and a new instance
+ * stays VERIFYING until the autohealing health check reports HEALTHY (compute.proto ManagedInstance
+ * currentAction VERIFYING, InstanceGroupManagerStatus.isStable), so the step after it starts once it is healthy.
+ */
+export function updateSettings(rolling: boolean): Pick<gcp.compute.InstanceGroupManagerArgs, "updatePolicy" | "waitForInstances" | "waitForInstancesStatus"> {
+    return {
+        updatePolicy: {
+            type: "PROACTIVE",
+            minimalAction: "REPLACE",
+            mostDisruptiveAllowedAction: "REPLACE",
+            replacementMethod: "RECREATE",
+            maxSurgeFixed: 0,
+            maxUnavailableFixed: 1,
+        },
+        ...(rolling ? { waitForInstances: true, waitForInstancesStatus: "UPDATED" } : {}),
+    };
+}
 
 export interface ServiceDeps {
     env: GcpEnv;
@@ -83,6 +115,11 @@ export function firewallSpecs(prefix: string, args: ZonalServiceArgs, probe: Pro
     const publicPorts = ports.filter(p => p.exposure.kind === "public");
     if (publicPorts.length > 0) {
         specs.push({ role: "public", description: "libp2p swarm ports, open to the world", sourceRanges: [EVERYWHERE], allows: allowsOf(publicPorts) });
+    }
+    const addressPorts = ports.filter(p => p.exposure.kind === "publicAddress");
+    if (addressPorts.length > 0) {
+        specs.push({ role: "public-address", description: "the port of a shared public address, open to the world", sourceRanges: [EVERYWHERE], allows: allowsOf(addressPorts) });
+        specs.push({ role: "public-address-probes", description: "the shared public address's health checks", sourceRanges: [...GOOGLE_RANGES.passthroughHealthChecks], allows: allowsOf(addressPorts) });
     }
     const lbPorts = ports.filter(p => p.exposure.kind === "loadBalancer");
     if (lbPorts.length > 0) {
@@ -177,6 +214,8 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
     readonly publicAddress?: pulumi.Output<string>;
     /** The instance group's URL, what load balancers name as a backend. */
     readonly instanceGroup: pulumi.Output<string>;
+    /** Rolls the instance onto a new template: what the next step of a roll waits for. */
+    readonly groupManager: gcp.compute.InstanceGroupManager;
 
     constructor(name: string, args: ZonalServiceArgs, deps: ServiceDeps, opts?: pulumi.ComponentResourceOptions) {
         assertValidService(name, args, deps.env.context);
@@ -274,6 +313,7 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             }, afterApis(env, this, "compute"))
             : undefined;
 
+        const stepTimeout = rollingStepTimeout(args.liveness, INSTANCE_START_SECONDS);
         const machine = machineTypeFor(args.containers, env.context.profile);
         const template = new gcp.compute.InstanceTemplate(`${name}-template`, {
             // A prefix: every change makes a new template, which the group rolls out, before the old one goes.
@@ -313,16 +353,16 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             autoHealingPolicies: autohealing && args.liveness.kind === "http"
                 ? { healthCheck: autohealing.id, initialDelaySec: args.liveness.gracePeriodSeconds }
                 : undefined,
-            // The old instance is gone before the new one starts: a disk has one writer.
-            updatePolicy: {
-                type: "PROACTIVE",
-                minimalAction: "REPLACE",
-                mostDisruptiveAllowedAction: "REPLACE",
-                replacementMethod: "RECREATE",
-                maxSurgeFixed: 0,
-                maxUnavailableFixed: 1,
-            },
-        }, { parent: this, ignoreChanges: ["targetSize"] });
+            ...updateSettings(args.rolling !== undefined),
+        }, {
+            parent: this,
+            ignoreChanges: ["targetSize"],
+            // The step before this one in a roll: its group is stable on its new template before this one's update starts.
+            dependsOn: args.rolling?.after ? [expectGcp(args.rolling.after, GcpZonalService, `service ${name} rolls after`).groupManager] : [],
+            // The provider waits for the instances with the create timeout, on update too.
+            ...(args.rolling ? { customTimeouts: { create: stepTimeout, update: stepTimeout } } : {}),
+        });
+        this.groupManager = group;
         this.instanceGroup = group.instanceGroup;
 
         new gcp.compute.PerInstanceConfig(`${name}-instance`, {
@@ -340,6 +380,10 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
         }, { parent: this, deleteBeforeReplace: true, dependsOn: grants });
 
         for (const target of new Set(targets)) target.attach({ service: name, zone: args.zone, instanceGroup: this.instanceGroup });
+        const addresses = ports.flatMap(p => p.exposure.kind === "publicAddress"
+            ? [expectGcp(p.exposure.address, GcpPassthroughAddress, `pass-through address ${p.exposure.address.addressName}`)]
+            : []);
+        for (const address of new Set(addresses)) address.attach({ service: name, zone: args.zone, instanceGroup: this.instanceGroup });
 
         if (publicPorts.length > 0) {
             const passthrough = new GcpPassthroughLoadBalancer(`${name}-public`, {

@@ -2,7 +2,9 @@
 // every start (and `init`s service.json on a blank volume), so the environment is the whole configuration.
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec, LoadBalancerTarget, Secret, Volume } from "../topology";
+import { withGoMemoryLimit } from "./goRuntime";
 import { IMAGES } from "./images";
+import { peersKnownAtStart } from "./membership";
 import { IPFS_USER, PATHS, PORTS, anyInterface, loopback } from "./ports";
 
 /** The tag each peer carries and the allocator balances on first: copies of a pin land in different zones. */
@@ -28,26 +30,36 @@ export interface PeerRef {
  */
 export const BOOTSTRAP_PEERS_PER_ZONE = 2;
 
-/** CLUSTER_PEERADDRESSES of peer `self`: the first peers of every zone but itself. */
-export function peerAddresses(peers: PeerRef[], self: number): string {
-    const perZone = new Map<string, number>();
-    const chosen: PeerRef[] = [];
-    peers.forEach((p, i) => {
-        const taken = perZone.get(p.zone) ?? 0;
-        if (i === self || taken >= BOOTSTRAP_PEERS_PER_ZONE) return;
-        perZone.set(p.zone, taken + 1);
-        chosen.push(p);
-    });
-    return chosen.map(p => clusterMultiaddress(p.hostname, p.clusterPeerId)).join(",");
+/**
+ * The peers peer `self` bootstraps from: the first peers of every zone placed before it (./membership.ts), so
+ * adding a peer changes no other peer's list. Each peer keeps redialling them (ipfs-cluster@v1.1.6 cluster.go
+ * reBootstrap: every 30 s, from the peerstore, where CLUSTER_PEERADDRESSES are kept permanently), so a peer
+ * that restarts is found again by the later peers that list it.
+ */
+export function bootstrapPeers<P extends { zone: string }>(peers: readonly P[], self: number): P[] {
+    return peersKnownAtStart(peers, self, BOOTSTRAP_PEERS_PER_ZONE);
 }
+
+/** CLUSTER_PEERADDRESSES: the given peers by their stable private names. */
+export function peerAddresses(peers: readonly PeerRef[]): string {
+    return peers.map(p => clusterMultiaddress(p.hostname, p.clusterPeerId)).join(",");
+}
+
+/**
+ * Every peer on the cluster's private network may change the pinset: the cluster secret keeps every other
+ * host off that network (ipfs-cluster@v1.1.6 clusterhost.go: libp2p.PrivateNetwork), and it is what
+ * ipfs-cluster itself defaults to (consensus/crdt/config.go DefaultTrustAll). A list of peer IDs would change
+ * every peer's definition when a peer is added, and until each restarted it would drop the new peer's pinset
+ * updates (consensus/crdt/consensus.go: the topic validator accepts trusted signers only) and refuse its
+ * trusted RPC calls (rpc_api.go).
+ */
+export const TRUSTED_PEERS = "*";
 
 export interface ClusterEnvArgs {
     peerName: string;
     zone: string;
     peerId: pulumi.Input<string>;
-    /** The cluster's own peer IDs: the only peers allowed to change the pinset. */
-    trustedPeers: pulumi.Input<string[]>;
-    /** CLUSTER_PEERADDRESSES, once every peer's name is known. */
+    /** CLUSTER_PEERADDRESSES (peerAddresses of bootstrapPeers). */
     peerAddresses: pulumi.Input<string>;
     replicationFactorMin: number;
     replicationFactorMax: number;
@@ -58,8 +70,10 @@ export interface ClusterEnvArgs {
 export function clusterEnv(args: ClusterEnvArgs): Record<string, pulumi.Input<string>> {
     return {
         IPFS_CLUSTER_PATH: PATHS.clusterState,
+        // Read by the image's entrypoint when it initialises a blank volume (ipfs-cluster@v1.1.6
+        // docker/entrypoint.sh `init --consensus`). The datastore is init's default, pebble: nothing reads a
+        // variable for it (cmd/ipfs-cluster-service/main.go defaultDatastore).
         IPFS_CLUSTER_CONSENSUS: "crdt",
-        IPFS_CLUSTER_DATASTORE: "pebble",
         CLUSTER_PEERNAME: args.peerName,
         // The private key comes from the secret store; the ID beside it is public.
         CLUSTER_ID: args.peerId,
@@ -67,9 +81,14 @@ export function clusterEnv(args: ClusterEnvArgs): Record<string, pulumi.Input<st
         // carry its private-network key (ipfs-cluster@v1.1.6 clusterhost.go baseOpts); a UDP listener is never served.
         CLUSTER_LISTENMULTIADDRESS: anyInterface(PORTS.clusterSwarm),
         CLUSTER_PEERADDRESSES: args.peerAddresses,
-        CLUSTER_CRDT_TRUSTEDPEERS: pulumi.output(args.trustedPeers).apply(ids => ids.join(",")),
+        CLUSTER_CRDT_TRUSTEDPEERS: TRUSTED_PEERS,
         CLUSTER_REPLICATIONFACTORMIN: String(args.replicationFactorMin),
         CLUSTER_REPLICATIONFACTORMAX: String(args.replicationFactorMax),
+        // Repinning is off by default (ipfs-cluster@v1.1.6 cluster_config.go DefaultDisableRepinning): a pin
+        // whose copies a lost peer takes below replicationFactorMin would stay there. On, the peer closest to the
+        // pin re-allocates it once the lost peer's ping metric expires (cluster.go alertsHandler, repinFromPeer);
+        // allocate.go obtainAllocations adds peers only below the minimum, and then up to the maximum.
+        CLUSTER_DISABLEREPINNING: "false",
         CLUSTER_TAGS_TAGS: `${ZONE_TAG}:${args.zone}`,
         CLUSTER_BALANCED_ALLOCATEBY: ALLOCATE_BY.join(","),
         CLUSTER_STATELESS_CONCURRENTPINS: String(args.concurrentPins),
@@ -121,7 +140,7 @@ export interface ClusterContainerArgs extends ClusterEnvArgs {
 
 export function clusterContainer(args: ClusterContainerArgs): ContainerSpec {
     const peers = { kind: "services" as const, groups: [args.accessGroup] };
-    return {
+    return withGoMemoryLimit({
         name: "cluster",
         image: IMAGES.cluster,
         entrypoint: CLUSTER_ENTRYPOINT,
@@ -142,5 +161,5 @@ export function clusterContainer(args: ClusterContainerArgs): ContainerSpec {
         memoryMiB: args.memoryMiB,
         user: IPFS_USER,
         mounts: [{ volume: args.state, path: PATHS.clusterState, staleLocks: CLUSTER_STATE_LOCKS }],
-    };
+    });
 }

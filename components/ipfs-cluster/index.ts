@@ -5,8 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Backend, DATA_PROTECTION, Liveness, LoadBalancerTarget, Secret, ZonalService } from "../topology";
 import { PeerIdentity } from "../libp2p/identity";
-import { PeerRef, clusterContainer, clusterMultiaddress, peerAddresses } from "./cluster";
+import { PeerRef, bootstrapPeers, clusterContainer, clusterMultiaddress, peerAddresses } from "./cluster";
 import { kuboContainer } from "./kubo";
+import { KuboPeerRef, peeringIndices, peeringPeers } from "./peering";
 import { HEALTH, IPFS_USER, PORTS, publicSwarmAddresses } from "./ports";
 import { IpfsClusterSettings, settingsProblems } from "./settings";
 import { deferred } from "../topology/deferred";
@@ -14,7 +15,8 @@ import { deferred } from "../topology/deferred";
 export { IMAGES } from "./images";
 export { EMPTY_DIR_CID, HEALTH, IPFS_USER, PATHS, PORTS } from "./ports";
 export { kuboStartScript, storageMax } from "./kubo";
-export { ALLOCATE_BY, clusterEnv, clusterMultiaddress, peerAddresses } from "./cluster";
+export { ALLOCATE_BY, bootstrapPeers, clusterEnv, clusterMultiaddress, peerAddresses } from "./cluster";
+export { peersKnownAtStart } from "./membership";
 export * from "./settings";
 
 export const COMPONENT_TYPE = "web3-nodes:ipfs-cluster:IpfsCluster";
@@ -86,9 +88,13 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
         this.kuboIdentity = new PeerIdentity(`${placement.name}-kubo-identity`, { parent: this });
     }
 
-    /** Declares the peer's secrets, volumes and service; `peers` resolves once every peer has a hostname. */
-    build(backend: Backend, args: IpfsClusterArgs, shared: SharedParts, peers: pulumi.Output<PeerRef[]>): ZonalService {
-        const { name, zone, index } = this.placement;
+    /**
+     * Declares the peer's secrets, volumes and service. `bootstrap`: the peers built before it that it dials at
+     * start (bootstrapPeers); `after`: the peer whose service a change reaches first, so peers roll one at a time;
+     * `peering`: the peers built before it whose kubo its kubo peers with (peeringIndices).
+     */
+    build(backend: Backend, args: IpfsClusterArgs, shared: SharedParts, bootstrap: IpfsClusterPeer[], after?: ZonalService, peering: IpfsClusterPeer[] = []): ZonalService {
+        const { name, zone } = this.placement;
         const secret = (suffix: string, value: pulumi.Input<string>, description: string) =>
             backend.secret(`${name}-${suffix}`, { value, description }, this);
         const kuboKey = secret("kubo-key", this.kuboIdentity.privateKey, `libp2p private key of kubo on IPFS cluster peer ${name}`);
@@ -102,6 +108,8 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
             peerId: this.kuboIdentity.peerId,
             privateKey: kuboKey,
             announceAddress: pulumi.output(announce.promise),
+            peering: pulumi.all(peering.map(p => p.kuboRef())).apply(peeringPeers),
+            privateNetwork: backend.network.cidr,
             repo,
             gateway: shared.gateway,
             cpu: args.kuboCpu,
@@ -111,8 +119,7 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
             peerName: name,
             zone,
             peerId: this.clusterIdentity.peerId,
-            trustedPeers: shared.trustedPeers,
-            peerAddresses: peers.apply(all => peerAddresses(all, index)),
+            peerAddresses: pulumi.all(bootstrap.map(p => p.ref())).apply(peerAddresses),
             replicationFactorMin: args.replicationFactorMin,
             replicationFactorMax: args.replicationFactorMax,
             concurrentPins: args.concurrentPins,
@@ -130,6 +137,7 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
                 containers: [kubo, cluster],
                 accessGroup: shared.accessGroup,
                 liveness: PEER_LIVENESS,
+                rolling: { after },
             }, this);
         } catch (e) {
             announce.reject(e);
@@ -143,6 +151,19 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
         announce.resolve(this.service.publicAddress);
         this.registerOutputs({ zone, service: name });
         return this.service;
+    }
+
+    /** How other peers' kubo reach this one's kubo; its service must be built. */
+    kuboRef(): pulumi.Output<KuboPeerRef> {
+        const hostname = this.service.privateHostname;
+        return this.kuboIdentity.peerId.apply(kuboPeerId => ({ hostname, kuboPeerId }));
+    }
+
+    /** How other peers reach this one's cluster swarm; its service must be built. */
+    ref(): pulumi.Output<PeerRef> {
+        const { zone } = this.placement;
+        const hostname = this.service.privateHostname;
+        return this.clusterIdentity.peerId.apply(clusterPeerId => ({ hostname, zone, clusterPeerId }));
     }
 
     outputs(): PeerOutputs {
@@ -167,7 +188,6 @@ export interface SharedParts {
     restApiCredentials: Secret;
     gateway: LoadBalancerTarget;
     restApi: LoadBalancerTarget;
-    trustedPeers: pulumi.Output<string[]>;
     accessGroup: string;
 }
 
@@ -186,7 +206,7 @@ export class IpfsCluster extends pulumi.ComponentResource {
 
         // Replacing either would lock every peer out of the cluster or every client out of the API.
         const secretBytes = new random.RandomBytes(`${name}-secret`, { length: CLUSTER_SECRET_BYTES }, { ...parent, ...DATA_PROTECTION });
-        const password = new random.RandomPassword(`${name}-api-password`, { length: REST_API_PASSWORD_LENGTH, special: false }, parent);
+        const password = new random.RandomPassword(`${name}-api-password`, { length: REST_API_PASSWORD_LENGTH, special: false }, { ...parent, ...DATA_PROTECTION });
         this.restApiPassword = pulumi.secret(password.result);
         const clusterSecret = backend.secret(`${name}-secret`, { value: pulumi.secret(secretBytes.hex), description: "IPFS cluster secret, shared by every peer" }, this);
         const restApiCredentials = backend.secret(`${name}-api-credentials`, {
@@ -198,30 +218,18 @@ export class IpfsCluster extends pulumi.ComponentResource {
         const restApi = backend.loadBalancerTarget("ipfs-api", { port: PORTS.restApi, readiness: { ...HEALTH.restApi } }, this);
         const gateway = backend.loadBalancerTarget("ipfs-gateway", { port: PORTS.gateway, readiness: { ...HEALTH.gateway } }, this);
 
-        const peers = placePeers("ipfs", args.peers, zones).map(p => new IpfsClusterPeer(p, parent));
-        const ids = pulumi.all(peers.map(p => p.clusterIdentity.peerId));
-        const shared: SharedParts = {
-            clusterSecret,
-            restApiCredentials,
-            gateway,
-            restApi,
-            trustedPeers: ids,
-            accessGroup: name,
-        };
-        // Peers bootstrap to each other by their private names, known once every service is declared. One
-        // output for all of them: each peer reads it, rather than waiting on every other peer's ID itself.
-        const refs = deferred<pulumi.Output<PeerRef[]>>();
-        const peerRefs = pulumi.output(refs.promise);
-        try {
-            for (const peer of peers) peer.build(backend, args, shared, peerRefs);
-        } catch (e) {
-            refs.reject(e);
-            throw e;
+        const placements = placePeers("ipfs", args.peers, zones);
+        const peers = placements.map(p => new IpfsClusterPeer(p, parent));
+        const shared: SharedParts = { clusterSecret, restApiCredentials, gateway, restApi, accessGroup: name };
+        // Each peer knows only peers built before it, so adding a peer changes no other peer; and a change
+        // reaches peer i once peer i-1 is healthy again, so at most one peer is down at a time.
+        for (const [i, peer] of peers.entries()) {
+            peer.build(backend, args, shared, bootstrapPeers(placements, i).map(p => peers[p.index]), peers[i - 1]?.service, peeringIndices(i).map(j => peers[j]));
         }
-        refs.resolve(ids.apply(clusterIds => peers.map((p, i) => ({ hostname: p.service.privateHostname, zone: p.placement.zone, clusterPeerId: clusterIds[i] }))));
 
         // Every target has its load balancer, declared once the services that serve it are.
-        const api = backend.httpsLoadBalancer("ipfs-api", { hostname: HOSTNAMES.restApi, target: restApi }, this);
+        // The REST API answers its allowlist only; the gateway is for everyone.
+        const api = backend.httpsLoadBalancer("ipfs-api", { hostname: HOSTNAMES.restApi, target: restApi, allowedCidrs: args.apiCidrs }, this);
         const gatewayLb = backend.httpsLoadBalancer("ipfs-gateway", { hostname: HOSTNAMES.gateway, target: gateway }, this);
         this.restApiUrl = api.url;
         this.gatewayUrl = gatewayLb.url;

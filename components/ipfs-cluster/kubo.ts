@@ -4,7 +4,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec, LoadBalancerTarget, Secret, Volume } from "../topology";
 import { KUBO_REPO_LOCKS, kuboIdentityLines, shellWord } from "../libp2p/kuboRepo";
+import { withGoMemoryLimit } from "./goRuntime";
 import { IMAGES } from "./images";
+import { SERVER_PROFILE_FILTERS, addrFiltersAllowing } from "./peering";
 import { IPFS_USER, PATHS, PORTS, anyInterface, loopback, publicSwarmAddresses } from "./ports";
 
 /** StorageMax is this share of the repo volume: kubo's GC and cluster's freespace metric keep the rest free. */
@@ -15,15 +17,35 @@ export function storageMax(repoVolumeGiB: number): string {
     return `${Math.floor(repoVolumeGiB * STORAGE_MAX_SHARE)}GiB`;
 }
 
+/**
+ * The share of kubo's container memory its libp2p stack may hold (Swarm.ResourceMgr.MaxMemory), below
+ * GOMEMLIMIT as kubo asks (kubo@v0.42.0 docs/config.md Swarm.ResourceMgr.MaxMemory). kubo's own default, half of
+ * the machine's memory, counts the whole instance on GCP and the whole task on AWS, not this container.
+ */
+export const LIBP2P_MEMORY_SHARE = 0.5;
+
+/** Swarm.ResourceMgr.MaxMemory for a kubo container of `memoryMiB`, in the units kubo parses. */
+export function libp2pMaxMemory(memoryMiB: number): string {
+    return `${Math.floor(memoryMiB * LIBP2P_MEMORY_SHARE)}MiB`;
+}
+
 /** The environment the start script reads. The private key is not here: it comes from the secret store. */
 export const KUBO_ENV = {
     peerId: "KUBO_PEER_ID",
     privateKey: "KUBO_PRIVATE_KEY",
     announceAddress: "KUBO_ANNOUNCE_ADDRESS",
     storageMax: "KUBO_STORAGE_MAX",
+    /** Swarm.AddrFilters, JSON: the `server` profile's ranges less the stack's network. */
+    addrFilters: "KUBO_ADDR_FILTERS",
+    /** Peering.Peers, JSON: the kubo of the peers placed before it, at their private names (./peering.ts). */
+    peering: "KUBO_PEERING_PEERS",
+    libp2pMaxMemory: "KUBO_LIBP2P_MAX_MEMORY",
 } as const;
 
-/** The daemon's arguments: repo migrations on upgrade, and GC so StorageMax is enforced. */
+/**
+ * The daemon's arguments: GC so StorageMax is enforced. The start script has migrated the repo already; the
+ * daemon's own --migrate stays as the image gives it, a no-op on a current repo.
+ */
 export const KUBO_DAEMON_ARGS = ["daemon", "--migrate=true", "--enable-gc", "--agent-version-suffix=docker"];
 
 /**
@@ -34,26 +56,37 @@ const TINI = ["/sbin/tini", "-s"];
 
 /** Arguments of `ipfs config` that set the peer's addresses and limits; applied on every start. */
 export function kuboSettings(): string[][] {
+    const env = (name: string) => `\${${name}}`;
     return [
         ["Addresses.API", loopback(PORTS.kuboRpc)],
         ["Addresses.Gateway", anyInterface(PORTS.gateway)],
         // Exactly the ports the public side forwards, untranslated: nothing else (webtransport, webrtc-direct).
         ["--json", "Addresses.Swarm", JSON.stringify([anyInterface(PORTS.kuboSwarm), anyInterface(PORTS.kuboSwarmQuic, "quic-v1")])],
         // Announced: the peer's static public address, in front of it a pass-through load balancer. Announce
-        // replaces the inferred addresses (kubo@v0.39.0 core/node/libp2p/addrs.go makeAddrsFactory).
-        ["--json", "Addresses.Announce", JSON.stringify(publicSwarmAddresses(`\${${KUBO_ENV.announceAddress}}`))],
-        // The server profile filters the private ranges, which would keep peers in one VPC from dialling each other.
-        ["--json", "Addresses.NoAnnounce", "[]"],
-        ["--json", "Swarm.AddrFilters", "[]"],
-        ["Datastore.StorageMax", `\${${KUBO_ENV.storageMax}}`],
-        // The public gateway serves what the cluster pins, not whatever anyone asks it to fetch.
-        ["--json", "Gateway.NoFetch", "true"],
+        // replaces the inferred addresses (kubo@v0.42.0 core/node/libp2p/addrs.go makeAddrsFactory).
+        ["--json", "Addresses.Announce", JSON.stringify(publicSwarmAddresses(env(KUBO_ENV.announceAddress)))],
+        // No private address is ever announced, the stack's own included: the world cannot reach them.
+        ["--json", "Addresses.NoAnnounce", JSON.stringify(SERVER_PROFILE_FILTERS)],
+        // The same ranges refused to dial or accept, but for the stack's network, where the peers peer.
+        ["--json", "Swarm.AddrFilters", env(KUBO_ENV.addrFilters)],
+        ["--json", "Peering.Peers", env(KUBO_ENV.peering)],
+        ["Datastore.StorageMax", env(KUBO_ENV.storageMax)],
+        ["Swarm.ResourceMgr.MaxMemory", env(KUBO_ENV.libp2pMaxMemory)],
+        // Any peer serves any CID the cluster pins: a peer without it fetches it, from the peers it peers with
+        // first (bitswap always asks peered peers, kubo@v0.42.0 docs/config.md
+        // Internal.Bitswap.BroadcastControl.PeeredPeers). kubo has no setting that fetches for the gateway from
+        // some peers only (core/corehttp/gateway.go: the gateway shares the node's exchange unless NoFetch), so
+        // it fetches any CID the network has: see docs/ipfs-cluster.md, "The gateway".
+        ["--json", "Gateway.NoFetch", "false"],
+        // The gateway serves content, not lookups: /routing/v1 on its port is on by default since kubo v0.40.0.
+        ["--json", "Gateway.ExposeRoutingAPI", "false"],
     ];
 }
 
 /**
  * The start script: the shared lines that give the repo the injected identity (initialising a blank repo
- * with it, writing it on every start), then the peer's settings, then the daemon. POSIX sh: the kubo image is
+ * with it, migrating a repo an older kubo left, writing the identity on every start), then the peer's
+ * settings, then the daemon. POSIX sh: the kubo image is
  * busybox. It runs once the volume fence holds the repo and has removed the locks a killed daemon left.
  */
 export function kuboStartScript(): string {
@@ -63,7 +96,7 @@ export function kuboStartScript(): string {
         "# Starts kubo as an ipfs-cluster peer: same identity, addresses and limits on every start.",
         "set -eu",
         "",
-        ...kuboIdentityLines({ peerId: e.peerId, privateKey: e.privateKey }, "server", [e.announceAddress, e.storageMax]),
+        ...kuboIdentityLines({ peerId: e.peerId, privateKey: e.privateKey }, "server", [e.announceAddress, e.storageMax, e.addrFilters, e.peering, e.libp2pMaxMemory]),
         "",
         ...kuboSettings().map(args => `ipfs config ${args.map(shellWord).join(" ")}`),
         "",
@@ -76,6 +109,10 @@ export interface KuboContainerArgs {
     peerId: pulumi.Input<string>;
     privateKey: Secret;
     announceAddress: pulumi.Input<string>;
+    /** Peering.Peers (peeringPeers of the peers it peers with). */
+    peering: pulumi.Input<string>;
+    /** The stack's private network (IPv4 CIDR), which the peers peer over. */
+    privateNetwork: string;
     repo: Volume;
     gateway: LoadBalancerTarget;
     cpu: number;
@@ -83,7 +120,7 @@ export interface KuboContainerArgs {
 }
 
 export function kuboContainer(args: KuboContainerArgs): ContainerSpec {
-    return {
+    return withGoMemoryLimit({
         name: "kubo",
         image: IMAGES.kubo,
         entrypoint: [...TINI, "--", "/bin/sh", "-c", kuboStartScript(), "kubo-start"],
@@ -93,6 +130,9 @@ export function kuboContainer(args: KuboContainerArgs): ContainerSpec {
             [KUBO_ENV.peerId]: args.peerId,
             [KUBO_ENV.announceAddress]: args.announceAddress,
             [KUBO_ENV.storageMax]: storageMax(args.repo.sizeGiB),
+            [KUBO_ENV.addrFilters]: JSON.stringify(addrFiltersAllowing(args.privateNetwork)),
+            [KUBO_ENV.peering]: args.peering,
+            [KUBO_ENV.libp2pMaxMemory]: libp2pMaxMemory(args.memoryMiB),
         },
         secrets: { [KUBO_ENV.privateKey]: args.privateKey },
         ports: [
@@ -105,5 +145,5 @@ export function kuboContainer(args: KuboContainerArgs): ContainerSpec {
         memoryMiB: args.memoryMiB,
         user: IPFS_USER,
         mounts: [{ volume: args.repo, path: PATHS.ipfsRepo, staleLocks: KUBO_REPO_LOCKS }],
-    };
+    });
 }

@@ -47,8 +47,11 @@ export const HEALTH = {
     /**
      * The gateway's readiness and the peer's liveness: kubo serves the empty directory from its own repo,
      * asking no other peer. The trailing slash matters: a directory path without one is answered with a 301
-     * to the same path with it (boxo@v0.35.2 gateway/handler_unixfs_dir.go, kubo v0.39.0's gateway), which
-     * no load balancer or autohealing check takes as healthy.
+     * to the same path with it (boxo@v0.40.0 gateway/handler_unixfs_dir.go, kubo v0.42.0's gateway), which
+     * no load balancer or autohealing check takes as healthy. It is the probe of kubo's `ipfs diag healthy`
+     * (kubo@v0.42.0 core/commands/diag.go: the same directory resolved and read), but for that command's
+     * shutdown flag; the command itself is an RPC call, POST only on the loopback-only API, which no cloud's
+     * HTTP check can make, and here a shutdown only ever starts with the runtime stopping the container.
      */
     gateway: { path: `/ipfs/${EMPTY_DIR_CID}/`, status: "200" },
 } as const;

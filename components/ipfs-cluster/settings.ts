@@ -2,6 +2,7 @@
 // the rules that tie them together. The stack's config section and the component both check with
 // `settingsProblems`, so a bad combination fails the same way from a stack file and from code.
 import type { Profile } from "../topology";
+import { EVERYONE } from "../topology/cidrs";
 
 export interface IpfsClusterSettings {
     enabled: boolean;
@@ -23,12 +24,25 @@ export interface IpfsClusterSettings {
     concurrentPins: number;
     /** How long a pin may make no progress before it is aborted and retried (ipfs-cluster `pin_timeout`). */
     pinTimeout: string;
+    /**
+     * Networks allowed to reach the REST API, which adds and removes pins and peers. The gateway stays open to
+     * everyone.
+     */
+    apiCidrs: string[];
 }
 
 /** One peer in each of the stack's three zones: the cluster survives the loss of any zone. */
 export const MIN_PEERS = 3;
-/** An HTTPS load balancer's target group holds at most this many targets (ALB's limit for IP targets). */
-export const MAX_PEERS = 1000;
+/**
+ * The most peers a stack may have: the largest cluster whose synth stays within 2 GiB. The program declares
+ * every peer before any resource is registered, so the Pulumi Node runtime holds every resource's pending
+ * outputs at once, about 10 MiB per peer at the peak (promises and closures of @pulumi/pulumi's Output, not
+ * the program's own values); 1000 peers ran out of memory at 4.3 GB. Peak memory measured on the 2-core
+ * machine: at most 1.4 GiB on either cloud at 120 peers, up to 1.8 GiB at 150, 2.1-2.3 GiB at 200.
+ * `npm run bench -- cluster` synthesizes the prod stack at this size on both clouds and fails over 2048 MiB.
+ * (Well under the 1000 IP targets an ALB target group takes.)
+ */
+export const MAX_PEERS = 120;
 /** vCPU sizes a container may ask for: what both Fargate and E2 machines divide well. */
 export const CPU_CHOICES = [0.25, 0.5, 1, 2, 4, 8] as const;
 export const LIMITS = {
@@ -50,6 +64,13 @@ export const DEFAULTS = {
     // The default 2m aborts large DAGs that are still arriving; the timer restarts on every block received.
     pinTimeout: "10m",
 } as const;
+
+/**
+ * Who reaches the REST API when `apiCidrs` is not set. A dev stack lets everyone try (basic auth still holds);
+ * a prod stack must name its clients' networks, and never the whole internet: the API adds and removes pins
+ * and peers, and one leaked password would hand the cluster to anyone.
+ */
+export const API_CIDRS_WHEN_UNSET: Record<Profile, readonly string[] | "required"> = { dev: EVERYONE, prod: "required" };
 
 type Sizes = Pick<IpfsClusterSettings, "repoVolumeGiB" | "clusterVolumeGiB" | "kuboCpu" | "kuboMemoryMiB" | "clusterCpu" | "clusterMemoryMiB">;
 

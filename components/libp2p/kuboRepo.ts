@@ -20,8 +20,8 @@ export interface KuboIdentityEnv {
 
 /**
  * Lines that initialise the repo at $IPFS_PATH with the identity in the environment when it holds none,
- * write that identity into its config on every start, check it, and drop the private key from the
- * environment before anything else runs. `required` names further variables the script must be given.
+ * migrate it when an older kubo left it, write that identity into its config on every start, check it, and
+ * drop the private key from the environment before anything else runs. `required` names further variables the script must be given.
  */
 export function kuboIdentityLines(env: KuboIdentityEnv, initProfile: string, required: string[] = []): string[] {
     return [
@@ -52,6 +52,12 @@ export function kuboIdentityLines(env: KuboIdentityEnv, initProfile: string, req
         `  ipfs init --profile=${initProfile} --empty-repo "$template/config"`,
         '  rm -rf "$template"',
         "fi",
+        "",
+        "# A repo an older kubo left is migrated before anything reads it: `ipfs config` refuses a repo that needs",
+        "# migration (kubo@v0.42.0 repo/fsrepo/fsrepo.go ErrNeedMigration), and the daemon's --migrate comes too late.",
+        "# `repo migrate` opens no repo; from repo version 16 on its migrations are built in, so it runs offline",
+        "# (core/commands/repo.go repoMigrateCmd, repo/fsrepo/migrations RunHybridMigrations).",
+        "ipfs repo migrate",
         "",
         "# Also on a volume restored from a backup or a snapshot of another peer: the identity is the one in the secret store.",
         'write_identity "$repo/config"',

@@ -16,14 +16,16 @@ export type { ImageReference } from "../../policies/rules/imageReference";
 export const CURL_IMAGE = { image: "curlimages/curl:8.11.1", user: { uid: 100, gid: 101 } } as const;
 
 /**
- * The upstream registries the stack's mirrors pull from, by canonical domain. Every image the workloads run
- * today is on Docker Hub (checked over their IMAGES in the tests). Another registry is one more entry here and
- * one more upstream in each back-end's mirror: an ECR pull-through cache rule supports ECR Public, Quay and
- * registry.k8s.io without credentials and GitHub, GitLab and Azure only with them (docs.aws.amazon.com/AmazonECR
- * /latest/userguide/pull-through-cache.html, read 2026-12-01).
+ * The upstream registries the stack's mirrors pull from, by canonical domain: Docker Hub, and ECR Public, where
+ * alone ceramic-one is published (checked over the workloads' IMAGES in the tests). Another registry is one
+ * more entry here and one more upstream in each back-end's mirror: an ECR pull-through cache rule supports ECR
+ * Public, Quay and registry.k8s.io without credentials and GitHub, GitLab and Azure only with them
+ * (docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html, read 2026-12-01). A key is part of
+ * the mirror's ECR repository prefix, whose 30 characters a 20-character stack prefix and a slash leave 9 of.
  */
 export const MIRRORED_REGISTRIES = {
     dockerhub: { domain: DOCKER_HUB, name: "Docker Hub" },
+    ecrpublic: { domain: "public.ecr.aws", name: "Amazon ECR Public" },
 } as const satisfies Record<string, { domain: string; name: string }>;
 export type MirroredRegistryKey = keyof typeof MIRRORED_REGISTRIES;
 

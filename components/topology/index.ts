@@ -1,6 +1,7 @@
 // Provider-neutral contracts. Workloads are written against these types only; components/aws and
 // components/gcp implement them. Nothing here imports a cloud SDK.
 import * as pulumi from "@pulumi/pulumi";
+import type { ServerTrust } from "./postgres";
 
 export type Cloud = "aws" | "gcp";
 
@@ -17,6 +18,7 @@ export const COMPONENT_TYPES = {
     loadBalancerTarget: "web3-nodes:topology:LoadBalancerTarget",
     httpsLoadBalancer: "web3-nodes:topology:HttpsLoadBalancer",
     passthroughLoadBalancer: "web3-nodes:topology:PassthroughLoadBalancer",
+    passthroughAddress: "web3-nodes:topology:PassthroughAddress",
     dnsRecord: "web3-nodes:topology:DnsRecord",
     postgres: "web3-nodes:topology:Postgres",
     scheduledJob: "web3-nodes:topology:ScheduledJob",
@@ -81,16 +83,29 @@ export interface Secret extends pulumi.ComponentResource {
 // ---------------------------------------------------------------- volumes and buckets
 
 export interface VolumeArgs {
+    /** The zone it is made for; with `regional`, the first of the zones that hold it. */
     zone: string;
     sizeGiB: number;
     /** Owner of the volume's root directory; the service mounting it must run as this user. */
     owner: RunAs;
+    /**
+     * Its data outlives the loss of its zone, and a service in another of its zones mounts it: a single
+     * service then moves zones (its `zone`) and keeps its data. AWS: a directory of the stack's EFS Standard
+     * file system, stored across the region's zones with a mount target in each (every zone of the stack);
+     * GCP: a regional persistent disk, replicated synchronously to the next zone of the stack (two zones).
+     * Default: zonal (EFS One Zone, a zonal persistent disk), which its zone's loss takes with it.
+     */
+    regional?: boolean;
 }
 
-/** A zonal persistent volume: mounted read-write by exactly one service in its zone. */
+/** A persistent volume: mounted read-write by exactly one service, in one of its zones. */
 export interface Volume extends pulumi.ComponentResource {
     readonly volumeName: string;
+    /** The zone it was made for. */
     readonly zone: string;
+    /** The zones a service that mounts it may stand in: its zone alone, or every zone that holds it. */
+    readonly zones: readonly string[];
+    readonly regional: boolean;
     readonly sizeGiB: number;
     readonly owner: RunAs;
 }
@@ -129,10 +144,13 @@ export type Protocol = "tcp" | "udp";
  * pass-through address, which sends it connections while it accepts TCP connections (the readiness of a
  * public port; UDP has none). `loadBalancer` lets the given HTTPS load balancer (and its health checks) in.
  * `services` lets the named access groups in (a group is a service's `accessGroup`, default its name).
- * `local` keeps the port inside the service: its own containers only.
+ * `local` keeps the port inside the service: its own containers only. `publicAddress` opens a TCP port to the
+ * world through a pass-through address several services share (PassthroughAddress), which sends connections to
+ * whichever of them accepts TCP on it.
  */
 export type Exposure =
     | { kind: "public" }
+    | { kind: "publicAddress"; address: PassthroughAddress }
     | { kind: "loadBalancer"; target: LoadBalancerTarget }
     | { kind: "services"; groups: string[] }
     | { kind: "local" };
@@ -226,6 +244,37 @@ export interface ZonalServiceArgs {
     liveness: Liveness;
     /** Buckets its containers read or write, each granted to this service alone. */
     buckets?: BucketGrant[];
+    /** Changes reach it as one step of a roll (see RollingUpdate). Default: an update ends once the cloud accepts it. */
+    rolling?: RollingUpdate;
+}
+
+/**
+ * A change to the service is one step of a roll: the update of the service ends only once its new copy is
+ * healthy, and fails, leaving every later step untouched, when it does not become healthy in time
+ * (rollingStepTimeout). Healthy is what each cloud itself waits for: on AWS the ECS deployment reaches
+ * COMPLETED (the new task runs and passes the readiness of every load balancer target it serves), and ECS rolls
+ * a failed deployment back; on GCP the instance group is stable on its new template (the new instance passed
+ * its autohealing check, the service's "http" liveness; with an "exit" liveness, it runs).
+ */
+export interface RollingUpdate {
+    /** The step before: its update must have ended before this service's starts, so the two are never down together. */
+    after?: ZonalService;
+}
+
+/** The longest a new copy may take to pass its liveness before the liveness replaces it: none for an "exit" liveness. */
+export function livenessDeadlineSeconds(liveness: Liveness): number {
+    return liveness.kind === "http" ? liveness.gracePeriodSeconds + LIVENESS_PROBE.failures * LIVENESS_PROBE.intervalSeconds : 0;
+}
+
+/** Starts one step of a roll waits through: the new copy's, then a second (the old copy rolled back, or the new one replaced). */
+export const ROLLING_STEP_STARTS = 2;
+
+/**
+ * How long one step of a roll may take before the roll stops there, as a Pulumi custom timeout: every start it
+ * waits through, each given what the back-end needs to start a copy (`startSeconds`) and the liveness deadline.
+ */
+export function rollingStepTimeout(liveness: Liveness, startSeconds: number): string {
+    return `${Math.ceil((ROLLING_STEP_STARTS * (startSeconds + livenessDeadlineSeconds(liveness))) / 60)}m`;
 }
 
 /**
@@ -310,12 +359,41 @@ export interface LoadBalancerTarget extends pulumi.ComponentResource {
     readonly readiness: LoadBalancerTargetArgs["readiness"];
 }
 
+export interface PassthroughAddressArgs {
+    /** The TCP port the world reaches; every service behind the address serves it as `{ kind: "publicAddress" }`. */
+    port: number;
+    /** The zones of the services behind it, one service in each: the AWS back-end gives the address an IP in each. */
+    zones: string[];
+}
+
+/**
+ * One static public address in front of the same TCP port of services in several zones, passing each
+ * connection through untouched to whichever of them accepts TCP on the port (a TCP health check): for an
+ * active/standby pair whose standby does not listen, the address follows the active one, and it stays served
+ * while any of the services' zones stands. AWS: a network load balancer with an Elastic IP in each zone and
+ * cross-zone load balancing, so every IP reaches the service in any zone; GCP: a regional external passthrough
+ * network load balancer on one regional address, every service's instance group a backend.
+ */
+export interface PassthroughAddress extends pulumi.ComponentResource {
+    readonly addressName: string;
+    readonly port: number;
+    readonly zones: readonly string[];
+    /** Its public IPv4 addresses, each reaching the same services: one per zone on AWS, one on GCP. */
+    readonly publicIps: pulumi.Output<string[]>;
+}
+
 export interface HttpsLoadBalancerArgs {
     /** Label under the stack's domain, e.g. "cluster" for cluster.<domain>. */
     hostname: string;
     target: LoadBalancerTarget;
     /** Source CIDRs allowed to reach it. Default: everyone. */
     allowedCidrs?: string[];
+    /**
+     * Path prefixes, each starting and ending with "/", the target is sent requests for; every other path is
+     * answered 404 by the load balancer and never reaches it (AWS: a listener rule per prefix before a fixed
+     * 404; GCP: a Cloud Armor rule denying other paths with 404). Default: every path.
+     */
+    pathPrefixes?: string[];
 }
 
 /** What a DNS record must point at to reach a load balancer or an address. */
@@ -420,6 +498,8 @@ export interface Postgres extends pulumi.ComponentResource {
     readonly url: pulumi.Output<string>;
     /** Connections the database accepts, from its class; the workload's pools must fit in it. */
     readonly connectionLimit: number;
+    /** What a client that holds a CA file verifies the server's certificate against, and how (postgres.ts ServerTrust). */
+    readonly serverTrust: ServerTrust;
     /** Where alarms are published: the SNS topic on AWS, the email notification channel on GCP (none without an email). */
     readonly alarmDestination: pulumi.Output<string | undefined>;
 }
@@ -460,6 +540,8 @@ export interface Backend {
     service(name: string, args: ZonalServiceArgs, parent?: pulumi.Resource): ZonalService;
     loadBalancerTarget(name: string, args: LoadBalancerTargetArgs, parent?: pulumi.Resource): LoadBalancerTarget;
     httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): HttpsLoadBalancer;
+    /** Made before the services that serve its port, each in one of its zones. */
+    passthroughAddress(name: string, args: PassthroughAddressArgs, parent?: pulumi.Resource): PassthroughAddress;
     postgres(name: string, args: PostgresArgs, parent?: pulumi.Resource): Postgres;
     scheduledJob(name: string, args: ScheduledJobArgs, parent?: pulumi.Resource): ScheduledJob;
 }

@@ -4,14 +4,57 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Cloud, PostgresArgs, Profile, StackContext } from "./index";
+import { DATA_PROTECTION } from "./index";
 
 export const POSTGRES_PORT = 5432;
 export const POSTGRES_VERSIONS = { min: 14, max: 17, default: 16 } as const;
 /**
- * What clients put in the URL. The server refuses anything unencrypted (rds.force_ssl, sslMode ENCRYPTED_ONLY);
- * verify-full would also need the cloud's CA bundle inside every client image.
+ * What Postgres.url carries: encryption without verifying the server. The server refuses anything
+ * unencrypted (rds.force_ssl, sslMode ENCRYPTED_ONLY); a client that can hold a CA file verifies the server
+ * with Postgres.serverTrust instead (verifiedPostgresUrl).
  */
 export const SSL_MODE = "require";
+
+/**
+ * How a client verifies the database's server certificate (libpq's sslmode and sslrootcert, which pgx reads
+ * the same way: jackc/pgconn v1.14.3 config.go configTLS, the driver of Chainlink 2.29.0):
+ *  - verify-full: the chain ends in one of the CAs and the certificate names the host the client dialled;
+ *  - verify-ca: the chain ends in one of the CAs, the name is not checked. For a CA that signs this database's
+ *    certificate and nothing else, that proves the same identity.
+ * The CAs are either known when deploying (caPem) or published at an https URL the client fetches (caUrl).
+ */
+export interface ServerTrust {
+    sslMode: "verify-full" | "verify-ca";
+    caPem?: pulumi.Output<string>;
+    caUrl?: string;
+}
+
+/**
+ * Aurora: the cluster endpoint is named in the server certificate, which one of the RDS CAs of the region
+ * signs; AWS publishes them as a regional bundle, and no API returns it (docs.aws.amazon.com/AmazonRDS/latest/
+ * AuroraUserGuide/UsingWithRDS.SSL.html, "Certificate bundles for specific AWS Regions").
+ */
+export function rdsCaBundleUrl(region: string): string {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`"${region}" is not an AWS region`);
+    return `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+}
+
+/**
+ * Cloud SQL with its default per-instance CA (serverCaMode GOOGLE_MANAGED_INTERNAL_CA): the CA signs this
+ * instance's certificate only, and the certificate names the instance (project:instance), not the private
+ * address clients dial, so a name check could never pass (Go ignores the common name); the chain to the
+ * instance's own CA, the DatabaseInstance's serverCaCerts, is what identifies it.
+ */
+export const CLOUD_SQL_SSL_MODE = "verify-ca";
+
+/** The client's URL: `url` with sslmode set to what the server's certificate allows and the CA file named. */
+export function verifiedPostgresUrl(url: string, sslMode: ServerTrust["sslMode"], rootCertPath: string): string {
+    if (!rootCertPath.startsWith("/")) throw new Error(`sslrootcert must be an absolute path, got ${rootCertPath}`);
+    const parsed = new URL(url);
+    parsed.searchParams.set("sslmode", sslMode);
+    parsed.searchParams.set("sslrootcert", rootCertPath);
+    return parsed.toString();
+}
 export const ALARM_DEFAULTS = { cpuPercent: 80, storagePercent: 80 } as const;
 export const STORAGE_GIB = { min: 10, max: 65536 } as const;
 export const BACKUP_RETENTION_DAYS = { min: 7, max: 35 } as const;
@@ -54,8 +97,10 @@ function auroraClass(name: string): DatabaseClass | undefined {
 }
 
 /**
- * Aurora PostgreSQL's default max_connections is LEAST(DBInstanceClassMemory / 9531392, 5000), where
- * DBInstanceClassMemory is the class's memory less what the OS and RDS keep: nine tenths of it, to be safe.
+ * Aurora PostgreSQL's default max_connections is LEAST({DBInstanceClassMemory/9531392}, 5000), where
+ * DBInstanceClassMemory is the class's memory less what the OS and RDS keep: nine tenths of it, to be safe
+ * (docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html, "Maximum connections
+ * to an Aurora PostgreSQL DB instance").
  */
 const AURORA_BYTES_PER_CONNECTION = 9531392;
 const AURORA_MAX_CONNECTIONS = 5000;
@@ -86,8 +131,11 @@ function cloudSqlTier(name: string): DatabaseClass | undefined {
 }
 
 /**
- * Cloud SQL for PostgreSQL's default max_connections by memory (GiB, from the lower bound up). The back-end
- * sets the flag to this value explicitly, so the limit the config is checked against is the one in force.
+ * Cloud SQL for PostgreSQL's default max_connections by memory (GiB, from the lower bound up), as Google's
+ * table gives it (cloud.google.com/sql/docs/postgres/flags, max_connections: 0.6 GB 25, 1.7 GB 50, 3.75 up to
+ * 6 GB 100, 6 up to 7.5 GB 200, 7.5 up to 15 GB 400, 15 up to 30 GB 500, 30 up to 60 GB 600, 60 up to 120 GB
+ * 800, 120 GB and more 1000). The back-end sets the flag to this value explicitly, so the limit the config is
+ * checked against is the one in force.
  */
 export const CLOUD_SQL_CONNECTIONS: readonly { fromGiB: number; connections: number }[] = [
     { fromGiB: 0, connections: 25 },
@@ -183,7 +231,10 @@ export function assertValidPostgres(name: string, args: PostgresArgs, context: S
     if (problems.length > 0) throw new Error(`invalid postgres definition:\n  - ${problems.join("\n  - ")}`);
 }
 
-/** The password of the database's user, kept in state as a secret; the same on every update. */
+/**
+ * The password of the database's user, kept in state as a secret; the same on every update. Protected: a
+ * replaced password changes the user's password while the workload still holds the old one.
+ */
 export function databasePassword(name: string, parent: pulumi.Resource): random.RandomPassword {
     return new random.RandomPassword(`${name}-password`, {
         length: DATABASE_PASSWORD_LENGTH,
@@ -192,7 +243,7 @@ export function databasePassword(name: string, parent: pulumi.Resource): random.
         minLower: 1,
         minUpper: 1,
         minNumeric: 1,
-    }, { parent });
+    }, { parent, ...DATA_PROTECTION });
 }
 
 export interface PostgresEndpoint {

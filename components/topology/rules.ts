@@ -1,6 +1,6 @@
 // Checks both back-ends run on a service before declaring anything, so a bad service definition fails the
 // same way on every cloud. Plain functions: unit-testable without a deployment.
-import { ContainerSpec, Exposure, LIVENESS_GRACE_SECONDS, LoadBalancerTarget, LoadBalancerTargetArgs, RunAs, ScheduledJobArgs, StackContext, Volume, ZonalServiceArgs } from "./index";
+import { ContainerSpec, Exposure, LIVENESS_GRACE_SECONDS, LoadBalancerTarget, LoadBalancerTargetArgs, PassthroughAddressArgs, RunAs, ScheduledJobArgs, StackContext, Volume, ZonalServiceArgs } from "./index";
 import { fenceLivenessProblems, fenceProblems } from "./fence";
 // The pinning rule is the policy pack's (images-pinned): the pack carries it, the program checks with it too.
 import { isPinnedImage } from "../../policies/rules/imageReference";
@@ -14,6 +14,25 @@ export function describeUser(user: RunAs): string {
     return `${user.uid}:${user.gid}`;
 }
 
+
+/**
+ * A load balancer's path prefix: segments of RFC 3986 unreserved characters, each followed by "/", so the
+ * prefix is the same text in an ALB path pattern and in a Cloud Armor expression's string literal.
+ */
+const PATH_PREFIX = /^\/(?:[A-Za-z0-9._~-]+\/)+$/;
+/** An ALB path pattern holds at most 128 characters (elbv2 PathPatternConditionConfig), its trailing "*" included. */
+export const ALB_PATH_PATTERN_MAX = 128;
+/** Prefixes one load balancer takes: an ALB rule condition compares at most three values, and one rule per prefix is plenty. */
+export const MAX_PATH_PREFIXES = 3;
+
+/** What is wrong with an HTTPS load balancer's path prefixes, or undefined. */
+export function pathPrefixesProblem(prefixes: readonly string[]): string | undefined {
+    if (prefixes.length === 0) return "an empty list forwards nothing; leave pathPrefixes out to forward every path";
+    if (prefixes.length > MAX_PATH_PREFIXES) return `${prefixes.length} prefixes, at most ${MAX_PATH_PREFIXES}`;
+    const bad = prefixes.filter(p => !PATH_PREFIX.test(p) || p.length + 1 > ALB_PATH_PATTERN_MAX);
+    if (bad.length > 0) return `not paths of letters, digits and . _ ~ - segments, each ending in "/" (at most ${ALB_PATH_PATTERN_MAX - 1} characters): ${bad.join(", ")}`;
+    return undefined;
+}
 
 /** Every problem with a service definition, as sentences naming the service and container. */
 export function serviceProblems(name: string, args: ZonalServiceArgs, context: StackContext): string[] {
@@ -57,6 +76,15 @@ export function serviceProblems(name: string, args: ZonalServiceArgs, context: S
             if (p.exposure.kind === "loadBalancer" && (p.protocol ?? "tcp") !== "tcp") {
                 problems.push(`${where}: port ${key} cannot sit behind an HTTPS load balancer`);
             }
+            if (p.exposure.kind === "publicAddress") {
+                const address = p.exposure.address;
+                if (p.port !== address.port || (p.protocol ?? "tcp") !== "tcp") {
+                    problems.push(`${where}: port ${key} is given to pass-through address ${address.addressName}, which serves ${address.port}/tcp`);
+                }
+                if (!address.zones.includes(args.zone)) {
+                    problems.push(`${where}: pass-through address ${address.addressName} stands in ${address.zones.join(", ")}, not in the service's zone ${args.zone}`);
+                }
+            }
         }
         problems.push(...fenceProblems(c).map(p => `service ${name}, ${p}`));
         problems.push(...secretDeliveryProblems(c, (args.buckets ?? []).length > 0).map(p => `service ${name}, ${p}`));
@@ -70,8 +98,9 @@ export function serviceProblems(name: string, args: ZonalServiceArgs, context: S
             if (!m.path.startsWith("/")) problems.push(`${where}: mount path "${m.path}" must be absolute`);
             if (paths.has(m.path)) problems.push(`${where}: two volumes mounted at ${m.path}`);
             paths.add(m.path);
-            if (m.volume.zone !== args.zone) {
-                problems.push(`${where}: volume ${m.volume.volumeName} is in zone ${m.volume.zone}, the service in ${args.zone}; a volume is only reachable from its own zone`);
+            if (!m.volume.zones.includes(args.zone)) {
+                problems.push(`${where}: volume ${m.volume.volumeName} is in ${m.volume.zones.length === 1 ? `zone ${m.volume.zone}` : `zones ${m.volume.zones.join(", ")}`}, ` +
+                    `the service in ${args.zone}; a volume is only reachable from ${m.volume.zones.length === 1 ? "its own zone" : "its zones"}`);
             }
             if (m.volume.owner.uid !== c.user.uid || m.volume.owner.gid !== c.user.gid) {
                 problems.push(`${where}: runs as ${describeUser(c.user)} but volume ${m.volume.volumeName} belongs to ${describeUser(m.volume.owner)}`);
@@ -210,6 +239,15 @@ export function targetProblems(name: string, args: LoadBalancerTargetArgs): stri
     if (!codes || codes.some(c => c < READINESS.statuses.min || c > READINESS.statuses.max)) {
         problems.push(`load balancer target ${name}: readiness status "${readiness.status}" must be codes from ${READINESS.statuses.min} to ${READINESS.statuses.max} such as 200, 200-299 or 200,204`);
     }
+    return problems;
+}
+
+/** What is wrong with a pass-through address's arguments, given the stack's zones. */
+export function passthroughAddressProblems(name: string, args: PassthroughAddressArgs, stackZones: readonly string[]): string[] {
+    const problems: string[] = [];
+    if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) problems.push(`pass-through address ${name}: port ${args.port} is out of range`);
+    if (args.zones.length === 0 || new Set(args.zones).size !== args.zones.length) problems.push(`pass-through address ${name}: zones must name one or more different zones`);
+    for (const z of args.zones) if (!stackZones.includes(z)) problems.push(`pass-through address ${name}: zone "${z}" is not one of the stack's zones (${stackZones.join(", ")})`);
     return problems;
 }
 

@@ -13,6 +13,7 @@ import {
 import { imagesPinned, logRetentionSet, noBurstableDatabasesInProd } from "./hygiene";
 import { ipfsClusterSpreadOverZones } from "./ipfsCluster";
 import { chainlinkSurvivesZoneLoss } from "./chainlink";
+import { ceramicSurvivesZoneLoss } from "./ceramic";
 import { containersRunAsNonRoot } from "./nonRoot";
 import {
     dataConfigurationNotKept,
@@ -52,6 +53,7 @@ export const policies: Policies = [
     // workloads
     ipfsClusterSpreadOverZones,
     chainlinkSurvivesZoneLoss,
+    ceramicSurvivesZoneLoss,
     // advisory
     imagesPinned,
     logRetentionSet,

@@ -20,7 +20,7 @@ export const CHAINLINK_TYPES = {
 /** Distinct zones the nodes, and the database's instances, must stand in. */
 export const MIN_CHAINLINK_ZONES = 2;
 
-type Failover = { zones: string[] } | { unknown: true } | { problem: string };
+export type Failover = { zones: string[] } | { unknown: true } | { problem: string };
 
 /** Whether an Aurora cluster can fail over: two instances of it or more, in two zones or more. */
 function auroraFailover(stack: StackView, cluster: StackResource): Failover {
@@ -54,7 +54,7 @@ function cloudSqlFailover(instance: StackResource): Failover {
     return { zones: [zone, secondary].filter((z): z is string => typeof z === "string") };
 }
 
-function failoverOf(stack: StackView, db: StackResource): Failover {
+export function failoverOf(stack: StackView, db: StackResource): Failover {
     if (db.type === T.rdsCluster) return auroraFailover(stack, db);
     if (db.type === T.cloudSql) return cloudSqlFailover(db);
     const multiAz = bool(db.props.multiAz);

@@ -1,17 +1,15 @@
-// Only what must be public is public: the libp2p swarm ports, and 80/443 on load balancers. The APIs that
-// control a node (IPFS RPC 5001/5011, cluster proxy 9095, Chainlink's operator UI) are never open to the world,
-// databases have no public address, and plain HTTP only ever redirects to HTTPS.
+// Only what must be public is public: the peer-to-peer ports (libp2p swarms, Chainlink's OCR), and 80/443 on
+// load balancers. The APIs that control a node (IPFS RPC 5001/5011, cluster proxy 9095, Chainlink's operator UI)
+// are never open to the world, databases have no public address, and plain HTTP only ever redirects to HTTPS.
+import { isWorld } from "./cidr";
 import { StackResource, StackView, resourcePolicy, stackPolicy } from "./policy";
 import * as settings from "./settings";
 import { AWS_LISTENERS, AWS_LOAD_BALANCERS, AWS_SECURITY_GROUPS, T } from "./types";
 import { Maybe, UNKNOWN, Unknown, at, bool, describe, isUnknown, list, listing, num, str, strings } from "./values";
 
-// ---------------------------------------------------------------- rules open to the world
+export { isWorld };
 
-/** Whether a CIDR block is the whole address space (0.0.0.0/0, ::/0 or any other /0). */
-export function isWorld(cidr: string): boolean {
-    return /\/0$/.test(cidr.trim());
-}
+// ---------------------------------------------------------------- rules open to the world
 
 /** An ingress rule, whichever way it was declared. */
 export interface Ingress {
@@ -151,7 +149,7 @@ const EXTERNAL_SCHEMES = ["EXTERNAL", "EXTERNAL_MANAGED"];
 export const publicIngressOnlySwarmPorts = resourcePolicy<ExposureConfig>({
     name: "public-ingress-only-swarm-ports",
     description:
-        "Nothing is open to 0.0.0.0/0 or ::/0 but the libp2p swarm ports (allowedPublicPorts). The IPFS RPC API (5001/5011) and the " +
+        "Nothing is open to 0.0.0.0/0 or ::/0 but the peer-to-peer ports (allowedPublicPorts: libp2p swarms, Chainlink's OCR). The IPFS RPC API (5001/5011) and the " +
         "cluster proxy (9095) give full control of a node without authentication; one world-open rule hands them to anyone. Checks " +
         "AWS security groups (inline ingress, SecurityGroupRule, vpc.SecurityGroupIngressRule), GCP firewalls and GCP external " +
         "forwarding rules; a rule for every protocol or a port range that reaches a private port is a violation. 80/443 are left to " +
@@ -165,7 +163,7 @@ export const publicIngressOnlySwarmPorts = resourcePolicy<ExposureConfig>({
     check(r, config, report) {
         const swarm = new Set(config.allowedPublicPorts);
         const web = new Set([...config.allowedPublicPorts, ...config.allowedPublicWebPorts]);
-        const swarmOnly = `Only ${listing(config.allowedPublicPorts)} (the libp2p swarm ports) may be open to the world`;
+        const swarmOnly = `Only ${listing(config.allowedPublicPorts)} (the peer-to-peer ports) may be open to the world`;
 
         if (r.type === T.forwardingRule || r.type === T.globalForwardingRule) {
             const scheme = str(r.props.loadBalancingScheme);

@@ -140,14 +140,14 @@ export function servicesByZone(
     return { byZone, zonesUnknown };
 }
 
-interface Mounted {
+export interface Mounted {
     /** The storage resources that hold the peer's data: EFS access points and their file systems, persistent disks. */
     storage: StackResource[];
     unknown: boolean;
 }
 
 /** The volumes a peer's service mounts: its task definition's EFS access points, or its instances' preserved disks. */
-function mountedBy(stack: StackView, below: StackResource[]): Mounted {
+export function mountedBy(stack: StackView, below: StackResource[]): Mounted {
     const storage = new Set<StackResource>();
     let unknown = false;
     for (const r of below) {

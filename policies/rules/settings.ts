@@ -18,9 +18,13 @@ export const allowedPublicPorts: PolicyConfigJSONSchema = {
     type: "array",
     items: { type: "integer", minimum: 1, maximum: 65535 },
     // The libp2p swarm ports: kubo's TCP (4001) and QUIC (4002), the Ceramic IPFS daemon's websockets (4011, and
-    // 4012 behind TLS): components/ipfs-cluster/ports.ts PORTS and components/ceramic/ipfs.ts GO_IPFS_PORTS.
-    default: [4001, 4002, 4011, 4012],
-    description: "Ports (tcp and udp) that may be open to 0.0.0.0/0 or ::/0 anywhere: the libp2p swarm ports.",
+    // 4012 behind TLS), ceramic-one's TCP (4101) and QUIC (4102): components/ipfs-cluster/ports.ts PORTS,
+    // components/ceramic/ipfs.ts GO_IPFS_PORTS and components/ceramic/ports.ts CERAMIC_ONE_PORTS; and Chainlink's
+    // OCR P2P port (6690, the default of chainlink.p2p.port: components/chainlink/p2p.ts P2P_DEFAULTS).
+    default: [4001, 4002, 4011, 4012, 4101, 4102, 6690],
+    description:
+        "Ports (tcp and udp) that may be open to 0.0.0.0/0 or ::/0 anywhere: the libp2p swarm ports and Chainlink's OCR P2P port " +
+        "(add chainlink.p2p.port here when a stack moves it).",
 };
 
 export const allowedPublicWebPorts: PolicyConfigJSONSchema = {
@@ -41,21 +45,21 @@ export const requireCustomerManagedKeys: PolicyConfigJSONSchema = {
 export const statePaths: PolicyConfigJSONSchema = {
     type: "array",
     items: { type: "string", pattern: "^/" },
-    default: ["/data/ipfs", "/data/ipfs-cluster", "/data/ceramic", "/home/chainlink"],
-    description: "Container paths that hold state (IPFS repos, cluster state, the Ceramic state store, the Chainlink home).",
+    default: ["/data/ipfs", "/data/ipfs-cluster", "/data/ceramic", "/data/ceramic-one", "/home/chainlink"],
+    description: "Container paths that hold state (IPFS repos, cluster state, the Ceramic state store, ceramic-one's store, the Chainlink home).",
 };
 
 export const stateEnvVars: PolicyConfigJSONSchema = {
     type: "array",
     items: { type: "string" },
-    default: ["IPFS_PATH", "IPFS_CLUSTER_PATH"],
+    default: ["IPFS_PATH", "IPFS_CLUSTER_PATH", "CERAMIC_ONE_STORE_DIR"],
     description: "Environment variables whose value is a container path that holds state.",
 };
 
 export const statefulImages: PolicyConfigJSONSchema = {
     type: "array",
     items: { type: "string" },
-    default: ["ipfs/kubo", "ipfs/ipfs-cluster", "ceramicnetwork/*"],
+    default: ["ipfs/kubo", "ipfs/ipfs-cluster", "ceramicnetwork/*", "3box/ceramic-one"],
     description: "Image repositories (registry host and tag ignored, * matches anything) that keep state even when nothing names a state path.",
 };
 

@@ -107,4 +107,5 @@ export const DATA_CONFIGURATION_TYPES = [
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     T.gceResourcePolicy,
     T.gceDiskPolicyAttachment,
+    T.gceRegionDiskPolicyAttachment,
 ];

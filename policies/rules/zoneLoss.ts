@@ -1,7 +1,9 @@
-// What the loss of one zone takes with it: the services that stand in it, and the egress of services in other
-// zones whose outbound traffic passes through it. Every workload here needs egress (image pulls, secrets, logs,
-// RPC providers, peers, the anchor service), so a service cut off from it is not serving. The workload rules
-// (ipfs-cluster-spread-over-zones, chainlink-survives-zone-loss) judge what each lost zone leaves.
+// What the loss of one zone takes with it: the services that stand in it, the egress of services in other
+// zones whose outbound traffic passes through it, and the storage that lives in it alone. Every workload here
+// needs egress (image pulls, secrets, logs, RPC providers, peers, the anchor service), so a service cut off from
+// it is not serving; a volume in one zone only is lost with that zone, and a service cannot come back elsewhere
+// with its data. The workload rules (ipfs-cluster-spread-over-zones, chainlink-survives-zone-loss,
+// ceramic-survives-zone-loss) judge what each lost zone leaves.
 import { StackResource, StackView } from "./policy";
 import { T } from "./types";
 import { at, isUnknown, list, str } from "./values";
@@ -135,4 +137,73 @@ export function describeCutOff(cutOff: ZoneLoss["cutOff"]): string {
     return [...byNat].map(([nat, services]) =>
         `${services.map(s => `${s.service.name} (${s.zone})`).join(", ")} ${services.length === 1 ? "leaves" : "leave"} through NAT gateway ` +
         `${nat.name} in ${services[0].via.zone}`).join("; ");
+}
+
+// ---------------------------------------------------------------- storage
+
+const EFS_MOUNT_TARGET = "aws:efs/mountTarget:MountTarget";
+
+/**
+ * The zones a volume's data lives in and can be mounted from, read 2026-12-01:
+ * - EFS One Zone (availabilityZoneName or availabilityZoneId set): "store data within a single Availability
+ *   Zone"; its zone's loss takes the data. EFS Regional (neither set): "store data redundantly across
+ *   multiple geographically separated Availability Zones within the same AWS Region"
+ *   (https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html); a client mounts it through a
+ *   mount target in its own zone, so its zones are those of its mount targets.
+ * - A zonal persistent disk: its `zone`. A regional persistent disk: its two `replicaZones`, "synchronous
+ *   replication of data between two zones in a region"; after a zone's loss it is attached in the other
+ *   (https://cloud.google.com/compute/docs/disks/repd-failover).
+ * An EFS access point names a directory of its file system: its file system's zones.
+ */
+export type StorageZones = { zones: string[] } | { unknown: true };
+
+function zoneName(value: string): string {
+    return value.slice(value.lastIndexOf("/") + 1);
+}
+
+export function storageZones(stack: StackView, storage: StackResource): StorageZones {
+    switch (storage.type) {
+        case T.efsAccessPoint: {
+            const systems = stack.references(storage, "fileSystemId", [T.efsFileSystem]);
+            if (systems.unknown || systems.found.length === 0) return { unknown: true };
+            return storageZones(stack, systems.found[0]);
+        }
+        case T.efsFileSystem: {
+            const oneZone = str(storage.props.availabilityZoneName ?? storage.props.availabilityZoneId);
+            if (isUnknown(oneZone)) return { unknown: true };
+            if (oneZone !== undefined) return { zones: [oneZone] };
+            const zones = new Set<string>();
+            for (const target of stack.ofType(EFS_MOUNT_TARGET)) {
+                const on = stack.refersTo(target, "fileSystemId", storage);
+                if (on === "unknown") return { unknown: true };
+                if (!on) continue;
+                const subnets = stack.references(target, "subnetId", [T.subnet]);
+                if (subnets.unknown) return { unknown: true };
+                for (const subnet of subnets.found) {
+                    const zone = zoneOfSubnet(subnet);
+                    if (zone === "unknown") return { unknown: true };
+                    if (zone !== undefined) zones.add(zone);
+                }
+            }
+            return { zones: [...zones].sort() };
+        }
+        case T.gceDisk: {
+            const zone = str(storage.props.zone);
+            if (isUnknown(zone)) return { unknown: true };
+            return { zones: zone === undefined ? [] : [zoneName(zone)] };
+        }
+        case T.gceRegionDisk: {
+            const replicas = list(storage.props.replicaZones);
+            if (isUnknown(replicas)) return { unknown: true };
+            const zones: string[] = [];
+            for (const replica of replicas ?? []) {
+                const zone = str(replica);
+                if (isUnknown(zone)) return { unknown: true };
+                if (zone !== undefined) zones.push(zoneName(zone));
+            }
+            return { zones: zones.sort() };
+        }
+        default:
+            return { unknown: true };
+    }
 }

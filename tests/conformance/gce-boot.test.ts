@@ -94,7 +94,7 @@ describe("GCE boot scripts in a sandbox", function () {
     }
 
     it("first boot: formats the blank disks, reads exactly the template's secret versions into memory, starts every container", async () => {
-        assert.deepStrictEqual(templates.map(t => t.service.replace(/-\d+$/, "")).sort(), ["ceramic", "ceramic-ipfs", "chainlink", "ipfs"], "an instance of every kind");
+        assert.deepStrictEqual(templates.map(t => t.service.replace(/-\d+$/, "")).sort(), ["ceramic", "ceramic-one", "chainlink", "ipfs"], "an instance of every kind");
         for (const t of templates) {
             google.requests.length = 0;
             const instance = boot(t);

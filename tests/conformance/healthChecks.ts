@@ -10,6 +10,10 @@
 //   after initialDelaySec (compute v1 InstanceGroupManager.autoHealingPolicies); load balancers' health
 //   checks only take a backend out of rotation. An HTTP health check passes on a 200 response alone
 //   (cloud.google.com/load-balancing/docs/health-check-concepts, "success criteria").
+// The HTTP servers those checks reach are stood in for too, each answering as its upstream's source says at the
+// deployed version (the models below), so every declared check can be run against what it will meet.
+import * as http from "http";
+import { AddressInfo, Socket } from "net";
 import * as YAML from "yaml";
 import { COMPONENT_TYPES } from "../../components/topology";
 import { SynthResource } from "../../tools/harness";
@@ -177,4 +181,246 @@ export function gcpHostFiles(graph: Graph, service: SynthResource): Map<string, 
     const template = only(below(graph, service, "gcp:compute/instanceTemplate:InstanceTemplate"), `instance template under ${service.name}`);
     const document = YAML.parse(String((template.inputs.metadata as Inputs)["user-data"])) as { write_files: { path: string; content: string }[] };
     return new Map(document.write_files.map(f => [f.path, f.content]));
+}
+
+// ---------------------------------------------------------------- every HTTP check, as the clouds run them
+
+/** An HTTP check as declared in the graph: where it goes, and which statuses its runner takes as healthy. */
+export interface DeclaredHttpCheck {
+    /** What runs it, for messages. */
+    by: string;
+    /** The zonal service it reaches. */
+    service: string;
+    port: number;
+    path: string;
+    /** The statuses that pass, as its runner reads them ("200", "200-299", "200,204"). */
+    passes: string;
+}
+
+/** Whether `status` is one of `passes` (an ELB matcher's grammar: codes, lists and ranges). */
+export function statusPasses(passes: string, status: number): boolean {
+    return passes.split(",").some(part => {
+        const [from, to] = part.split("-").map(Number);
+        return status >= from && status <= (to ?? from);
+    });
+}
+
+/** Google's HTTP health checks pass on 200 alone (cloud.google.com/load-balancing/docs/health-check-concepts, "success criteria"). */
+const GOOGLE_HTTP_PASSES = "200";
+
+/**
+ * Every HTTP check that reaches the service on AWS: its target groups' checks, whether they route or (outside
+ * the grace) replace, with their matchers (elbv2 Matcher.HttpCode; an ALB's default is 200), and its watchdog's
+ * GET, which passes on the status its script compares with.
+ */
+export function awsHttpChecks(graph: Graph, service: SynthResource): DeclaredHttpCheck[] {
+    const ecs = only(below(graph, service, "aws:ecs/service:Service"), `ECS service under ${service.name}`);
+    const groups = graph.resources.filter(r => r.type === "aws:lb/targetGroup:TargetGroup");
+    const found: DeclaredHttpCheck[] = [];
+    for (const lb of (ecs.inputs.loadBalancers ?? []) as Inputs[]) {
+        const tg = groups.find(g => targetGroupArn(g) === lb.targetGroupArn);
+        if (!tg) throw new Error(`${service.name}: no target group has the ARN ${lb.targetGroupArn}`);
+        const check = elbCheck(tg);
+        if (check.kind !== "http") continue;
+        found.push({ by: `target group ${tg.name}`, service: service.name, port: check.port, path: check.path, passes: String((tg.inputs.healthCheck as Inputs).matcher ?? "200") });
+    }
+    for (const c of awsContainers(graph, service)) {
+        const script = Array.isArray(c.entryPoint) ? c.entryPoint.join("\n") : "";
+        const probe = watchdogProbe(script);
+        const passes = /if \[ "\$status" = (\d{3}) \]/.exec(script);
+        if (!probe || probe.check.kind !== "http") continue;
+        if (!passes) throw new Error(`${service.name}: the watchdog ${c.name} compares its answer with no status this reader knows`);
+        found.push({ by: `watchdog container ${c.name}`, service: service.name, port: probe.check.port, path: probe.check.path, passes: passes[1] });
+    }
+    return found;
+}
+
+/** Every HTTP check that reaches the service on GCP: its autohealing check and its backend services' checks. */
+export function gcpHttpChecks(graph: Graph, service: SynthResource): DeclaredHttpCheck[] {
+    const checks = [
+        ...gcpReplacementChecks(graph, service).map(c => ({ by: c.by, check: c.check })),
+        ...gcpRoutingChecks(graph, service).map(c => ({ by: `backend service ${c.backendService.name}`, check: c.check })),
+    ];
+    return checks.flatMap(({ by, check }) => check.kind === "http" ? [{ by, service: service.name, port: check.port, path: check.path, passes: GOOGLE_HTTP_PASSES }] : []);
+}
+
+// ---------------------------------------------------------------- stand-ins of the upstream servers
+
+export interface StandIn {
+    port: number;
+    close(): Promise<void>;
+}
+
+export type Answer = { status: number; body?: string; headers?: Record<string, string> };
+export type Handler = (url: URL, method: string) => Answer | "hang";
+
+/** Stand-ins running now: a test's `after` closes them whatever its outcome, so a failing test leaves none. */
+export const STAND_INS = new Set<StandIn>();
+
+/** An HTTP server on 127.0.0.1 (port 0) answering `handler`; `close` stops it answering (connections are refused). */
+export async function standIn(handler: Handler): Promise<StandIn> {
+    const sockets = new Set<Socket>();
+    const server = http.createServer((req, res) => {
+        const answer = handler(new URL(req.url ?? "/", "http://127.0.0.1"), req.method ?? "GET");
+        if (answer === "hang") return;
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body ?? "");
+    });
+    server.on("connection", s => {
+        sockets.add(s);
+        s.on("close", () => sockets.delete(s));
+    });
+    await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
+    const stand: StandIn = {
+        port: (server.address() as AddressInfo).port,
+        close: () => new Promise<void>(resolve => {
+            STAND_INS.delete(stand);
+            for (const s of sockets) s.destroy();
+            if (!server.listening) return resolve();
+            server.close(() => resolve());
+        }),
+    };
+    STAND_INS.add(stand);
+    return stand;
+}
+
+/**
+ * A probe as Google's health checker, the ALB and the watchdog's curl run an HTTP check: GET, no redirect
+ * followed; 0 when nothing answers within `timeoutMs` of socket inactivity (which counts time this process spends
+ * busy elsewhere, a synthesis for one: give a long one where nothing is meant to hang).
+ */
+export function get(port: number, pathAndQuery: string, timeoutMs = 2000): Promise<number> {
+    return new Promise(resolve => {
+        // A connection of its own, as a health checker opens for each probe: a pooled one the server closed while
+        // idle would be reset on reuse.
+        const req = http.get({ host: "127.0.0.1", port, path: pathAndQuery, timeout: timeoutMs, agent: false }, res => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+        });
+        req.on("timeout", () => req.destroy());
+        req.on("error", () => resolve(0));
+    });
+}
+
+/** An upstream HTTP server as its source answers, with the source it was read from. */
+export interface UpstreamModel {
+    what: string;
+    source: string;
+    handler: Handler;
+}
+
+/** The empty UnixFS directory every kubo repo pins at init (kubo@v0.42.0 cmd/ipfs/kubo/init.go initializeIpnsKeyspace). */
+const KUBO_EMPTY_DIR = "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn";
+
+/**
+ * kubo's gateway, as boxo serves it for kubo v0.42.0 (go.mod: boxo v0.40.0): a UnixFS directory asked for
+ * without a trailing slash is answered 301 to the same path with one, its query kept (gateway/
+ * handler_unixfs_dir.go serveDirectory); with it, the empty directory, which has no index.html, is listed with
+ * 200. Any other CID is not in a fresh repo: the stand-in answers 404 rather than model a fetch.
+ */
+export function kuboGateway(): UpstreamModel {
+    return {
+        what: "kubo's gateway",
+        source: "ipfs/boxo@v0.40.0 gateway/handler_unixfs_dir.go",
+        handler: (url): Answer => {
+            if (url.pathname === `/ipfs/${KUBO_EMPTY_DIR}`) return { status: 301, headers: { Location: `${url.pathname}/${url.search}` } };
+            if (url.pathname === `/ipfs/${KUBO_EMPTY_DIR}/`) return { status: 200, headers: { "Content-Type": "text/html" }, body: "<html>Index of /ipfs/</html>" };
+            return { status: 404 };
+        },
+    };
+}
+
+/**
+ * kubo's RPC API: only POST reaches a command (kubo sets no AllowGet); OPTIONS is answered 204 and any other
+ * method 405 (ipfs/go-ipfs-cmds@v0.16.1 http/handler.go ServeHTTP, kubo v0.42.0's). `diag healthy` answers 200 while the daemon runs
+ * (kubo@v0.42.0 core/commands/diag.go diagHealthyCmd).
+ */
+export function kuboRpc(): UpstreamModel {
+    return {
+        what: "kubo's RPC API",
+        source: "ipfs/go-ipfs-cmds@v0.16.1 http/handler.go",
+        handler: (url, method) => {
+            if (!url.pathname.startsWith("/api/v0/")) return { status: 404 };
+            if (method === "OPTIONS") return { status: 204 };
+            if (method !== "POST") return { status: 405, body: "405 - Method Not Allowed" };
+            return url.pathname === "/api/v0/diag/healthy" ? { status: 200, body: "ok" } : { status: 200 };
+        },
+    };
+}
+
+/**
+ * ipfs-cluster's REST API with basic auth: GET /health passes the auth handler and answers 204; every other
+ * request without credentials is refused with 401 (ipfs-cluster@v1.1.6 api/common/api.go authHandler,
+ * HealthHandler).
+ */
+export function clusterRestApi(): UpstreamModel {
+    return {
+        what: "ipfs-cluster's REST API",
+        source: "ipfs-cluster/ipfs-cluster@v1.1.6 api/common/api.go",
+        handler: (url, method) => (method === "GET" && url.pathname === "/health" ? { status: 204 } : { status: 401, body: "unauthorized: no auth provided" }),
+    };
+}
+
+/**
+ * js-ceramic's healthcheck handler as js-ceramic@5.16.0 packages/cli/src/ceramic-daemon.ts writes it: with
+ * checkIpfs=false (parsed by parseQueryObject) it answers 200 "Alive!" at once; otherwise 200 when its IPFS
+ * is online, 503 "IPFS unreachable" after three failed attempts.
+ */
+export function ceramicDaemon(ipfs: { online: boolean }): UpstreamModel {
+    return {
+        what: "js-ceramic's daemon",
+        source: "ceramicnetwork/js-ceramic@5.16.0 packages/cli/src/ceramic-daemon.ts",
+        handler: url => {
+            if (url.pathname !== "/api/v0/node/healthcheck") return { status: 404 };
+            if (url.searchParams.get("checkIpfs") === "false") return { status: 200, body: "Alive!" };
+            return ipfs.online ? { status: 200, body: "Alive!" } : { status: 503, body: "IPFS unreachable" };
+        },
+    };
+}
+
+/**
+ * ceramic-one's API: its Ceramic part under /ceramic/ (api/ceramic.yaml `servers: /ceramic`), where GET
+ * /ceramic/liveness answers 200 unconditionally (api/src/server.rs liveness_get) and /ceramic/version 200; a
+ * path under no prefix it serves is answered 404 (one/src/daemon.rs MakePrefixService, one/src/http.rs). The
+ * kubo-compatible RPC under /api/v0/ is not modelled.
+ */
+export function ceramicOneApi(): UpstreamModel {
+    return {
+        what: "ceramic-one's API",
+        source: "ceramicnetwork/rust-ceramic@v0.58.0 api/src/server.rs, one/src/http.rs",
+        handler: (url, method) => {
+            if (method === "GET" && ["/ceramic/liveness", "/ceramic/version"].includes(url.pathname)) return { status: 200 };
+            return { status: 404 };
+        },
+    };
+}
+
+/**
+ * The health plugin of Ceramic's IPFS image: a handler on "/" (every path) that answers 200 while the node
+ * reads the empty directory from its own repo, 500 once it does not (ceramicnetwork/go-ipfs-healthcheck@v0.14.0
+ * server.go healthcheckHandler).
+ */
+export function goIpfsHealthcheck(node: { serving: boolean }): UpstreamModel {
+    return {
+        what: "go-ipfs-healthcheck",
+        source: "ceramicnetwork/go-ipfs-healthcheck@v0.14.0 server.go",
+        handler: () => (node.serving ? { status: 200, body: "Health check succeeded" } : { status: 500, body: "Health check failed" }),
+    };
+}
+
+/**
+ * A Chainlink node that serves: /readyz 200 once every service reports ready, 503 before; /health 200 while
+ * every health report passes and 207 (Multi-Status) as soon as one fails; anything else 404 (chainlink v2.29.0,
+ * commit 10bd946f, core/web/health_controller.go Readyz and Health, core/web/router.go healthRoutes).
+ */
+export function chainlinkNode(state: { ready: boolean; everyCheckPasses: boolean }): UpstreamModel {
+    return {
+        what: "a Chainlink node",
+        source: "smartcontractkit/chainlink@v2.29.0 core/web/health_controller.go",
+        handler: url => {
+            if (url.pathname === "/readyz") return { status: state.ready ? 200 : 503 };
+            if (url.pathname === "/health") return { status: state.everyCheckPasses ? 200 : 207 };
+            return { status: 404 };
+        },
+    };
 }

@@ -8,12 +8,10 @@
 import * as assert from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
-import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { LIVENESS_WATCHDOG_NAME, watchdogScript } from "../../components/aws/liveness";
-import { CERAMIC_LIVENESS, HEALTH as CERAMIC_HEALTH, IPFS_FLAVOURS, NAMES as CERAMIC_NAMES, PORTS as CERAMIC_PORTS, ipfsLiveness } from "../../components/ceramic";
+import { CERAMIC_LIVENESS, CERAMIC_ONE_LIVENESS, HEALTH as CERAMIC_HEALTH, IPFS_FLAVOURS, NAMES as CERAMIC_NAMES, PORTS as CERAMIC_PORTS, ipfsLiveness } from "../../components/ceramic";
 import { HEALTH as CHAINLINK_HEALTH, NODE_LIVENESS, PORTS as CHAINLINK_PORTS } from "../../components/chainlink";
 import { GOOGLE_RANGES } from "../../components/gcp/shared";
 import { EMPTY_DIR_CID, HEALTH as CLUSTER_HEALTH, PEER_LIVENESS, PORTS as CLUSTER_PORTS } from "../../components/ipfs-cluster";
@@ -24,8 +22,8 @@ import { descendants } from "../support";
 import { inputMember } from "./botocoreModel";
 import { GraphCase, graphCases, graphOf } from "./graphs";
 import {
-    ReplacementCheck, awsContainers, awsReplacementChecks, gcpGroup, gcpGroupUrl, gcpHealthCheckById, gcpHostFiles, healthCheckIds,
-    gcpReplacementChecks, gcpRoutingChecks, services, targets,
+    ReplacementCheck, STAND_INS, awsContainers, awsReplacementChecks, ceramicDaemon, gcpGroup, gcpGroupUrl, gcpHealthCheckById, gcpHostFiles,
+    get, healthCheckIds, gcpReplacementChecks, gcpRoutingChecks, services, standIn, targets,
 } from "./healthChecks";
 
 type Inputs = Record<string, any>;
@@ -40,6 +38,7 @@ function declaredLiveness(service: string): Liveness {
     if (/^ipfs-\d+$/.test(service)) return PEER_LIVENESS;
     if (service === CERAMIC_NAMES.ceramic) return CERAMIC_LIVENESS;
     if (service === CERAMIC_NAMES.ipfs) return ipfsLiveness(CERAMIC_IPFS);
+    if (service === CERAMIC_NAMES.ceramicOne) return CERAMIC_ONE_LIVENESS;
     if (/^chainlink-\d+$/.test(service)) return NODE_LIVENESS;
     throw new Error(`service ${service}: no declared liveness known to this test; add its workload's declaration`);
 }
@@ -149,70 +148,13 @@ describe("conformance: what replaces a service is its declared liveness, what ro
 
 // ---------------------------------------------------------------- stand-ins and the watchdog, for real
 
-interface StandIn {
-    port: number;
-    close(): Promise<void>;
-}
-
 /** What a test started, stopped after it whatever its outcome, so a failing test leaves nothing running. */
-const running = { servers: new Set<StandIn>(), children: new Set<ChildProcess>() };
+const running = { servers: STAND_INS, children: new Set<ChildProcess>() };
 async function stopAll(): Promise<void> {
     for (const child of running.children) child.kill("SIGKILL");
     running.children.clear();
     await Promise.all([...running.servers].map(s => s.close()));
     running.servers.clear();
-}
-
-/** An HTTP server on 127.0.0.1 answering `handler`; `close` stops it answering (connections are refused). */
-async function standIn(handler: (url: URL) => { status: number; body?: string; headers?: Record<string, string> } | "hang"): Promise<StandIn> {
-    const sockets = new Set<import("net").Socket>();
-    const server = http.createServer((req, res) => {
-        const answer = handler(new URL(req.url ?? "/", "http://127.0.0.1"));
-        if (answer === "hang") return;
-        res.writeHead(answer.status, answer.headers);
-        res.end(answer.body ?? "");
-    });
-    server.on("connection", s => {
-        sockets.add(s);
-        s.on("close", () => sockets.delete(s));
-    });
-    await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
-    const stand: StandIn = {
-        port: (server.address() as AddressInfo).port,
-        close: () => new Promise<void>(resolve => {
-            running.servers.delete(stand);
-            for (const s of sockets) s.destroy();
-            if (!server.listening) return resolve();
-            server.close(() => resolve());
-        }),
-    };
-    running.servers.add(stand);
-    return stand;
-}
-
-/**
- * js-ceramic's healthcheck handler as js-ceramic@5.16.0 packages/cli/src/ceramic-daemon.ts writes it: with
- * checkIpfs=false (parsed by parseQueryObject) it answers 200 "Alive!" at once; otherwise 200 when its IPFS
- * is online, 503 "IPFS unreachable" after three failed attempts.
- */
-function ceramicDaemon(ipfs: { online: boolean }) {
-    return (url: URL) => {
-        if (url.pathname !== "/api/v0/node/healthcheck") return { status: 404 };
-        if (url.searchParams.get("checkIpfs") === "false") return { status: 200, body: "Alive!" };
-        return ipfs.online ? { status: 200, body: "Alive!" } : { status: 503, body: "IPFS unreachable" };
-    };
-}
-
-/** A probe as Google's health checker and the ALB run an HTTP check: GET, no redirect followed, healthy on `status` alone. */
-function get(port: number, pathAndQuery: string): Promise<number> {
-    return new Promise(resolve => {
-        const req = http.get({ host: "127.0.0.1", port, path: pathAndQuery, timeout: 2000 }, res => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-        });
-        req.on("timeout", () => req.destroy());
-        req.on("error", () => resolve(0));
-    });
 }
 
 /** The shell the watchdog image runs (Alpine's busybox ash); the test fails without it, as .ci/run installs it. */
@@ -318,7 +260,7 @@ describe("Ceramic with its IPFS down: the node leaves its load balancer and is n
     it("AWS: the watchdog of the Ceramic task from the graph keeps it running; the target group's check fails; a daemon that stops answering is replaced", async () => {
         const report = await graphOf(prodOn("aws"));
         const ipfs = { online: false };
-        const daemon = await standIn(ceramicDaemon(ipfs));
+        const daemon = await standIn(ceramicDaemon(ipfs).handler);
         const ceramic = services(report).find(s => s.name === CERAMIC_NAMES.ceramic)!;
         const tgCheck = (descendants(report, targets(report).find(t => t.name === CERAMIC_NAMES.api)!.urn).find(r => r.type === "aws:lb/targetGroup:TargetGroup")!.inputs.healthCheck) as Inputs;
         assert.strictEqual(await get(daemon.port, tgCheck.path), 503, "the ALB's check fails: the node leaves its target group");
@@ -333,7 +275,7 @@ describe("Ceramic with its IPFS down: the node leaves its load balancer and is n
     it("GCP: the autohealing check of the Ceramic group from the graph passes; the backend service's check fails", async () => {
         const report = await graphOf(prodOn("gcp"));
         const ipfs = { online: false };
-        const daemon = await standIn(ceramicDaemon(ipfs));
+        const daemon = await standIn(ceramicDaemon(ipfs).handler);
         const ceramic = services(report).find(s => s.name === CERAMIC_NAMES.ceramic)!;
         const [healing] = gcpReplacementChecks(report, ceramic);
         const routing = gcpRoutingChecks(report, ceramic);
@@ -349,17 +291,69 @@ describe("Ceramic with its IPFS down: the node leaves its load balancer and is n
 });
 
 describe("upstream health endpoints the declarations rely on, at the deployed versions", () => {
-    it("no kubo gateway check names a directory without its trailing slash (boxo@v0.35.2 handler_unixfs_dir.go answers it with a 301)", () => {
+    it("no kubo gateway check names a directory without its trailing slash (boxo@v0.40.0 handler_unixfs_dir.go, kubo v0.42.0 answers it with a 301)", () => {
         for (const p of [CLUSTER_HEALTH.gateway.path, PEER_LIVENESS.kind === "http" ? PEER_LIVENESS.path : ""]) {
             assert.ok(p.startsWith(`/ipfs/${EMPTY_DIR_CID}`), p);
             assert.ok(p.endsWith("/"), `${p} is redirected, which no check takes as healthy`);
         }
     });
 
-    it("Chainlink is routed and watched on /readyz, which an RPC outage does not fail; /health does (chainlink core/web/health_controller.go)", () => {
-        assert.strictEqual(CHAINLINK_HEALTH.path, "/readyz");
-        assert.deepStrictEqual(NODE_LIVENESS, { kind: "exit" });
-    });
+});
+
+/**
+ * A Chainlink node's port as smartcontractkit/chainlink v2.28.0 and v2.29.0 serve it: the web server's /readyz
+ * 200 or 503 and /health 200 or 207 (core/web/health_controller.go Readyz, Health: http.StatusMultiStatus when
+ * any report fails, and every chain and job reports there); the start-up report of a migrating lease holder,
+ * /health 204 and Go's 404 for everything else (core/services/health.go StartUpHealthReport).
+ */
+function chainlinkNode(state: { kind: "serving"; ready: boolean; allHealthy: boolean } | { kind: "startup-report" }) {
+    return (url: URL) => {
+        if (state.kind === "startup-report") return { status: url.pathname === "/health" ? 204 : 404 };
+        if (url.pathname === "/readyz") return { status: state.ready ? 200 : 503 };
+        if (url.pathname === "/health") return { status: state.allHealthy ? 200 : 207 };
+        return { status: 404 };
+    };
+}
+
+describe("Chainlink through an RPC outage: the lease holder stays in its load balancer and nothing replaces it, on both clouds", function () {
+    this.timeout(120_000);
+    afterEach(stopAll);
+    const prodOn = (cloud: string) => graphCases().find(c => c.label === `prod on ${cloud}`) as GraphCase;
+
+    for (const cloud of ["aws", "gcp"] as const) {
+        it(`${cloud}: the load balancer's check of the graph passes while /health answers 207, fails on 503 and on the start-up report; no check replaces a node`, async () => {
+            const report = await graphOf(prodOn(cloud));
+            const nodes = services(report).filter(s => /^chainlink-\d+$/.test(s.name));
+            assert.strictEqual(nodes.length, 2);
+            let path = "";
+            let healthy = (status: number): boolean => status === 200;
+            if (cloud === "aws") {
+                const tg = descendants(report, targets(report).find(t => t.name === "chainlink-api")!.urn).find(r => r.type === "aws:lb/targetGroup:TargetGroup")!;
+                path = (tg.inputs.healthCheck as Inputs).path;
+                const matcher = String((tg.inputs.healthCheck as Inputs).matcher);
+                healthy = status => matcher.split(",").some(m => { const [from, to] = m.split("-").map(Number); return status >= from && status <= (to ?? from); });
+                for (const n of nodes) assert.deepStrictEqual(awsReplacementChecks(report, n), [], `${n.name}: no platform check replaces it`);
+            } else {
+                const routing = gcpRoutingChecks(report, nodes[0]).filter(r => r.check.kind === "http");
+                assert.strictEqual(routing.length, 1);
+                path = (routing[0].check as { path: string }).path;
+                for (const n of nodes) assert.deepStrictEqual(gcpReplacementChecks(report, n), [], `${n.name}: no autohealing`);
+            }
+            const state: Parameters<typeof chainlinkNode>[0] = { kind: "serving", ready: true, allHealthy: false };
+            const node = await standIn(chainlinkNode(state));
+            assert.ok(healthy(await get(node.port, path)), "an RPC outage (/health 207) keeps the lease holder in rotation");
+            assert.strictEqual(await get(node.port, "/health"), 207, "the stand-in answers /health as the source does");
+            Object.assign(state, { ready: false });
+            assert.ok(!healthy(await get(node.port, path)), "a node whose services are not ready (/readyz 503) is out of rotation");
+            Object.assign(state, { kind: "startup-report" });
+            assert.ok(!healthy(await get(node.port, path)), "a migrating lease holder's start-up report is out of rotation");
+            assert.strictEqual(await get(node.port, "/health"), 204);
+            await node.close();
+            assert.ok(!healthy(await get(node.port, path)), "the standby, which listens on nothing, is out of rotation");
+            assert.deepStrictEqual(NODE_LIVENESS, { kind: "exit" });
+            assert.strictEqual(CHAINLINK_HEALTH.path, path);
+        });
+    }
 });
 
 // ---------------------------------------------------------------- Compute Engine's balancing modes

@@ -31,26 +31,37 @@ const PROTECTED: Record<string, Kept> = {
     "aws:rds/cluster:Cluster": { retainOnDelete: true, why: "the Chainlink database" },
     "aws:rds/clusterInstance:ClusterInstance": { retainOnDelete: false, why: "the database's writer or standby: removing it takes the database offline; its storage is the cluster's" },
     "gcp:compute/disk:Disk": { retainOnDelete: true, why: "a volume" },
+    "gcp:compute/regionDisk:RegionDisk": { retainOnDelete: true, why: "a regional volume" },
     "gcp:storage/bucket:Bucket": { retainOnDelete: true, why: "the Ceramic state store's objects" },
     "gcp:sql/databaseInstance:DatabaseInstance": { retainOnDelete: true, why: "the Chainlink database" },
     "gcp:sql/database:Database": { retainOnDelete: true, why: "the Chainlink database's rows" },
     "random:index/randomBytes:RandomBytes": { retainOnDelete: true, why: "peer identity seeds and the cluster secret: replaced, every peer ID changes" },
+    "random:index/randomPassword:RandomPassword": {
+        retainOnDelete: true,
+        why: "Chainlink's keystore password (the only key to its encrypted keys), API and Prometheus credentials, the database " +
+            "password and the cluster's REST password: replaced, what holds the old one is locked out",
+    },
     "aws:ec2/eip:Eip": {
         retainOnDelete: false,
         profiles: ["prod"],
-        where: (r, byUrn) => byUrn.get(r.parent ?? "")?.type === COMPONENT_TYPES.passthroughLoadBalancer,
-        why: "a peer's public address: its multiaddresses name it",
+        where: (r, byUrn) => [COMPONENT_TYPES.passthroughLoadBalancer, COMPONENT_TYPES.passthroughAddress].includes(byUrn.get(r.parent ?? "")?.type as never),
+        why: "a peer's public address, or the Chainlink pair's announced P2P address: its peers keep it",
     },
     "gcp:compute/address:Address": {
         retainOnDelete: false,
         profiles: ["prod"],
-        where: (r, byUrn) => byUrn.get(r.parent ?? "")?.type === COMPONENT_TYPES.passthroughLoadBalancer,
-        why: "a peer's public address: its multiaddresses name it",
+        where: (r, byUrn) => [COMPONENT_TYPES.passthroughLoadBalancer, COMPONENT_TYPES.passthroughAddress].includes(byUrn.get(r.parent ?? "")?.type as never),
+        why: "a peer's public address, or the Chainlink pair's announced P2P address: its peers keep it",
     },
 };
 
 /** Configuration around data: replaced or removed on its own, never kept. */
 const CONFIGURATION_OF_DATA = [
+    // The secret store's copies of generated passwords: written anew from the protected password.
+    "aws:secretsmanager/secret:Secret",
+    "aws:secretsmanager/secretVersion:SecretVersion",
+    "gcp:secretmanager/secret:Secret",
+    "gcp:secretmanager/secretVersion:SecretVersion",
     "aws:efs/mountTarget:MountTarget",
     "aws:efs/backupPolicy:BackupPolicy",
     "aws:efs/fileSystemPolicy:FileSystemPolicy",
@@ -63,6 +74,7 @@ const CONFIGURATION_OF_DATA = [
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "gcp:compute/resourcePolicy:ResourcePolicy",
     "gcp:compute/diskResourcePolicyAttachment:DiskResourcePolicyAttachment",
+    "gcp:compute/regionDiskResourcePolicyAttachment:RegionDiskResourcePolicyAttachment",
 ];
 
 function expectedProtection(r: SynthResource, profile: Profile, byUrn: Map<string, SynthResource>): { protect: boolean; retainOnDelete: boolean } {
@@ -152,9 +164,19 @@ describe("conformance: protection exactly on what holds data", function () {
                 assert.deepStrictEqual(wrong, []);
                 // Every kind of data the table names is there to be protected (the table is not vacuous here).
                 const protectedTypes = new Set(report.resources.filter(r => r.options.protect).map(r => r.type));
-                for (const type of [c.cloud === "aws" ? "aws:efs/fileSystem:FileSystem" : "gcp:compute/disk:Disk", "random:index/randomBytes:RandomBytes"]) {
+                const dataTypes = [c.cloud === "aws" ? "aws:efs/fileSystem:FileSystem" : "gcp:compute/disk:Disk", "random:index/randomBytes:RandomBytes", "random:index/randomPassword:RandomPassword"];
+                for (const type of dataTypes) {
                     assert.ok(protectedTypes.has(type), `no protected ${type}`);
                 }
+            });
+
+            it("protects every generated password whose loss locks something out, and none of the secret store entries that carry them", () => {
+                const passwords = report.resources.filter(r => r.type === "random:index/randomPassword:RandomPassword");
+                assert.ok(passwords.length > 0, "the graph generates passwords");
+                assert.deepStrictEqual(passwords.filter(p => !p.options.protect || !p.options.retainOnDelete).map(p => p.name), []);
+                const carriers = report.resources.filter(r => /^(aws:secretsmanager|gcp:secretmanager)\//.test(r.type));
+                assert.ok(carriers.length > 0, "the graph holds secret store entries");
+                assert.deepStrictEqual(carriers.filter(r => r.options.protect || r.options.retainOnDelete).map(r => `${r.type} ${r.name}`), []);
             });
 
             it("keeps no configuration of data: mount targets, backup and file-system policies, access points, bucket settings, snapshot schedules", () => {

@@ -6,22 +6,25 @@ import * as assert from "assert";
 import { COMPONENT_TYPES } from "../../components/topology";
 import { QUOTAS, QuotaNeed } from "../../tools/quotas";
 import { SynthReport, renderTree } from "../../tools/synth";
+import { descendants } from "../support";
 import { graphCases, graphOf } from "./graphs";
 
 type Needs = Record<string, number>;
 
 /** By hand, per committed stack file and the 30-peer cluster: the quota code to what the stack needs of it. */
 const EXPECTED: Record<string, Needs> = {
-    // 1 NAT + 4 public addresses (3 peers, Ceramic's IPFS); 4 HTTPS front ends (cluster API, gateway, Ceramic API and wss).
-    "dev on aws": { "L-0263D0A3": 5, "L-53DA6B97": 4, "L-69A177A2": 4, "L-FE5A380F": 1 },
-    // 3 NATs + 4 public addresses; 5 HTTPS front ends (Chainlink's too); one NAT gateway in each zone.
-    "prod on aws": { "L-0263D0A3": 7, "L-53DA6B97": 5, "L-69A177A2": 4, "L-FE5A380F": 1 },
-    "prod on aws with 30 peers": { "L-0263D0A3": 3 + 31, "L-53DA6B97": 5, "L-69A177A2": 31, "L-FE5A380F": 1 },
+    // 1 NAT + 4 public addresses (3 peers, Ceramic's ceramic-one); 3 HTTPS front ends (cluster API, gateway, Ceramic API).
+    "dev on aws": { "L-0263D0A3": 5, "L-53DA6B97": 3, "L-69A177A2": 4, "L-FE5A380F": 1 },
+    // 3 NATs + 4 public addresses + Chainlink's P2P address in its 2 zones; 4 HTTPS front ends (Chainlink's too);
+    // 5 network load balancers (4 peers', Chainlink's P2P); one NAT gateway in each zone.
+    "prod on aws": { "L-0263D0A3": 9, "L-53DA6B97": 4, "L-69A177A2": 5, "L-FE5A380F": 1 },
+    "prod on aws with 30 peers": { "L-0263D0A3": 3 + 31 + 2, "L-53DA6B97": 4, "L-69A177A2": 31 + 1, "L-FE5A380F": 1 },
     // dev volumes: 3 peers x (20 + 10) + Ceramic 20 + 10 + 10 = 130 GB, plus 5 VMs x 20 GB boot disks.
     "dev on gcp": { SSD_TOTAL_GB: 130 + 5 * 20, STATIC_ADDRESSES: 5, IN_USE_ADDRESSES: 5 },
     // prod volumes: 3 peers x (500 + 20) + Ceramic 200 + 50 + 10 = 1,820 GB, plus 7 VMs (3 peers, 2 Chainlink, 2 Ceramic) x 20 GB.
-    "prod on gcp": { SSD_TOTAL_GB: 1820 + 7 * 20, STATIC_ADDRESSES: 7, IN_USE_ADDRESSES: 7 },
-    "prod on gcp with 30 peers": { SSD_TOTAL_GB: 30 * 520 + 260 + 34 * 20, STATIC_ADDRESSES: 3 + 31, IN_USE_ADDRESSES: 3 + 31 },
+    // Addresses: 3 NATs + 4 public addresses + Chainlink's regional P2P address.
+    "prod on gcp": { SSD_TOTAL_GB: 1820 + 7 * 20, STATIC_ADDRESSES: 8, IN_USE_ADDRESSES: 8 },
+    "prod on gcp with 30 peers": { SSD_TOTAL_GB: 30 * 520 + 260 + 34 * 20, STATIC_ADDRESSES: 3 + 31 + 1, IN_USE_ADDRESSES: 3 + 31 + 1 },
 };
 
 function needsOf(quotas: QuotaNeed[]): Needs {
@@ -56,17 +59,20 @@ describe("conformance: the quotas each stack needs", function () {
                 assert.deepStrictEqual(needsOf(report.quotas), expected);
             });
 
-            it("agrees with the graph's own structure: addresses per NAT and per public peer, a front end per HTTPS load balancer", () => {
+            it("agrees with the graph's own structure: addresses per NAT, per public peer and per shared address's zone, a front end per HTTPS load balancer", () => {
                 const count = (type: string) => report.resources.filter(r => r.type === type).length;
                 const natAddresses = (report.outputs.egressIps as string[]).length;
                 const publicPeers = count(COMPONENT_TYPES.passthroughLoadBalancer);
+                const shared = report.resources.filter(r => r.type === COMPONENT_TYPES.passthroughAddress);
+                // AWS: one Elastic IP in each zone of a shared address; GCP: one regional address.
+                const sharedIps = shared.reduce((sum, a) => sum + (c.cloud === "aws" ? descendants(report, a.urn).filter(r => r.type === "aws:ec2/eip:Eip").length : 1), 0);
                 const needs = needsOf(report.quotas);
                 if (c.cloud === "aws") {
-                    assert.strictEqual(needs["L-0263D0A3"], natAddresses + publicPeers);
+                    assert.strictEqual(needs["L-0263D0A3"], natAddresses + publicPeers + sharedIps);
                     assert.strictEqual(needs["L-53DA6B97"], count(COMPONENT_TYPES.httpsLoadBalancer));
-                    assert.strictEqual(needs["L-69A177A2"], publicPeers);
+                    assert.strictEqual(needs["L-69A177A2"], publicPeers + shared.length);
                 } else {
-                    assert.strictEqual(needs.STATIC_ADDRESSES, natAddresses + publicPeers);
+                    assert.strictEqual(needs.STATIC_ADDRESSES, natAddresses + publicPeers + sharedIps);
                 }
             });
 

@@ -33,12 +33,32 @@ const T = {
     projectMember: "gcp:projects/iAMMember:IAMMember",
 } as const;
 
-/** Docker Hub's registry, as ECR's pull-through cache names it; and Artifact Registry's preset for it. */
-const DOCKER_HUB_URL = CREATE_PULL_THROUGH_CACHE_RULE.upstreams["docker-hub"].url;
 const ECS_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
 
-/** What a workload names, as the upstream serves it: "ipfs/kubo:v0.39.0". */
-const UPSTREAM = new Set(WORKLOAD_IMAGES.map(i => dockerHubForm(i)!));
+/**
+ * The registry (as image references name it) behind each upstream ECR's pull-through cache supports
+ * (./ecrPullThroughCache.ts), for the upstreams the workloads' images come from: Docker Hub, ECR Public.
+ */
+const REGISTRY_OF_ECR_UPSTREAM: Record<string, string> = {
+    [CREATE_PULL_THROUGH_CACHE_RULE.upstreams["docker-hub"].url]: "docker.io",
+    [CREATE_PULL_THROUGH_CACHE_RULE.upstreams["ecr-public"].url]: "public.ecr.aws",
+};
+
+/**
+ * The registry behind an Artifact Registry remote repository's upstream: its Docker preset (RemoteRepositoryConfig
+ * .dockerRepository.publicRepository, DOCKER_HUB) or a registry's URL (commonRepository.uri).
+ */
+function registryOfRemoteRepository(config: any): string | undefined {
+    if (config?.dockerRepository?.publicRepository === "DOCKER_HUB") return "docker.io";
+    const uri = config?.commonRepository?.uri;
+    return typeof uri === "string" && /^https:\/\/[^/]+$/.test(uri) ? uri.slice("https://".length) : undefined;
+}
+
+/** What a workload names, as its registry serves it: "docker.io ipfs/kubo:v0.39.0", "public.ecr.aws r5b3e0r5/3box/ceramic-one:0.58.0". */
+const UPSTREAM = new Set(WORKLOAD_IMAGES.map(i => {
+    const docker = dockerHubForm(i);
+    return docker !== undefined ? `docker.io ${docker}` : `${i.slice(0, i.indexOf("/"))} ${i.slice(i.indexOf("/") + 1)}`;
+}));
 
 function ofType(report: SynthReport, type: string): SynthResource[] {
     return report.resources.filter(r => r.type === type);
@@ -81,8 +101,9 @@ function notThroughEcrMirror(image: string, region: string, rules: SynthResource
     const path = image.slice(image.indexOf("/") + 1);
     const rule = rules.find(r => path.startsWith(`${r.inputs.ecrRepositoryPrefix}/`));
     if (!rule) return "under no pull-through cache rule's prefix";
-    if (rule.inputs.upstreamRegistryUrl !== DOCKER_HUB_URL) return `its rule pulls from ${rule.inputs.upstreamRegistryUrl}, not Docker Hub`;
-    const upstream = path.slice(String(rule.inputs.ecrRepositoryPrefix).length + 1);
+    const registry = REGISTRY_OF_ECR_UPSTREAM[String(rule.inputs.upstreamRegistryUrl)];
+    if (registry === undefined) return `its rule pulls from ${rule.inputs.upstreamRegistryUrl}, no registry a workload's image is on`;
+    const upstream = `${registry} ${path.slice(String(rule.inputs.ecrRepositoryPrefix).length + 1)}`;
     return UPSTREAM.has(upstream) ? undefined : `${upstream} is no image a workload names`;
 }
 
@@ -94,8 +115,9 @@ function notThroughRemoteRepository(image: string, region: string, repositories:
     if (!repository) return `${project}/${repositoryId} is no repository of the stack`;
     const { mode, format, location, remoteRepositoryConfig } = repository.inputs as any;
     if (mode !== "REMOTE_REPOSITORY" || format !== "DOCKER" || location !== region) return `${repositoryId} is a ${mode} ${format} repository in ${location}, not a Docker remote repository in ${region}`;
-    if (remoteRepositoryConfig?.dockerRepository?.publicRepository !== "DOCKER_HUB") return `${repositoryId} does not mirror Docker Hub`;
-    const upstream = rest.join("/");
+    const registry = registryOfRemoteRepository(remoteRepositoryConfig);
+    if (registry === undefined) return `${repositoryId} mirrors no registry a workload's image is on`;
+    const upstream = `${registry} ${rest.join("/")}`;
     return UPSTREAM.has(upstream) ? undefined : `${upstream} is no image a workload names`;
 }
 
@@ -107,7 +129,7 @@ describe("registry mirror conformance", () => {
                 report = await graphOf(c);
             });
 
-            it("pulls every image of every task, instance and job through the stack's own mirror, never from Docker Hub", () => {
+            it("pulls every image of every task, instance and job through the stack's own mirror, never from its upstream registry", () => {
                 const region = String(report.outputs.region);
                 const mirrors = c.cloud === "aws" ? ofType(report, T.rule) : ofType(report, T.repository);
                 const offenders: string[] = [];
@@ -124,7 +146,7 @@ describe("registry mirror conformance", () => {
             });
 
             if (c.cloud === "aws") {
-                it("declares pull-through cache rules botocore's ecr model and the API reference accept, Docker Hub's with a credential secret", async () => {
+                it("declares pull-through cache rules botocore's ecr model and the API reference accept, Docker Hub's with a credential secret, ECR Public's without", async () => {
                     const rules = ofType(report, T.rule);
                     assert.ok(rules.length > 0, "no pull-through cache rule");
                     const problems: string[] = [];

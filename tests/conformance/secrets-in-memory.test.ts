@@ -66,7 +66,7 @@ describe("decoded secrets stay in memory on both clouds", function () {
     this.timeout(120_000);
 
     it("the workloads keep every decoded secret file in their memory scratch, and their start scripts write it there", () => {
-        const chainlink = nodeContainer({ version: "2.28.0", cpu: 1, memoryMiB: 2048, files: {} as never, api: {} as never });
+        const chainlink = nodeContainer({ version: "2.28.0", cpu: 1, memoryMiB: 2048, files: {} as never, api: {} as never, p2p: { port: 6690 } as never });
         for (const file of SECRET_FILES.chainlink) {
             assert.ok(under(file, chainlink.memoryScratch!.path), `${file} outside chainlink's memory scratch`);
             assert.ok(chainlink.entrypoint!.join(" ").includes(`'${file}'`), `chainlink's start script does not name ${file}`);

@@ -5,6 +5,7 @@
 // or appliances", configured per region (https://cloud.google.com/nat/docs/overview, read 2026-12-01): a
 // zone's loss does not cut the others' egress. Every workload needs egress: image pulls, secrets, RPC, peers.
 import * as assert from "assert";
+import { ceramicSurvivesZoneLoss } from "../../policies/rules/ceramic";
 import { chainlinkSurvivesZoneLoss } from "../../policies/rules/chainlink";
 import { ipfsClusterSpreadOverZones } from "../../policies/rules/ipfsCluster";
 import { evaluatePolicies } from "../../policies/evaluate";
@@ -15,7 +16,7 @@ import { SynthReport } from "../../tools/synth";
 import { baseConfig } from "../fixtures";
 import { GraphCase, graphCases, graphOf } from "./graphs";
 
-const ZONE_LOSS_POLICIES = [ipfsClusterSpreadOverZones, chainlinkSurvivesZoneLoss];
+const ZONE_LOSS_POLICIES = [ipfsClusterSpreadOverZones, chainlinkSurvivesZoneLoss, ceramicSurvivesZoneLoss];
 const NAT_GATEWAY = "aws:ec2/natGateway:NatGateway";
 const ROUTE = "aws:ec2/route:Route";
 const SUBNET = "aws:ec2/subnet:Subnet";
@@ -79,7 +80,7 @@ describe("conformance: a lost zone counts the egress it takes with it", function
         });
     });
 
-    describe("the zone-loss analysis of the IPFS cluster and the Chainlink pair", () => {
+    describe("the zone-loss analysis of the IPFS cluster, the Chainlink pair and the Ceramic node", () => {
         it("passes every stack file and the large cluster on both clouds", async () => {
             for (const c of graphCases()) {
                 const report = await graphOf(c);

@@ -61,6 +61,7 @@ export function gcpState(type: string, name: string, inputs: Record<string, any>
             break;
         case "gcp:sql/databaseInstance:DatabaseInstance":
             state.privateIpAddress = fakeAddress(name, true);
+            state.serverCaCerts = [{ cert: cloudSqlServerCa(resourceName), commonName: `C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA,dnQualifier=${id}` }];
             state.connectionName = `${project}:${inputs.region}:${resourceName}`;
             break;
         case "gcp:monitoring/notificationChannel:NotificationChannel":
@@ -68,6 +69,12 @@ export function gcpState(type: string, name: string, inputs: Record<string, any>
             break;
     }
     return state;
+}
+
+/** A PEM-shaped stand-in for the per-instance CA certificate Cloud SQL reports in serverCaCerts. */
+export function cloudSqlServerCa(instance: string): string {
+    const body = Buffer.from(`offline-synth stand-in for the server CA of Cloud SQL instance ${instance}`).toString("base64");
+    return `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----`;
 }
 
 /** None: the GCP back-end calls no provider function, since none could wait for the project's APIs to be on. */
