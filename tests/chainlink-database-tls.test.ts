@@ -172,6 +172,10 @@ describe("Chainlink verifies its database's certificate", function () {
                 } else {
                     const [sql] = report.resources.filter((r: SynthResource) => r.type === "gcp:sql/databaseInstance:DatabaseInstance");
                     assert.strictEqual(storedSecretFile(report, "chainlink-database-ca"), `${cloudSqlServerCa(sql.inputs.name as string)}\n`, "the instance's serverCaCerts");
+                    // verify-ca proves the instance only while its CA signs nothing else: the per-instance CA, not a
+                    // shared CAS pool (Cloud SQL "Configure SSL/TLS certificates", server CA modes).
+                    const ip = (sql.inputs.settings as { ipConfiguration: { serverCaMode?: string } }).ipConfiguration;
+                    assert.strictEqual(ip.serverCaMode, "GOOGLE_MANAGED_INTERNAL_CA");
                     const template = report.resources.find((r: SynthResource) => r.type === "gcp:compute/instanceTemplate:InstanceTemplate" && r.name.startsWith("chainlink-0"))!;
                     const files = (YAML.parse((template.inputs.metadata as Record<string, string>)["user-data"]) as { write_files: { path: string; content: string }[] }).write_files;
                     assert.ok(files.some(f => f.content.includes(` ${DATABASE_CA.env} `)), "the secret reaches the node's environment through the secret fetch");

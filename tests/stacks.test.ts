@@ -1,16 +1,21 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as path from "path";
 import { COMPONENT_TYPES } from "../components/topology";
 import { CLOUDS } from "../stacks/config";
 import { listStacks } from "../tools/stackfile";
-import { SynthReport, mandatoryViolations, synthStack } from "../tools/synth";
+import { SynthReport, main, mandatoryViolations, synthStack } from "../tools/synth";
 
 const ROOT = path.join(__dirname, "..");
 
-function synthCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "synth.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/**
+ * The synth command run in this process: its arguments, exit code, stdout and stderr. The process itself (exit
+ * codes through a pipe, no stack trace) is run end to end by the front-door and large-cluster tests.
+ */
+async function synthCli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const status = await main(args, { out: async text => void (stdout += text), err: text => void (stderr += text) });
+    return { status, stdout, stderr };
 }
 
 describe("every stack file on every cloud", () => {
@@ -69,8 +74,8 @@ describe("every stack file on every cloud", () => {
 });
 
 describe("the offline synth command", () => {
-    it("prints exactly the documented JSON shape with --json", () => {
-        const { status, stdout } = synthCli(["dev", "--cloud", "gcp", "--json"]);
+    it("prints exactly the documented JSON shape with --json", async () => {
+        const { status, stdout } = await synthCli(["dev", "--cloud", "gcp", "--json"]);
         assert.strictEqual(status, 0);
         const report = JSON.parse(stdout);
         assert.deepStrictEqual(Object.keys(report), ["stack", "cloud", "project", "resources", "outputs", "policy", "quotas", "standIns"]);
@@ -91,31 +96,31 @@ describe("the offline synth command", () => {
         }
     });
 
-    it("prints the resource tree grouped by component with counts", () => {
-        const { status, stdout } = synthCli(["prod"]);
+    it("prints the resource tree grouped by component with counts", async () => {
+        const { status, stdout } = await synthCli(["prod"]);
         assert.strictEqual(status, 0);
         assert.match(stdout, /^web3-nodes stack prod on aws: \d+ resources/);
         assert.match(stdout, /web3-nodes:topology:Network network \(\d+ resources\)/);
         assert.match(stdout, /aws:ec2\/natGateway:NatGateway x3/);
     });
 
-    it("exits 2 and lists every problem on invalid configuration", () => {
-        const { status, stderr } = synthCli(["dev", "--set", "profile=staging", "--set", "network.natAddresses=9"]);
+    it("exits 2 and lists every problem on invalid configuration", async () => {
+        const { status, stderr } = await synthCli(["dev", "--set", "profile=staging", "--set", "network.natAddresses=9"]);
         assert.strictEqual(status, 2);
         assert.match(stderr, /web3-nodes:profile = "staging": allowed: dev, prod/);
         assert.match(stderr, /invalid stack configuration \(2 problems\)/);
     });
 
-    it("exits 1 on a deliberately bad program, printing each mandatory violation", () => {
-        const { status, stderr } = synthCli(["dev", "--program", path.join(ROOT, "tests", "fixtures", "bad-program.ts")]);
+    it("exits 1 on a deliberately bad program, printing each mandatory violation", async () => {
+        const { status, stderr } = await synthCli(["dev", "--program", path.join(ROOT, "tests", "fixtures", "bad-program.ts")]);
         assert.strictEqual(status, 1);
         for (const policy of ["storage-encrypted", "containers-run-as-non-root", "public-ingress-only-swarm-ports", "no-plaintext-secrets"]) {
             assert.match(stderr, new RegExp(`${policy}: urn:pulumi:dev::web3-nodes::`));
         }
     });
 
-    it("exits 2 on an unknown stack, naming the stacks there are", () => {
-        const { status, stderr } = synthCli(["staging"]);
+    it("exits 2 on an unknown stack, naming the stacks there are", async () => {
+        const { status, stderr } = await synthCli(["staging"]);
         assert.strictEqual(status, 2);
         assert.match(stderr, /no stack file Pulumi\.staging\.yaml; stacks here: dev, prod/);
     });

@@ -162,6 +162,9 @@ export class GcpPostgres extends pulumi.ComponentResource implements Postgres {
                     privateNetwork: network.vpc.id,
                     allocatedIpRange: privateServices.rangeName,
                     sslMode: "ENCRYPTED_ONLY",
+                    // The instance's own CA, which signs this instance's certificate alone: clients verify the chain
+                    // against it (serverTrust) and so prove the instance, though the certificate names no IP.
+                    serverCaMode: "GOOGLE_MANAGED_INTERNAL_CA",
                     enablePrivatePathForGoogleCloudServices: false,
                 },
                 // The limit the workload's pools are checked against, set rather than left to the tier's default.
