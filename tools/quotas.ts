@@ -66,7 +66,7 @@ function natGatewaysPerZone(resources: SynthResource[]): number {
 const SSD_QUOTA_DISK_TYPES = ["pd-ssd", "pd-balanced"];
 
 /** How many VMs each instance template makes: its group's target size plus the instances its per-instance configs create. */
-function instancesPerTemplate(resources: SynthResource[]): Map<SynthResource, number> {
+export function instancesPerTemplate(resources: SynthResource[]): Map<SynthResource, number> {
     const templates = ofType(resources, "gcp:compute/instanceTemplate:InstanceTemplate");
     const out = new Map<SynthResource, number>();
     for (const group of ofType(resources, "gcp:compute/instanceGroupManager:InstanceGroupManager")) {

@@ -62,7 +62,8 @@ export class AwsPostgres extends pulumi.ComponentResource implements Postgres {
     readonly instances: aws.rds.ClusterInstance[];
 
     constructor(name: string, args: AwsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(COMPONENT_TYPES.postgres, name, {}, opts);
+        // The planned storage, in the graph for cost estimates (tools/cost.ts): Aurora storage has no size of its own.
+        super(COMPONENT_TYPES.postgres, name, { storageGiB: args.storageGiB }, opts);
         const ctx = args.context;
         const { prefix } = ctx.stack;
         const parent = { parent: this };

@@ -258,7 +258,8 @@ export class AwsVolume extends pulumi.ComponentResource implements Volume {
     readonly accessPointArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsVolumeArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(COMPONENT_TYPES.volume, name, {}, opts);
+        // The planned size, in the graph for capacity and cost estimates (tools/cost.ts): EFS has no size of its own.
+        super(COMPONENT_TYPES.volume, name, { sizeGiB: args.sizeGiB }, opts);
         this.volumeName = name;
         this.zone = args.zone;
         this.regional = args.fileSystem instanceof RegionalFileSystem;

@@ -96,6 +96,11 @@ export const GCP_NAME_RULES = {
         allowed: "letters, digits, underscores, hyphens and periods, a letter or digit first",
         source: { url: "https://cloud.google.com/logging/docs/reference/v2/rest/v2/projects.sinks" },
     },
+    logExclusion: {
+        type: "gcp:logging/projectExclusion:ProjectExclusion", field: "name", min: 1, max: 100, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+        allowed: "letters, digits, underscores, hyphens and periods, a letter or digit first",
+        source: { url: "https://cloud.google.com/logging/docs/reference/v2/rest/v2/projects.exclusions" },
+    },
     alertPolicy: {
         type: "gcp:monitoring/alertPolicy:AlertPolicy", field: "displayName", min: 1, max: 512, pattern: /^.+$/u, allowed: "at most 512 characters",
         source: { provider: { module: "monitoring/alertPolicy", resource: "AlertPolicy", property: "displayName" }, quote: "The name is limited to 512 Unicode characters." },

@@ -1,5 +1,5 @@
 // The stack's network on GCP: a custom-mode VPC with one regional subnet, Cloud NAT on static addresses, a
-// private DNS zone for stable service names, and a log bucket that keeps the containers' logs.
+// private DNS zone for stable service names, and a log bucket that keeps the containers' logs (the only place they are stored).
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, Network, NetworkArgs } from "../topology";
@@ -127,13 +127,24 @@ export class GcpNetwork extends pulumi.ComponentResource implements Network {
             retentionDays: env.context.logRetentionDays,
             description: "container logs of the stack's instances",
         }, afterApis(env, this, "logging"));
-        new gcp.logging.ProjectSink(`${name}-logs-sink`, {
+        const sink = new gcp.logging.ProjectSink(`${name}-logs-sink`, {
             name: gcpNameFor("logSink", [prefix, "containers"]),
             destination: `logging.googleapis.com/projects/${env.project}/locations/${env.region}/buckets/${bucketId}`,
             filter: containerLogFilter(env.project, prefix),
             uniqueWriterIdentity: true,
             description: "routes the stack's container logs to its own bucket and retention",
         }, { parent: this, dependsOn: [logBucket] });
+        // The _Default sink takes every log too, so each container line would be stored (and billed) twice. A
+        // project exclusion is an exclusion of the _Default sink only ("Creates a new exclusion in the _Default
+        // sink": https://cloud.google.com/logging/docs/reference/v2/rest/v2/projects.exclusions/create): the
+        // stack's own sink still takes the lines, and nothing can be excluded from _Required. Same filter, so
+        // exactly the lines the sink takes; made once the sink routes them, so none is stored nowhere.
+        new gcp.logging.ProjectExclusion(`${name}-logs-default-exclusion`, {
+            project: env.project,
+            name: gcpNameFor("logExclusion", [prefix, "containers"]),
+            filter: containerLogFilter(env.project, prefix),
+            description: "the stack's container logs: stored once, in the stack's own log bucket",
+        }, { parent: this, dependsOn: [sink] });
 
         this.registerOutputs({ egressIps: this.egressIps, vpc: this.vpc.id, subnet: this.subnet.id });
     }

@@ -10,6 +10,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { ROOT } from "../../tools/stackfile";
 import { PROJECT, secretSettingOf } from "../../stacks/validate";
+import { CostReport, estimateCost } from "../../tools/cost";
+import { graphCases, graphOf } from "./graphs";
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const SCRIPTS = path.join(ROOT, ".github", "scripts");
@@ -96,6 +98,20 @@ describe("GitHub workflows", () => {
         const onFailure = steps.find(s => s.if?.includes("failure()") && s.if.includes(`steps.${preview.id}.outcome`));
         assert.ok(onFailure?.run?.includes("comment-failed-preview.sh"), "no step comments a failed preview");
     });
+
+    it("price every stack on the pull request and on its base branch (a worktree of it), and comment the change", () => {
+        const pr = workflows().find(w => w.file === "pull-request.yml")!;
+        const steps = stepsOf(pr.doc);
+        const pricing = steps.find(s => s.run?.includes("price-stacks.sh"));
+        assert.ok(pricing?.run, "no step prices the stacks");
+        assert.strictEqual(pricing.run.match(/price-stacks\.sh/g)?.length, 2, "the pull request and its base");
+        assert.match(pricing.run, /git worktree add [^\n]*origin\/\$\{BASE_REF\}/);
+        assert.strictEqual(pricing.env?.BASE_REF, "${{ github.base_ref }}");
+        const checkout = steps.find(s => s.uses?.startsWith("actions/checkout@") && s.with?.["fetch-depth"] === 0);
+        assert.ok(checkout, "the base branch must be fetched for its worktree");
+        const comment = steps.find(s => s.run?.includes("comment-cost.sh"));
+        assert.strictEqual(comment?.env?.GH_TOKEN, "${{ secrets.GITHUB_TOKEN }}");
+    });
 });
 
 describe("workflow scripts", () => {
@@ -133,6 +149,105 @@ describe("workflow scripts", () => {
         assert.match(firstBlock, /error: preview failed/);
         assert.doesNotMatch(firstBlock, /to create/, "the Resources section is not part of the summary");
         assert.match(body, /<details>[\s\S]*\+ 12 to create/);
+    });
+
+    it("price-stacks.sh: prices every stack file on both clouds with `npm run cost -- <stack> --cloud <cloud> --json`, and keeps what a failure printed", () => {
+        const checkout = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
+        for (const stack of ["dev", "prod"]) fs.writeFileSync(path.join(checkout, `Pulumi.${stack}.yaml`), "config: {}\n");
+        const { dir, env } = standIns({
+            npm: [
+                `echo "$*" >> "$RECORD"`,
+                `if [ "$5 $7" = "prod gcp" ]; then echo "Pulumi.prod.yaml:3:1: broken" >&2; exit 2; fi`,
+                `printf '{"stack":"%s","cloud":"%s","monthlyUsd":1}\\n' "$5" "$7"`,
+            ].join("\n"),
+        });
+        const out = path.join(dir, "out");
+        const run = spawnSync("bash", [path.join(SCRIPTS, "price-stacks.sh"), out], { env, encoding: "utf8", cwd: checkout });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(fs.readFileSync(path.join(dir, "record"), "utf8").trim().split("\n"),
+            ["dev", "prod"].flatMap(stack => ["aws", "gcp"].map(cloud => `run --silent cost -- ${stack} --cloud ${cloud} --json`)));
+        assert.deepStrictEqual(fs.readdirSync(out).sort(), ["dev.aws.json", "dev.gcp.json", "prod.aws.json", "prod.gcp.error"]);
+        assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(out, "dev.gcp.json"), "utf8")), { stack: "dev", cloud: "gcp", monthlyUsd: 1 });
+        assert.match(fs.readFileSync(path.join(out, "prod.gcp.error"), "utf8"), /Pulumi\.prod\.yaml:3:1: broken/);
+        assert.match(run.stderr, /could not price prod on gcp/);
+    });
+
+    describe("comment-cost.sh: one comment, found again by its marker, with each stack's total on the base branch and the pull request and the change", () => {
+        const graph = (label: string) => graphOf(graphCases().find(c => c.label === label)!).then(estimateCost);
+        /** Reports as price-stacks.sh writes them: tools/cost.ts's --json contract, from real graphs. */
+        async function reports(): Promise<{ head: string; base: string; costs: Record<string, CostReport> }> {
+            const costs = {
+                devAws: await graph("dev on aws"), prodAws: await graph("prod on aws"),
+                prodAws30: await graph("prod on aws with 30 peers"), devGcp: await graph("dev on gcp"),
+            };
+            const head = fs.mkdtempSync(path.join(os.tmpdir(), "cost-head-"));
+            const base = fs.mkdtempSync(path.join(os.tmpdir(), "cost-base-"));
+            const write = (dirName: string, file: string, text: string) => fs.writeFileSync(path.join(dirName, file), text);
+            write(base, "dev.aws.json", JSON.stringify(costs.devAws));
+            write(base, "prod.aws.json", JSON.stringify(costs.prodAws));
+            write(head, "dev.aws.json", JSON.stringify(costs.devAws));
+            write(head, "prod.aws.json", JSON.stringify(costs.prodAws30));
+            write(head, "dev.gcp.json", JSON.stringify(costs.devGcp));
+            write(head, "prod.gcp.error", "cost failed\n");
+            return { head, base, costs };
+        }
+        // gh api applies --jq to the REST response (List issue comments: an array of {id, body}); the stand-in
+        // does the same with jq over a recorded response.
+        const gh = [
+            `echo "$*" >> "$RECORD"`,
+            `if [ "$1" = api ] && [ "$2" != --method ]; then`,
+            `  expr=""; while [ $# -gt 0 ]; do if [ "$1" = --jq ]; then expr="$2"; fi; shift; done`,
+            `  jq -r "$expr" "$COMMENTS"; exit`,
+            `fi`,
+            `for a in "$@"; do case "$a" in body=@*) cp "\${a#body=@}" "$RECORD.body";; esac; done`,
+            `while [ $# -gt 0 ]; do if [ "$1" = --body-file ]; then cp "$2" "$RECORD.body"; fi; shift; done`,
+        ].join("\n");
+        const comments = (list: { id: number; body: string }[]) => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "comments-")), "comments.json");
+            fs.writeFileSync(file, JSON.stringify(list));
+            return file;
+        };
+
+        it("comments once, the change figured from both reports", async () => {
+            const { head, base, costs } = await reports();
+            const { dir, env } = standIns({ gh });
+            const run = spawnSync("bash", [path.join(SCRIPTS, "comment-cost.sh"), head, base, "42"], {
+                env: { ...env, COMMENTS: comments([{ id: 5, body: "#### `pulumi preview` of stack `prod` failed (exit 255)" }]) }, encoding: "utf8", cwd: ROOT,
+            });
+            assert.strictEqual(run.status, 0, run.stderr);
+            const calls = fs.readFileSync(path.join(dir, "record"), "utf8").trim().split("\n");
+            assert.match(calls[0], /^api repos\/\{owner\}\/\{repo\}\/issues\/42\/comments --paginate --jq/);
+            assert.match(calls[1], /^pr comment 42 --body-file /);
+            const body = fs.readFileSync(path.join(dir, "record.body"), "utf8");
+            assert.ok(body.startsWith("<!-- web3-nodes: monthly cost -->\n"));
+            const $ = (n: number) => `$${n.toFixed(2)}`;
+            const diff = costs.prodAws30.monthlyUsd - costs.prodAws.monthlyUsd;
+            assert.ok(diff > 0);
+            const rows = body.split("\n").filter(l => /^\| (dev|prod) /.test(l));
+            assert.deepStrictEqual(rows, [
+                `| dev | aws | ${$(costs.devAws.monthlyUsd)} | ${$(costs.devAws.monthlyUsd)} | +$0.00 (+0.0%) |`,
+                `| dev | gcp |  | ${$(costs.devGcp.monthlyUsd)} | new |`,
+                `| prod | aws | ${$(costs.prodAws.monthlyUsd)} | ${$(costs.prodAws30.monthlyUsd)} | +${$(diff)} (+${(100 * diff / costs.prodAws.monthlyUsd).toFixed(1)}%) |`,
+                "| prod | gcp |  |  | could not be priced |",
+            ]);
+            for (const u of costs.devGcp.unpriced) assert.ok(body.includes(`\`${u.type}\` ${u.name}: ${u.item}`), `unpriced ${u.type} ${u.name} not listed`);
+            for (const a of costs.devGcp.assumptions) assert.ok(body.includes(`- ${a.text}`), `assumption ${a.id} not stated`);
+        });
+
+        it("edits the comment it made before instead of adding one", async () => {
+            const { head, base } = await reports();
+            const { dir, env } = standIns({ gh });
+            const previous = comments([
+                { id: 5, body: "a reviewer quoting <!-- web3-nodes: monthly cost --> in passing" },
+                { id: 777, body: "<!-- web3-nodes: monthly cost -->\n#### Monthly cost at on-demand list prices\n" },
+            ]);
+            const run = spawnSync("bash", [path.join(SCRIPTS, "comment-cost.sh"), head, base, "42"], { env: { ...env, COMMENTS: previous }, encoding: "utf8", cwd: ROOT });
+            assert.strictEqual(run.status, 0, run.stderr);
+            const calls = fs.readFileSync(path.join(dir, "record"), "utf8").trim().split("\n");
+            assert.strictEqual(calls.length, 2, calls.join("\n"));
+            assert.match(calls[1], /^api --method PATCH repos\/\{owner\}\/\{repo\}\/issues\/comments\/777 -F body=@/);
+            assert.ok(fs.readFileSync(path.join(dir, "record.body"), "utf8").startsWith("<!-- web3-nodes: monthly cost -->"));
+        });
     });
 
     it("prepare-stack.sh sets only the program's secret settings (stacks/validate.ts SECRET_SETTINGS), each from a repository secret the workflows pass", () => {
