@@ -241,6 +241,7 @@ describe("the configuration's front door", () => {
             [["dev", "--set", "nokey"], '--set takes key=value, such as --set network.natAddresses=2; it was given "nokey"'],
             [["dev", "--set"], "--set takes key=value, such as --set network.natAddresses=2; it was given nothing"],
             [["dev", "--cloud", "azure"], '--cloud "azure": allowed: aws, gcp'],
+            [["dev", "--set", "aws.region=eu-west-1"], 'web3-nodes:aws.region = "eu-west-1": the offline synth\'s mock account knows the Availability Zones of us-east-1 and us-west-1 only; a real preview asks AWS for the account\'s zones in eu-west-1'],
         ];
         for (const [argv, message] of cases) {
             it(`${argv.join(" ")}`, async () => {

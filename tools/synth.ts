@@ -7,9 +7,10 @@ import * as path from "path";
 import { Cloud } from "../components/topology";
 import { evaluatePolicies } from "../policies/evaluate";
 import { run } from "../stacks/program";
-import { CLOUDS } from "../stacks/config";
+import { CLOUDS, DEFAULT_REGION } from "../stacks/config";
 import { ConfigError, HIDDEN, PROJECT } from "../stacks/validate";
 import { InvokeCall, SynthResource, synthesize } from "./harness";
+import { ACCOUNT_ZONES } from "./mocks/aws";
 import { UsageError, parseKeyPath, replaces, setPath, standInMissingSecrets, standInNotice } from "./overrides";
 import { QuotaNeed, quotaNeeds, renderQuotas } from "./quotas";
 import { StackFileError, readStackFile } from "./stackfile";
@@ -85,6 +86,18 @@ export function invokesOf(report: SynthReport): InvokeCall[] {
     return invokes;
 }
 
+/**
+ * The program asks AWS for the account's zones in its region; offline, a mock account answers, and it knows a
+ * few regions (tools/mocks/aws.ts ACCOUNT_ZONES). Any other region is said in one line, before the program runs.
+ */
+function offlineRegionProblem(config: Record<string, string>): string | undefined {
+    if ((config[`${PROJECT}:cloud`] ?? "aws") !== "aws") return undefined;
+    const region = (JSON.parse(config[`${PROJECT}:aws`] ?? "{}") as { region?: string }).region ?? DEFAULT_REGION.aws;
+    if (region in ACCOUNT_ZONES) return undefined;
+    return `${PROJECT}:aws.region = ${JSON.stringify(region)}: the offline synth's mock account knows the Availability Zones of ` +
+        `${Object.keys(ACCOUNT_ZONES).join(" and ")} only; a real preview asks AWS for the account's zones in ${region}`;
+}
+
 export async function synthStack(request: SynthRequest): Promise<SynthReport> {
     const file = readStackFile(request.stack);
     const config = { ...file.config };
@@ -96,6 +109,10 @@ export async function synthStack(request: SynthRequest): Promise<SynthReport> {
     const { standIns: notSet, invalid } = standInMissingSecrets(config, secretKeys, stack);
     const given = [...Object.keys(request.set ?? {}), ...Object.keys(request.secrets ?? {})];
     const encrypted = file.encrypted.filter(k => !given.some(keyPath => replaces(keyPath, k)));
+    if (!invalid) {
+        const regionWrong = offlineRegionProblem(config);
+        if (regionWrong) throw new UsageError(regionWrong);
+    }
     for (const line of standInNotice(file.file, notSet, encrypted)) request.onNotice?.(line);
     if (invalid) throw invalid;
     const result = await synthesize({

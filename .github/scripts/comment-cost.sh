@@ -68,10 +68,4 @@ keys="$( { find "${head_dir}" "${base_dir}" -maxdepth 1 \( -name '*.json' -o -na
     echo "The breakdown by component and resource type: \`npm run cost -- <stack> --cloud <cloud>\`."
 } > "${body}"
 
-previous="$(gh api "repos/{owner}/{repo}/issues/${pull_request}/comments" --paginate \
-    --jq "[.[] | select(.body | startswith(\"${marker}\"))] | last | .id // empty")"
-if [ -n "${previous}" ]; then
-    gh api --method PATCH "repos/{owner}/{repo}/issues/comments/${previous}" -F "body=@${body}" > /dev/null
-else
-    gh pr comment "${pull_request}" --body-file "${body}"
-fi
+bash "$(dirname "$0")/upsert-comment.sh" "${pull_request}" "${marker}" "${body}"

@@ -143,6 +143,8 @@ describe("workflow scripts", () => {
         const run = spawnSync("bash", [path.join(SCRIPTS, "comment-failed-preview.sh"), "prod", "42"], { env, encoding: "utf8", cwd: ROOT });
         assert.strictEqual(run.status, 0, run.stderr);
         const body = fs.readFileSync(path.join(dir, "record"), "utf8");
+        // One comment per stack, found again by its marker (upsert-comment.sh, as the cost comment is).
+        assert.ok(body.startsWith("<!-- web3-nodes: failed preview of prod -->\n"), body.slice(0, 80));
         assert.match(body, /`pulumi preview` of stack `prod` failed \(exit 255\)/);
         const firstBlock = body.split("```")[1];
         assert.match(firstBlock, /\[mandatory\] {2}containers-run-as-non-root/);
