@@ -8,7 +8,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec, Exposure, PortSpec, Secret, Volume } from "../topology";
 import { IMAGES } from "./images";
-import { CERAMIC_ONE_BINARY, KuboMigrationStep } from "./ipfs";
+import { CERAMIC_ONE_BINARY, KuboMigrationStep, MIGRATION_RPC_URLS_ENV } from "./ipfs";
 import {
     CERAMIC_ONE_KEY_DIR,
     CERAMIC_ONE_KEY_DIR_MIB,
@@ -36,8 +36,8 @@ export const CERAMIC_ONE_ENV = {
     swarmAddresses: "CERAMIC_ONE_SWARM_ADDRESSES",
     externalSwarmAddresses: "CERAMIC_ONE_EXTERNAL_SWARM_ADDRESSES",
     logFormat: "CERAMIC_ONE_LOG_FORMAT",
-    /** RPC endpoints time events are validated against (comma list); mainnet has no default. */
-    additionalChainRpcUrls: "CERAMIC_ONE_ADDITIONAL_CHAIN_RPC_URLS",
+    /** RPC endpoints time events are validated against (comma list); mainnet has no default. The daemon and `migrations from-ipfs` read the same variable. */
+    additionalChainRpcUrls: MIGRATION_RPC_URLS_ENV,
     anchorInterval: "CERAMIC_ONE_ANCHOR_INTERVAL",
     evmRpcUrl: "CERAMIC_ONE_EVM_RPC_URL",
     evmPrivateKey: "CERAMIC_ONE_EVM_PRIVATE_KEY",

@@ -17,7 +17,7 @@ import { describeCutOff, lossOfEachZone, storageZones } from "./zoneLoss";
 /** Type tokens of the program's components the rule starts from (components/ceramic and components/topology). */
 export const CERAMIC_TYPES = {
     ceramic: "web3-nodes:ceramic:CeramicNode",
-    service: "web3-nodes:topology:ZonalService",
+    service: T.zonalService,
 } as const;
 
 /** The config key that moves the node to another zone (components/ceramic/config.ts). */

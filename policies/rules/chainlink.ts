@@ -14,7 +14,7 @@ import { at, bool, describe, isUnknown, listing, str } from "./values";
 /** Type tokens of the program's components the rule starts from (components/chainlink and components/topology). */
 export const CHAINLINK_TYPES = {
     chainlink: "web3-nodes:chainlink:ChainlinkNode",
-    service: "web3-nodes:topology:ZonalService",
+    service: T.zonalService,
 } as const;
 
 /** Distinct zones the nodes, and the database's instances, must stand in. */

@@ -54,11 +54,6 @@ export interface Container {
 
 export interface Containers {
     containers: Container[];
-    /**
-     * Property paths of documents hidden whole from policies. Always empty under the engine, which hands policies
-     * a Pulumi secret's plain text (pulumi/pulumi-policy sdk/nodejs/policy/deserialize.ts).
-     */
-    masked: string[];
 }
 
 // ---------------------------------------------------------------- shell
@@ -339,8 +334,6 @@ export interface GuestConfig {
     metadata: { key: string; value: Maybe<string> }[];
     texts: BootText[];
     commands: BootCommand[];
-    /** Boot documents hidden whole from policies: always empty under the engine (Containers.masked). */
-    masked: string[];
 }
 
 /** Metadata keys a VM runs or reads at boot. */
@@ -408,7 +401,7 @@ function readBootDocument(text: string, where: string, into: GuestConfig, argv: 
 export function guestConfigOf(props: Record<string, unknown>): GuestConfig | Unknown {
     const metadata = record(props.metadata);
     if (isUnknown(metadata)) return UNKNOWN;
-    const guest: GuestConfig = { metadata: [], texts: [], commands: [], masked: [] };
+    const guest: GuestConfig = { metadata: [], texts: [], commands: [] };
     const documents: { where: string; value: Maybe<string> }[] = [];
     for (const [key, value] of Object.entries(metadata ?? {})) {
         if (BOOT_DOCUMENT_KEYS.includes(key)) documents.push({ where: `metadata["${key}"]`, value: str(value) });
@@ -439,7 +432,7 @@ function mapKnown<T>(items: Maybe<unknown[]>, f: (item: unknown) => T[]): Maybe<
 
 function ecsContainers(props: Record<string, unknown>): Containers | Unknown {
     const definitions = str(props.containerDefinitions);
-    if (definitions === undefined) return { containers: [], masked: [] };
+    if (definitions === undefined) return { containers: [] };
     if (isUnknown(definitions)) return UNKNOWN;
     let parsed: unknown;
     try {
@@ -490,7 +483,7 @@ function ecsContainers(props: Record<string, unknown>): Containers | Unknown {
                   }),
         };
     });
-    return { containers, masked: [] };
+    return { containers };
 }
 
 function gceContainers(props: Record<string, unknown>): Containers | Unknown {
@@ -500,7 +493,7 @@ function gceContainers(props: Record<string, unknown>): Containers | Unknown {
     for (const command of guest.commands) {
         for (const run of dockerRuns(command.tokens)) containers.push(containerOfRun(run, command.where));
     }
-    return { containers, masked: guest.masked };
+    return { containers };
 }
 
 function dockerContainers(props: Record<string, unknown>): Containers {
@@ -550,7 +543,6 @@ function dockerContainers(props: Record<string, unknown>): Containers {
                 mounts: allMounts,
             },
         ],
-        masked: [],
     };
 }
 
@@ -591,7 +583,7 @@ function publishedUser(user: unknown): Maybe<string> {
 
 function serviceContainers(props: Record<string, unknown>): Containers | Unknown {
     const published = list(props.containers);
-    if (published === undefined) return { containers: [], masked: [] };
+    if (published === undefined) return { containers: [] };
     if (isUnknown(published)) return UNKNOWN;
     const containers = published.map((raw, i): Container => {
         const name = str(at(raw, "name"));
@@ -629,7 +621,7 @@ function serviceContainers(props: Record<string, unknown>): Containers | Unknown
                   ],
         };
     });
-    return { containers, masked: [] };
+    return { containers };
 }
 
 /**
@@ -651,7 +643,6 @@ export function withoutContainerStarts(guest: GuestConfig): GuestConfig {
         metadata: guest.metadata,
         texts: guest.texts.filter(t => !starts.has(t.where)),
         commands: guest.commands.filter(c => !starts.has(c.where)),
-        masked: guest.masked,
     };
 }
 
@@ -661,7 +652,7 @@ export function containersOf(type: string, props: Record<string, unknown>): Cont
     if ((GCE_VM_TYPES as string[]).includes(type)) return gceContainers(props);
     if (type === T.dockerContainer) return dockerContainers(props);
     if (type === T.zonalService) return serviceContainers(props);
-    return { containers: [], masked: [] };
+    return { containers: [] };
 }
 
 /** Repository of an image reference without registry host, tag or digest: "ipfs/kubo". */

@@ -21,7 +21,7 @@ import { Placed, ZoneLoss, describeCutOff, lossOfEachZone } from "./zoneLoss";
 /** Type tokens of the program's components the rule starts from (components/topology and components/ipfs-cluster). */
 export const WORKLOAD_TYPES = {
     ipfsCluster: "web3-nodes:ipfs-cluster:IpfsCluster",
-    service: "web3-nodes:topology:ZonalService",
+    service: T.zonalService,
 } as const;
 
 /** Distinct zones a cluster's peers must stand in. */
