@@ -66,17 +66,20 @@ export async function createBackend(config: StackConfig, stack: string): Promise
 export async function run(): Promise<Record<string, unknown>> {
     const config = parseStackConfig(pulumi.runtime.allConfig(), secretConfigKeys(), pulumi.getStack());
     const backend = await createBackend(config, pulumi.getStack());
-    return {
+    const outputs = {
         cloud: backend.cloud,
         profile: config.profile,
         region: locationOf(config).region,
         zones: backend.context.zones,
         domain: config.domain,
         egressIps: backend.network.egressIps,
+        // Declared in this order, so the ports and listener rules of those before never move when one is enabled.
         ...ipfsClusterOutputs(config, backend),
         ...chainlinkOutputs(config, backend),
         ...ceramicOutputs(config, backend),
     };
+    backend.finish();
+    return outputs;
 }
 
 /** The IPFS cluster, when the stack enables it: where to reach it and what each peer is. */

@@ -2,10 +2,11 @@
 // private exposed, one task per volume), checked on the resources it declares.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { Backend, COMPONENT_TYPES, ContainerSpec, LoadBalancerTarget, Secret, Volume, ZonalService } from "../components/topology";
-import { carveSubnets, chooseZones, FARGATE_SIZES, fargateTaskSize, natIndexForZone, passthroughListeners } from "../components/aws";
+import { Backend, COMPONENT_TYPES, ContainerSpec, LoadBalancerTarget, Secret, Volume, ZonalService, publicPortFor } from "../components/topology";
+import { carveSubnets, chooseZones, FARGATE_SIZES, fargateTaskSize, hostRules, natIndexForZone, passthroughListeners, priorityBlock } from "../components/aws";
 import { ingressRules, taskSize } from "../components/aws/service";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
+import { computedState } from "../tools/mocks";
 import { ConfigError } from "../stacks/validate";
 import { named, ofType, oneOfType, synthBackend } from "./support";
 
@@ -36,6 +37,8 @@ const T = {
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     role: "aws:iam/role:Role",
     listener: "aws:lb/listener:Listener",
+    listenerRule: "aws:lb/listenerRule:ListenerRule",
+    listenerCertificate: "aws:lb/listenerCertificate:ListenerCertificate",
     loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
     targetGroup: "aws:lb/targetGroup:TargetGroup",
     certificate: "aws:acm/certificate:Certificate",
@@ -367,7 +370,7 @@ describe("AWS back-end", function () {
                 [4001, 4001, "tcp", "::/0"],
                 [4002, 4002, "udp", "0.0.0.0/0"],
                 [4002, 4002, "udp", "::/0"],
-                [8080, 8080, "tcp", idOf(result, T.securityGroup, "gateway-alb")],
+                [8080, 8080, "tcp", idOf(result, T.securityGroup, "https-alb")],
                 [9096, 9096, "tcp", idOf(result, T.securityGroup, "access-group-cluster-peers")],
             ].sort());
             // Nothing else anywhere in the stack is open to the world except the ALB's 80/443.
@@ -401,38 +404,70 @@ describe("AWS back-end", function () {
             // Registered behind the ALB target and the pass-through listener, after both listeners exist.
             assert.deepStrictEqual(i.loadBalancers.map((l: any) => [l.targetGroupArn.split(":").pop().split("/")[1], l.containerName, l.containerPort]), [
                 ["gateway-targets", "kubo", 8080],
-                ["ipfs-0-public-4001-tcp", "kubo", 4001],
-                ["ipfs-0-public-4002-udp", "kubo", 4002],
+                ["public-4001-tcp", "kubo", 4001],
+                ["public-4002-udp", "kubo", 4002],
             ]);
             const listeners = ofType(result, T.listener).map(l => l.urn);
             const dependsOn = service.options.dependsOn;
-            assert.ok(listeners.filter(u => /gateway-https|ipfs-0-public-4001/.test(u)).every(u => dependsOn.includes(u)));
+            assert.ok(listeners.filter(u => /public-4001/.test(u)).every(u => dependsOn.includes(u)));
+            assert.ok(ofType(result, T.listenerRule).filter(r => r.name.startsWith("gateway-rule-0")).every(r => dependsOn.includes(r.urn)), "the service waits for the rule that forwards to its target");
         });
 
-        it("gives public ports a pass-through NLB on a static address in the service's zone", async () => {
+        it("serves public ports on the stack's one NLB, an Elastic IP in every zone, the service at its zone's", async () => {
             const captured: { service?: ZonalService } = {};
             const result = await synthBackend("aws", backend => buildAll(backend, captured));
-            const nlb = named(result, T.loadBalancer, "ipfs-0-public-nlb");
+            const nlb = named(result, T.loadBalancer, "public-nlb");
             assert.strictEqual(nlb.inputs.loadBalancerType, "network");
             assert.strictEqual(nlb.inputs.internal, false);
+            // Off: each zone's address reaches only the targets of its zone (elbv2 load_balancing.cross_zone.enabled).
+            assert.strictEqual(nlb.inputs.enableCrossZoneLoadBalancing, false);
             const mappings = nlb.inputs.subnetMappings as { subnetId: string; allocationId: string }[];
-            assert.deepStrictEqual(mappings.map(m => m.subnetId), [idOf(result, T.subnet, `network-public-${ZONES[0]}`)]);
-            assert.match(mappings[0].allocationId, /^eipalloc-/);
-            assert.strictEqual(named(result, T.eip, "ipfs-0-public-address").options.protect, true);
+            assert.deepStrictEqual(mappings.map(m => m.subnetId), ZONES.map(z => idOf(result, T.subnet, `network-public-${z}`)));
+            for (const m of mappings) assert.match(m.allocationId, /^eipalloc-/);
+            for (const z of ZONES) assert.strictEqual(named(result, T.eip, `public-${z}`).options.protect, true);
             // TCP and QUIC each on a listener and target group of their own; QUIC's is checked on the TCP swarm port.
             for (const [key, port, protocol, checked] of [["4001-tcp", 4001, "TCP", "traffic-port"], ["4002-udp", 4002, "UDP", "4001"]] as const) {
-                const listener = named(result, T.listener, `ipfs-0-public-${key}`);
+                const listener = named(result, T.listener, `public-${key}`);
                 assert.deepStrictEqual([listener.inputs.port, listener.inputs.protocol], [port, protocol]);
-                const tg = named(result, T.targetGroup, `ipfs-0-public-${key}`);
+                const tg = named(result, T.targetGroup, `public-${key}`);
                 assert.deepStrictEqual([tg.inputs.port, tg.inputs.protocol, tg.inputs.targetType], [port, protocol, "ip"]);
                 assert.deepStrictEqual([(tg.inputs.healthCheck as any).protocol, (tg.inputs.healthCheck as any).port], ["TCP", checked]);
             }
             const address = await resolve(captured.service!.publicAddress!);
-            assert.match(address, /^203\.0\.113\.\d+$/);
-            const component = named(result, COMPONENT_TYPES.passthroughLoadBalancer, "ipfs-0-public");
-            assert.ok(component.parent?.endsWith(`${COMPONENT_TYPES.service}::ipfs-0`));
-            // A service without public ports has no public address.
+            const zoneIp = computedState(T.eip, `public-${ZONES[0]}`, named(result, T.eip, `public-${ZONES[0]}`).inputs as Record<string, unknown>).state.publicIp;
+            assert.strictEqual(address, zoneIp, "the service's address is the NLB's in its zone");
+            assert.deepStrictEqual([captured.service!.publicPort(4001), captured.service!.publicPort(4002)], [4001, 4002]);
+            assert.throws(() => captured.service!.publicPort(8080), /has no public port 8080/);
+            // A service without public ports adds nothing.
             assert.strictEqual(ofType(result, COMPONENT_TYPES.passthroughLoadBalancer).length, 1);
+        });
+
+        it("gives the n-th service of a zone with a public port that port + n*1000, and services of other zones the same port", async () => {
+            const services: ZonalService[] = [];
+            const result = await synthBackend("aws", backend => {
+                const c = (port: number): ContainerSpec => ({ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER, ports: [{ port, protocol: "tcp", exposure: { kind: "public" } }] });
+                for (const [name, zone] of [["a0", ZONES[0]], ["b0", ZONES[1]], ["a1", ZONES[0]], ["a2", ZONES[0]]] as const) {
+                    services.push(backend.service(name, { zone, liveness: { kind: "exit" }, containers: [c(4001)] }));
+                }
+            });
+            assert.deepStrictEqual(services.map(s => s.publicPort(4001)), [4001, 4001, 5001, 6001]);
+            const listeners = ofType(result, T.listener).map(l => l.inputs.port).sort();
+            assert.deepStrictEqual(listeners, [4001, 5001, 6001]);
+            // a0 and b0 share 4001's target group: different zones, each reached at its own zone's address.
+            const group = (name: string) => (named(result, T.ecsService, `${name}-service`).inputs.loadBalancers as any[])[0].targetGroupArn;
+            assert.strictEqual(group("a0"), group("b0"));
+            assert.notStrictEqual(group("a0"), group("a1"));
+            assert.deepStrictEqual(services.map(s => s.publicPort(4001)).map(p => p > 65535), [false, false, false, false]);
+        });
+
+        it("refuses a public port two container ports would share, and a port above 65535", async () => {
+            assert.throws(() => publicPortFor(4001, 62), /above 65535/);
+            await assert.rejects(synthBackend("aws", backend => {
+                const c = (port: number): ContainerSpec => ({ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER, ports: [{ port, protocol: "tcp", exposure: { kind: "public" } }] });
+                backend.service("first", { zone: ZONES[0], liveness: { kind: "exit" }, containers: [c(4001)] });
+                backend.service("second", { zone: ZONES[0], liveness: { kind: "exit" }, containers: [c(4001)] });
+                backend.service("third", { zone: ZONES[0], liveness: { kind: "exit" }, containers: [c(5001)] });
+            }), /public port 5001 of public is wanted by service third \(TCP to port 5001\) and is already service second's \(TCP to port 4001\)/);
         });
 
         it("memoizes access groups: a rule can name a group before its owner exists", async () => {
@@ -472,15 +507,20 @@ describe("AWS back-end", function () {
     describe("HTTPS load balancer and DNS", () => {
         it("serves HTTPS with a TLS 1.3 policy and only redirects HTTP", async () => {
             const result = await synthBackend("aws", backend => buildAll(backend));
-            const https = named(result, T.listener, "gateway-https");
+            const https = named(result, T.listener, "https-listener");
             assert.strictEqual(https.inputs.protocol, "HTTPS");
             assert.strictEqual(https.inputs.port, 443);
             assert.strictEqual(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
-            assert.deepStrictEqual((https.inputs.defaultActions as any[]).map(a => a.type), ["forward"]);
-            const http = named(result, T.listener, "gateway-http");
+            // A name no rule knows gets a 404; the gateway's rule forwards its name.
+            assert.deepStrictEqual((https.inputs.defaultActions as any[]).map(a => [a.type, a.fixedResponse?.statusCode]), [["fixed-response", "404"]]);
+            const [rule] = ofType(result, T.listenerRule);
+            assert.deepStrictEqual(rule.inputs.conditions, [{ hostHeader: { values: ["gateway.nodes.example.com"] } }]);
+            assert.deepStrictEqual((rule.inputs.actions as any[]).map(a => a.type), ["forward"]);
+            const http = named(result, T.listener, "http-listener");
             assert.strictEqual(http.inputs.port, 80);
             assert.deepStrictEqual(http.inputs.defaultActions, [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
-            const alb = named(result, T.loadBalancer, "gateway-alb");
+            const alb = named(result, T.loadBalancer, "https-alb");
+            assert.strictEqual(alb.inputs.idleTimeout, 60);
             assert.strictEqual(alb.inputs.dropInvalidHeaderFields, true);
             assert.strictEqual(alb.inputs.enableDeletionProtection, true);
             assert.strictEqual((alb.inputs.subnets as string[]).length, 3);
@@ -498,6 +538,68 @@ describe("AWS back-end", function () {
             }), /target other already has an HTTPS load balancer/);
         });
 
+        it("serves every name on one ALB: a certificate each by SNI, host rules, an allowlist as source-ip rules ending in a 403", async () => {
+            const cidrs = ["203.0.113.0/24", "198.51.100.7/32", "192.0.2.0/28", "2001:db8::/32"];
+            const result = await synthBackend("aws", backend => {
+                buildAll(backend);
+                const api = backend.loadBalancerTarget("api", { port: 9094, readiness: { path: "/health", status: "204" } });
+                const swarm = backend.loadBalancerTarget("swarm", { port: 4011, readiness: { path: "/", status: "200" }, websocket: true });
+                backend.service("api", { zone: ZONES[1], liveness: { kind: "exit" }, containers: [{ name: "c", image: "busybox:1.36", cpu: 0.25, memoryMiB: 512, user: IPFS_USER, ports: [{ port: 9094, exposure: { kind: "loadBalancer", target: api } }, { port: 4011, exposure: { kind: "loadBalancer", target: swarm } }] }] });
+                backend.httpsLoadBalancer("api", { hostname: "cluster", target: api, allowedCidrs: cidrs, pathPrefixes: ["/pins/", "/id/"] });
+                backend.httpsLoadBalancer("swarm", { hostname: "swarm", target: swarm });
+            });
+            assert.strictEqual(ofType(result, T.loadBalancer).filter(l => l.inputs.loadBalancerType === "application").length, 1);
+            const alb = named(result, T.loadBalancer, "https-alb");
+            // A WebSocket target keeps the longest idle timeout an ALB allows (elbv2 idle_timeout.timeout_seconds 1-4000).
+            assert.strictEqual(alb.inputs.idleTimeout, 4000);
+            // The first name's certificate is the listener's default; the others are added for SNI.
+            const certificates = ofType(result, T.listenerCertificate).map(c => c.name).sort();
+            assert.deepStrictEqual(certificates, ["api-certificate", "swarm-certificate"]);
+            const rules = ofType(result, T.listenerRule).filter(r => r.name.startsWith("api-rule-"));
+            // Two prefixes x two source sets of at most three blocks, then the 403 (elbv2: three values a condition, five a rule).
+            assert.strictEqual(rules.length, 5);
+            for (const r of rules) {
+                const values = (r.inputs.conditions as any[]).flatMap(c => Object.values(c).flatMap((v: any) => v.values));
+                assert.ok(values.length <= 5, `${r.name} has ${values.length} condition values`);
+                for (const c of r.inputs.conditions as any[]) for (const v of Object.values(c) as any[]) assert.ok(v.values.length <= 3, `${r.name}: a condition with ${v.values.length} values`);
+            }
+            const forwarded = rules.filter(r => (r.inputs.actions as any[])[0].type === "forward").flatMap(r => (r.inputs.conditions as any[]).find(c => c.sourceIp)!.sourceIp.values);
+            assert.deepStrictEqual([...new Set(forwarded)].sort(), [...cidrs].sort());
+            const last = rules.reduce((a, b) => ((a.inputs.priority as number) > (b.inputs.priority as number) ? a : b));
+            // Other sources get a 403 on the served paths; other paths fall to the listener's 404, as on GCP.
+            assert.deepStrictEqual([(last.inputs.actions as any[])[0].fixedResponse.statusCode, last.inputs.conditions],
+                ["403", [{ hostHeader: { values: ["cluster.nodes.example.com"] } }, { pathPattern: { values: ["/pins/*", "/id/*"] } }]]);
+            // Priorities are unique on the listener.
+            const priorities = ofType(result, T.listenerRule).map(r => r.inputs.priority);
+            assert.strictEqual(new Set(priorities).size, priorities.length);
+            // The gateway is open to everyone, so the ALB's security group is too; the API's allowlist is its rules'.
+            const sg = idOf(result, T.securityGroup, "https-alb");
+            const open = ofType(result, T.ingress).filter(r => r.inputs.securityGroupId === sg).map(r => `${r.inputs.fromPort} ${r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6}`).sort();
+            assert.deepStrictEqual(open, ["443 0.0.0.0/0", "443 ::/0", "80 0.0.0.0/0", "80 ::/0"]);
+        });
+
+        it("keeps each name's rule priorities where they were when names come and go", () => {
+            const taken = new Set<number>();
+            const blocks = ["cluster", "gateway", "ceramic", "chainlink"].map(h => {
+                const b = priorityBlock(h, taken);
+                taken.add(b);
+                return [h, b] as const;
+            });
+            for (const [h, b] of blocks) assert.strictEqual(priorityBlock(h, new Set()), b, `${h} moves when others are missing`);
+            assert.ok(blocks.every(([, b]) => b * 100 + 100 <= 50_000), "priorities stay within 1-50000 (elbv2 CreateRule Priority)");
+            assert.deepStrictEqual(hostRules("a.example.com", ["0.0.0.0/0", "::/0"]), [{ hostHeader: "a.example.com", action: "forward" }]);
+        });
+
+        it("refuses names whose rules an ALB cannot hold", async () => {
+            const many = Array.from({ length: 30 }, (_, i) => `10.${i}.0.0/16`);
+            await assert.rejects(synthBackend("aws", backend => {
+                for (const name of ["one", "two", "three", "four"]) {
+                    const target = backend.loadBalancerTarget(name, { port: 9094, readiness: { path: "/health", status: "204" } });
+                    backend.httpsLoadBalancer(name, { hostname: name, target, allowedCidrs: many, pathPrefixes: ["/a/", "/b/", "/c/"] });
+                }
+            }), /need 124 listener rules \(one 31, two 31, three 31, four 31\); an ALB holds 100/);
+        });
+
         it("validates the certificate and names the load balancer in Route 53", async () => {
             const result = await synthBackend("aws", backend => buildAll(backend));
             const cert = oneOfType(result, T.certificate);
@@ -511,7 +613,7 @@ describe("AWS back-end", function () {
             assert.strictEqual(alias.inputs.name, "gateway.nodes.example.com");
             assert.strictEqual(alias.inputs.zoneId, "Z0123456789ABCDEFGHIJ");
             const [target] = alias.inputs.aliases as { name: string; zoneId: string; evaluateTargetHealth: boolean }[];
-            assert.match(target.name, /^gateway-alb-[0-9a-f]+\.us-east-1\.elb\.amazonaws\.com$/);
+            assert.match(target.name, /^https-alb-[0-9a-f]+\.us-east-1\.elb\.amazonaws\.com$/);
             assert.deepStrictEqual([target.zoneId, target.evaluateTargetHealth], ["Z35SXDOTRQ7X7K", true]);
             assert.strictEqual(ofType(result, COMPONENT_TYPES.dnsRecord).length, 2);
         });
@@ -545,7 +647,7 @@ describe("AWS back-end", function () {
             const record = await resolve(lb.validationRecord as pulumi.Output<{ name: string; type: string; value: string }>);
             assert.strictEqual(record.type, "CNAME");
             assert.match(record.name, /\.ceramic\.nodes\.example\.com\.$/);
-            assert.strictEqual(named(result, T.loadBalancer, "api-alb").inputs.enableDeletionProtection, false);
+            assert.strictEqual(named(result, T.loadBalancer, "https-alb").inputs.enableDeletionProtection, false);
             assert.strictEqual(lb.url, "https://ceramic.nodes.example.com");
         });
     });
@@ -568,7 +670,8 @@ describe("AWS back-end", function () {
                 const vpc = oneOfType(result, T.vpc);
                 assert.deepStrictEqual([vpc.inputs.enableDnsSupport, vpc.inputs.enableDnsHostnames], [true, true]);
                 assert.strictEqual(ofType(result, T.subnet).length, 6);
-                assert.deepStrictEqual(oneOfType(result, T.ecsCluster).inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+                // Per-task metrics are billed as custom metrics: prod only (botocore ecs ClusterSetting: enabled or disabled).
+                assert.deepStrictEqual(oneOfType(result, T.ecsCluster).inputs.settings, [{ name: "containerInsights", value: profile === "prod" ? "enabled" : "disabled" }]);
             });
         }
 

@@ -43,7 +43,7 @@ import { CeramicOneAnchoring, ceramicOneContainer, nodeKeyFileValue, seedOfLibp2
 import { GO_IPFS_USER } from "../components/ceramic/ipfs";
 import { CERAMIC_ONE_API_PREFIX } from "../components/ceramic/ports";
 import { ARMOR_DEFAULT_RULE_PRIORITY, armorPathExpression, armorRules } from "../components/gcp/httpsLoadBalancer";
-import { PATH_NOT_FORWARDED } from "../components/aws/httpsLoadBalancer";
+import { albDecision } from "./conformance/alb";
 import { COMPONENT_TYPES, Cloud, PublishedContainer, Secret, Volume } from "../components/topology";
 import { pathPrefixesProblem } from "../components/topology/rules";
 import { ed25519PublicKey } from "../components/libp2p/identity";
@@ -102,14 +102,6 @@ function containersOf(report: SynthReport, service: string): PublishedContainer[
 
 // ---------------------------------------------------------------- stand-ins for the load balancers' matchers
 
-/**
- * Whether an ALB path pattern matches a path: "*" any run of characters, "?" exactly one, case-sensitive,
- * compared with the whole path (elbv2 PathPatternConditionConfig; Elastic Load Balancing "Path conditions").
- */
-function albPathMatches(pattern: string, requestPath: string): boolean {
-    const regex = new RegExp(`^${pattern.split("").map(c => (c === "*" ? "[^]*" : c === "?" ? "[^]" : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&"))).join("")}$`);
-    return regex.test(requestPath);
-}
 
 /**
  * The part of Cloud Armor's rules language the path rule uses (https://cloud.google.com/armor/docs/rules-language-
@@ -561,16 +553,13 @@ describe("Ceramic flavours", () => {
                 it("AWS: the ALB forwards /ceramic/* alone (everything else a 404 of its own), from the allowlist alone, checked on /ceramic/version", () => {
                     const tg = named(report, "aws:lb/targetGroup:TargetGroup", `${NAMES.api}-targets`);
                     assert.deepStrictEqual([tg.inputs.port, (tg.inputs.healthCheck as any).path, (tg.inputs.healthCheck as any).matcher], [CERAMIC_ONE_PORTS.api, CERAMIC_ONE_HEALTH.readiness.path, "200"]);
-                    const https = named(report, "aws:lb/listener:Listener", `${NAMES.api}-https`);
-                    assert.deepStrictEqual(https.inputs.defaultActions, [PATH_NOT_FORWARDED]);
-                    const rules = ofType(report, "aws:lb/listenerRule:ListenerRule").filter(r => r.name.startsWith(`${NAMES.api}-`));
-                    assert.strictEqual(rules.length, 1);
-                    const patterns = (rules[0].inputs.conditions as any[]).flatMap(c => c.pathPattern.values as string[]);
-                    assert.deepStrictEqual((rules[0].inputs.actions as any[]).map(a => a.type), ["forward"]);
-                    for (const p of PATHS) assert.strictEqual(patterns.some(pattern => albPathMatches(pattern, p)), p.startsWith(CERAMIC_ONE_API_PREFIX), p);
-                    const albGroup = named(report, "aws:ec2/securityGroup:SecurityGroup", `${NAMES.api}-alb`);
-                    const sources = ofType(report, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.inputs.securityGroupId === albGroup.id);
-                    assert.deepStrictEqual([...new Set(sources.map(r => r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6))], ["203.0.113.0/24"]);
+                    const host = `ceramic.${report.outputs.domain}`;
+                    for (const p of PATHS) {
+                        const served = p.startsWith(CERAMIC_ONE_API_PREFIX);
+                        assert.strictEqual(albDecision(report, { host, path: p, source: "203.0.113.9" }), served ? `forward ${CERAMIC_ONE_PORTS.api}` : "404", p);
+                        assert.strictEqual(albDecision(report, { host, path: p, source: "198.51.100.9" }), served ? "403" : "404", p);
+                    }
+                    const rules = ofType(report, "aws:lb/listenerRule:ListenerRule").filter(r => r.name.startsWith(`${NAMES.api}-`) && (r.inputs.actions as any[])[0].type === "forward");
                     // The service waits for the rule: ECS attaches it only to a target group a listener or rule forwards to.
                     const ecs = named(report, "aws:ecs/service:Service", `${NAMES.ceramicOne}-service`);
                     assert.ok(ecs.options.dependsOn.includes(rules[0].urn), "the ECS service does not wait for the listener rule");
@@ -578,7 +567,7 @@ describe("Ceramic flavours", () => {
                     const taskGroup = named(report, "aws:ec2/securityGroup:SecurityGroup", `${NAMES.ceramicOne}-sg`);
                     const inbound = ofType(report, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(r => r.inputs.securityGroupId === taskGroup.id);
                     const view = inbound.map(r => `${r.inputs.ipProtocol}:${r.inputs.fromPort} ${r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? report.resources.find(g => g.id === r.inputs.referencedSecurityGroupId)?.name}`).sort();
-                    assert.deepStrictEqual(view, ["tcp:4101 0.0.0.0/0", "tcp:4101 ::/0", `tcp:5101 ${NAMES.api}-alb`, "udp:4102 0.0.0.0/0", "udp:4102 ::/0"]);
+                    assert.deepStrictEqual(view, ["tcp:4101 0.0.0.0/0", "tcp:4101 ::/0", "tcp:5101 https-alb", "udp:4102 0.0.0.0/0", "udp:4102 ::/0"]);
                 });
             } else {
                 it("GCP: Cloud Armor on the API's backend denies every other path with 404 and other sources with 403; 5101 from Google's front ends alone", () => {

@@ -417,9 +417,9 @@ describe("Ceramic node", () => {
                     assert.deepStrictEqual(rules.map(r => `${r.inputs.fromPort} from ${source(r)}`).sort(), [
                         "4011 from 0.0.0.0/0",
                         "4011 from ::/0",
-                        "4012 from ceramic-wss-alb",
+                        "4012 from https-alb",
                         "5011 from access-group-ceramic",
-                        "8011 from ceramic-wss-alb",
+                        "8011 from https-alb",
                     ]);
                     // Ceramic's task is the access group's only member.
                     const members = ofType(prod, T.ecsService).filter(s => (s.inputs.networkConfiguration as any).securityGroups.includes(named(prod, T.securityGroup, "access-group-ceramic").id));
@@ -454,8 +454,8 @@ describe("Ceramic node", () => {
                 if (cloud === "aws") {
                     const tg = named(prod, T.targetGroup, `${NAMES.api}-targets`).inputs;
                     assert.deepStrictEqual([tg.port, (tg.healthCheck as any).path, (tg.healthCheck as any).port], [7007, "/api/v0/node/healthcheck", "traffic-port"]);
-                    assert.strictEqual(named(prod, T.loadBalancer, `${NAMES.swarmTls}-alb`).inputs.idleTimeout, 4000);
-                    assert.strictEqual(named(prod, T.loadBalancer, `${NAMES.api}-alb`).inputs.idleTimeout, undefined);
+                    // The stack's one ALB keeps the swarm's WebSockets open as long as an ALB can.
+                    assert.strictEqual(named(prod, T.loadBalancer, "https-alb").inputs.idleTimeout, 4000);
                 } else {
                     assert.deepStrictEqual(named(prod, T.healthCheck, `${NAMES.api}-health`).inputs.httpHealthCheck, { port: 7007, requestPath: "/api/v0/node/healthcheck" });
                     // Autohealing replaces Ceramic for its own failures only.

@@ -105,6 +105,14 @@ describe("Chainlink OCR networking", function () {
             let address: SynthResource;
             let nodes: SynthResource[];
             const below = (r: SynthResource, type: string) => descendants(report, r.urn).filter(d => d.type === type);
+            /** The network load balancer the address's listener is on. */
+            const nlbOf = () => {
+                const [listener] = below(address, "aws:lb/listener:Listener");
+                return report.resources.find(r => r.type === "aws:lb/loadBalancer:LoadBalancer" && arnOf(r) === listener.inputs.loadBalancerArn)!;
+            };
+            /** Its Elastic IPs, one per subnet mapping. */
+            const eipsOf = (nlb: SynthResource) => (nlb.inputs.subnetMappings as Inputs[]).map(m =>
+                report.resources.find(r => r.type === "aws:ec2/eip:Eip" && computedState(r.type, r.name, r.inputs as Inputs).state.allocationId === m.allocationId)!);
             before(async () => {
                 report = await graphOf(graphCases().find(c => c.label === `prod on ${cloud}`) as GraphCase);
                 const chainlink = report.resources.find(r => r.type === COMPONENT_TYPE)!;
@@ -115,18 +123,20 @@ describe("Chainlink OCR networking", function () {
             });
 
             if (cloud === "aws") {
-                it("is one internet-facing NLB with an Elastic IP in each node's zone, cross-zone on, TCP-checked on the P2P port", () => {
-                    const [nlb] = below(address, "aws:lb/loadBalancer:LoadBalancer");
-                    const eips = below(address, "aws:ec2/eip:Eip");
-                    assert.deepStrictEqual([nlb.inputs.loadBalancerType, nlb.inputs.internal, nlb.inputs.enableCrossZoneLoadBalancing], ["network", false, true]);
+                it("is a listener of the stack's internet-facing NLB, an Elastic IP in every zone, its target group cross-zone, TCP-checked on the P2P port", () => {
+                    const nlb = nlbOf();
+                    const eips = eipsOf(nlb);
+                    assert.deepStrictEqual([nlb.inputs.loadBalancerType, nlb.inputs.internal], ["network", false]);
                     const mappings = nlb.inputs.subnetMappings as Inputs[];
-                    assert.strictEqual(mappings.length, 2);
+                    assert.strictEqual(mappings.length, 3);
                     assert.deepStrictEqual(new Set(mappings.map(m => m.allocationId)).size, eips.length);
                     const subnetZone = (id: string) => report.resources.find(r => r.type === "aws:ec2/subnet:Subnet" && r.id === id)?.inputs.availabilityZone;
-                    assert.deepStrictEqual(mappings.map(m => subnetZone(m.subnetId)).sort(), nodes.map(n => zoneOfService(report, n)).sort());
+                    assert.deepStrictEqual(mappings.map(m => subnetZone(m.subnetId)).sort(), [...(report.outputs.zones as string[])].sort());
                     const [tg] = below(address, "aws:lb/targetGroup:TargetGroup");
                     const hc = tg.inputs.healthCheck as Inputs;
                     assert.deepStrictEqual([tg.inputs.protocol, tg.inputs.port, tg.inputs.targetType, hc.protocol, hc.port], ["TCP", P2P_DEFAULTS.port, "ip", "TCP", "traffic-port"]);
+                    // On for this group alone (elbv2 target group attribute load_balancing.cross_zone.enabled): every zone's IP reaches the active node.
+                    assert.strictEqual(tg.inputs.loadBalancingCrossZoneEnabled, "true");
                     const [listener] = below(address, "aws:lb/listener:Listener");
                     assert.deepStrictEqual([listener.inputs.protocol, listener.inputs.port, (listener.inputs.defaultActions as Inputs[])[0].targetGroupArn], ["TCP", P2P_DEFAULTS.port, arnOf(tg)]);
                     // Both nodes register their task, so the check finds whichever listens.
@@ -136,8 +146,8 @@ describe("Chainlink OCR networking", function () {
                     }
                 });
 
-                it("sends requests botocore's elbv2 model accepts: CreateLoadBalancer, its cross-zone attribute, the target group and the listener", () => {
-                    const [nlb] = below(address, "aws:lb/loadBalancer:LoadBalancer");
+                it("sends requests botocore's elbv2 model accepts: CreateLoadBalancer, the target group and its cross-zone attribute, the listener", () => {
+                    const nlb = nlbOf();
                     const [tg] = below(address, "aws:lb/targetGroup:TargetGroup");
                     const [listener] = below(address, "aws:lb/listener:Listener");
                     const requests: ApiRequest[] = [
@@ -148,12 +158,9 @@ describe("Chainlink OCR networking", function () {
                             },
                         },
                         {
-                            service: "elbv2", operation: "ModifyLoadBalancerAttributes", source: nlb.name, params: {
-                                LoadBalancerArn: arnOf(nlb),
-                                Attributes: [
-                                    { Key: "load_balancing.cross_zone.enabled", Value: String(nlb.inputs.enableCrossZoneLoadBalancing) },
-                                    { Key: "deletion_protection.enabled", Value: String(nlb.inputs.enableDeletionProtection) },
-                                ],
+                            service: "elbv2", operation: "ModifyTargetGroupAttributes", source: tg.name, params: {
+                                TargetGroupArn: arnOf(tg),
+                                Attributes: [{ Key: "load_balancing.cross_zone.enabled", Value: String(tg.inputs.loadBalancingCrossZoneEnabled) }],
                             },
                         },
                         {
@@ -183,14 +190,15 @@ describe("Chainlink OCR networking", function () {
                 });
 
                 it("stays served when any one zone is lost: an address in another zone, cross-zone, to a node in another zone", () => {
-                    const [nlb] = below(address, "aws:lb/loadBalancer:LoadBalancer");
+                    const nlb = nlbOf();
                     const subnetZone = (id: string) => report.resources.find(r => r.type === "aws:ec2/subnet:Subnet" && r.id === id)?.inputs.availabilityZone as string;
                     const addressZones = (nlb.inputs.subnetMappings as Inputs[]).map(m => subnetZone(m.subnetId));
                     for (const lost of report.outputs.zones as string[]) {
                         assert.ok(addressZones.some(z => z !== lost), `losing ${lost} leaves no announced address`);
                         assert.ok(nodes.some(n => zoneOfService(report, n) !== lost), `losing ${lost} leaves no node behind the address`);
                     }
-                    assert.strictEqual(nlb.inputs.enableCrossZoneLoadBalancing, true, "an address reaches a node in another zone");
+                    const [tg] = below(address, "aws:lb/targetGroup:TargetGroup");
+                    assert.strictEqual(tg.inputs.loadBalancingCrossZoneEnabled, "true", "an address reaches a node in another zone");
                 });
             } else {
                 it("is a regional external passthrough load balancer on one static address, both nodes' groups behind a TCP check of the P2P port", () => {
@@ -233,9 +241,9 @@ describe("Chainlink OCR networking", function () {
                 const announced = (report.outputs.chainlink as { p2pAddresses: string[] }).p2pAddresses;
                 // What the mock provider says each address resource's IP is.
                 const ips = cloud === "aws"
-                    ? below(address, "aws:ec2/eip:Eip").map(e => computedState(e.type, e.name, e.inputs as Inputs).state.publicIp)
+                    ? eipsOf(nlbOf()).map(e => computedState(e.type, e.name, e.inputs as Inputs).state.publicIp)
                     : below(address, "gcp:compute/address:Address").map(a => computedState(a.type, a.name, a.inputs as Inputs).state.address);
-                assert.strictEqual(announced.length, cloud === "aws" ? 2 : 1);
+                assert.strictEqual(announced.length, cloud === "aws" ? 3 : 1);
                 assert.deepStrictEqual([...announced].sort(), ips.map(ip => `${ip}:${P2P_DEFAULTS.port}`).sort());
             });
         });

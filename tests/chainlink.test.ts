@@ -2,6 +2,7 @@
 // Postgres that fails over, a lost zone survived (over the synthesized graph), TLS to the database, the
 // database never public, no RPC URL or generated secret in plain text anywhere, the standby told apart from a
 // broken node (the scripts run for real), the TOML it renders, and invalid settings refused with exact messages.
+import { albDecision } from "./conformance/alb";
 import * as assert from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -682,9 +683,9 @@ describe("Chainlink", function () {
                 if (cloud === "aws") {
                     const tg = named(report, T.targetGroup, "chainlink-api-targets").inputs.healthCheck as any;
                     assert.deepStrictEqual([tg.path, tg.matcher], ["/readyz", "200"]);
-                    const alb = named(report, T.securityGroup, "chainlink-api-alb");
-                    const open = ofType(report, T.ingress).filter(r => r.inputs.securityGroupId === alb.id);
-                    assert.deepStrictEqual([...new Set(open.map(r => r.inputs.cidrIpv4))], ["203.0.113.0/24"]);
+                    const host = `chainlink.${report.outputs.domain}`;
+                    assert.strictEqual(albDecision(report, { host, path: "/", source: "203.0.113.9" }), `forward ${PORTS.http}`);
+                    assert.strictEqual(albDecision(report, { host, path: "/", source: "198.51.100.9" }), "403");
                     for (const s of nodeServices(report)) {
                         const ecs = descendants(report, s.urn).find(r => r.type === T.ecsService)!;
                         // ECS would otherwise stop the standby for failing the target group's check, over and over.

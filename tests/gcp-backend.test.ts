@@ -12,6 +12,7 @@ import { Backend, COMPONENT_TYPES, ContainerSpec, ZonalService } from "../compon
 import { chooseGcpZones } from "../components/gcp";
 import { HostSpec, cloudConfig, shellQuote } from "../components/gcp/cloudinit";
 import { cloudDnsRecord } from "../components/gcp/dns";
+import { ENTRY_POINT_LIMITS, entryPointProblems } from "../components/gcp/httpsLoadBalancer";
 import { targetProbe } from "../components/gcp/loadBalancerTarget";
 import { E2_MACHINE_TYPES, OS_HEADROOM, machineTypeFor } from "../components/gcp/machine";
 import { instanceSubnetCidr } from "../components/gcp/network";
@@ -21,6 +22,7 @@ import { gcpName } from "../components/gcp/shared";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
 import { ConfigError } from "../stacks/validate";
 import { gcpGroupUrl } from "./conformance/healthChecks";
+import { argsProperties } from "./conformance/providerSdk";
 import { descendants, hasBinary, named, ofType, oneOfType, synthBackend } from "./support";
 
 const T = {
@@ -41,6 +43,8 @@ const T = {
     healthCheck: "gcp:compute/healthCheck:HealthCheck",
     urlMap: "gcp:compute/uRLMap:URLMap",
     httpProxy: "gcp:compute/targetHttpProxy:TargetHttpProxy",
+    httpsProxy: "gcp:compute/targetHttpsProxy:TargetHttpsProxy",
+    certificate: "gcp:compute/managedSslCertificate:ManagedSslCertificate",
     securityPolicy: "gcp:compute/securityPolicy:SecurityPolicy",
     secretIam: "gcp:secretmanager/secretIamMember:SecretIamMember",
     secretVersion: "gcp:secretmanager/secretVersion:SecretVersion",
@@ -148,6 +152,53 @@ function deployNodes(backend: Backend, out: Partial<Deployment> = {}): void {
     });
 }
 
+
+/**
+ * `count` HTTPS names on one service: the first, "socket", on a WebSocket target; the others on a plain one.
+ * Names past the proxy's certificates are refused.
+ */
+function serveNames(backend: Backend, count: number): void {
+    const [zone] = backend.context.zones;
+    const socket = backend.loadBalancerTarget("socket", { port: 8080, readiness: { path: "/", status: "200" }, websocket: true });
+    const plain = backend.loadBalancerTarget("plain", { port: 8081, readiness: { path: "/", status: "200" } });
+    backend.service("web", {
+        zone,
+        liveness: { kind: "exit" },
+        containers: [{
+            name: "web", image: "busybox:1.36.1", cpu: 0.25, memoryMiB: 128, user: { uid: 2000, gid: 2000 }, command: ["httpd", "-f", "-p", "8080"],
+            ports: [{ port: 8080, exposure: { kind: "loadBalancer", target: socket } }, { port: 8081, exposure: { kind: "loadBalancer", target: plain } }],
+        }],
+    });
+    backend.httpsLoadBalancer("socket", { hostname: "socket", target: socket });
+    for (let i = 1; i < count; i++) backend.httpsLoadBalancer(`site-${i}`, { hostname: `site-${i}`, target: plain });
+}
+
+/** What a request for `host` gets from a URL map without path rules: a backend service, or a redirect. */
+interface Routed {
+    service?: string;
+    redirect?: Record<string, unknown>;
+}
+
+/**
+ * Where a global URL map sends a host, as compute v1 urlMaps documents it
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/urlMaps): the path matcher named by the host rule
+ * whose hosts match (HostRule.hosts: a hostname, or a leading `*` that "matches any string of ([a-z0-9-.]*)"),
+ * else the map's own default (defaultService, or defaultUrlRedirect "when none of the specified hostRules match").
+ */
+function route(map: SynthResource, host: string): Routed {
+    const matches = (pattern: string) => (pattern.startsWith("*")
+        ? host.endsWith(pattern.slice(1)) && /^[a-z0-9.-]*$/.test(host.slice(0, host.length - pattern.length + 1))
+        : pattern === host.toLowerCase());
+    const rule = (input<{ hosts: string[]; pathMatcher: string }[]>(map, "hostRules") ?? []).find(r => r.hosts.some(matches));
+    if (rule) {
+        const matcher = input<{ name: string; defaultService?: string; pathRules?: unknown[] }[]>(map, "pathMatchers").find(m => m.name === rule.pathMatcher);
+        assert.ok(matcher, `host rule for ${host} names a path matcher the map lacks: ${rule.pathMatcher}`);
+        assert.strictEqual(matcher.pathRules, undefined, "paths are kept by Cloud Armor, not by path rules");
+        return { service: matcher.defaultService };
+    }
+    const service = input<string | undefined>(map, "defaultService");
+    return service === undefined ? { redirect: input(map, "defaultUrlRedirect") } : { service };
+}
 
 function parentOf(result: SynthResult, r: SynthResource): SynthResource | undefined {
     return result.resources.find(p => p.urn === r.parent);
@@ -514,7 +565,7 @@ describe("GCP back-end", function () {
                 assert.strictEqual(input(urlMap, "defaultService"), undefined);
                 assert.strictEqual(input(urlMap, "pathMatchers"), undefined);
             }
-            assert.strictEqual(ofType(result, T.globalForwardingRule).filter(r => input(r, "portRange") === "80").length, 2);
+            assert.strictEqual(ofType(result, T.globalForwardingRule).filter(r => input(r, "portRange") === "80").length, 1, "one for the stack's every HTTPS name");
         });
 
         it("serves HTTPS from the registered instance groups, probes 204 targets with TCP, and limits sources with Cloud Armor", () => {
@@ -539,7 +590,7 @@ describe("GCP back-end", function () {
             assert.strictEqual(input(record, "managedZone"), "nodes-example-com");
             assert.strictEqual(input(record, "name"), "gateway.nodes.example.com.");
             assert.strictEqual(input(record, "type"), "A");
-            const https = ofType(result, T.globalForwardingRule).find(r => r.name === "gateway-https")!;
+            const https = named(result, T.globalForwardingRule, "https-https");
             assert.deepStrictEqual(input(record, "rrdatas"), [input(https, "ipAddress")], "the name points at the load balancer's address");
             assert.match(input<string>(https, "ipAddress"), /^\d+\.\d+\.\d+\.\d+$/);
             assert.throws(() => cloudDnsRecord("x.example.com", { type: "ALIAS", name: "a", zoneId: "z" }), /no ALIAS/);
@@ -550,6 +601,112 @@ describe("GCP back-end", function () {
                 const target = backend.loadBalancerTarget("lonely", { port: 8080, readiness: { path: "/", status: "200" } });
                 backend.httpsLoadBalancer("lonely", { hostname: "lonely", target });
             }), /no service exposes port 8080 to load balancer target lonely/);
+        });
+    });
+
+    describe("the HTTPS entry point: one global external Application Load Balancer for every name", () => {
+        const DOMAIN = "nodes.example.com";
+        const NAMES = [["gateway", `gateway.${DOMAIN}`], ["cluster-api", `cluster.${DOMAIN}`]] as const;
+        const httpsMap = (r: SynthResult) => withId(r, input(oneOfType(r, T.httpsProxy), "urlMap"));
+
+        it("serves two names on one address, one HTTPS and one HTTP forwarding rule, one URL map routing each name to its own backend service, one proxy with both certificates (compute v1 globalAddresses, globalForwardingRules, urlMaps, targetHttpsProxies)", () => {
+            const entry = oneOfType(result, COMPONENT_TYPES.httpsEntryPoint);
+            const below = new Set(descendants(result, entry.urn).map(r => r.urn));
+            const [address, ...others] = ofType(result, T.globalAddress).filter(a => input(a, "addressType") === "EXTERNAL");
+            assert.deepStrictEqual(others, [], "one public global address");
+            assert.ok(below.has(address.urn));
+            const rules = ofType(result, T.globalForwardingRule);
+            assert.deepStrictEqual(rules.map(r => input(r, "portRange")).sort(), ["443", "80"]);
+            for (const rule of rules) {
+                assert.ok(below.has(rule.urn), rule.name);
+                assert.strictEqual(input(rule, "loadBalancingScheme"), "EXTERNAL_MANAGED", rule.name);
+                assert.strictEqual(input(rule, "ipAddress"), input(rules[0], "ipAddress"), "both on the one address");
+            }
+            assert.match(input<string>(rules[0], "ipAddress"), /^\d+\.\d+\.\d+\.\d+$/);
+            const proxy = withId(result, input(rules.find(r => input(r, "portRange") === "443")!, "target"));
+            assert.strictEqual(proxy.type, T.httpsProxy);
+            assert.strictEqual(ofType(result, T.httpsProxy).length, 1);
+            assert.strictEqual(ofType(result, T.urlMap).length, 2, "the HTTPS map and the HTTP redirect");
+            const map = withId(result, input(proxy, "urlMap"));
+            assert.deepStrictEqual(input<{ hosts: string[] }[]>(map, "hostRules").map(r => r.hosts), NAMES.map(([, fqdn]) => [fqdn]));
+            for (const [name, fqdn] of NAMES) {
+                const backend = named(result, T.backendService, `${name}-backend`);
+                assert.strictEqual(input(backend, "loadBalancingScheme"), "EXTERNAL_MANAGED");
+                assert.deepStrictEqual(route(map, fqdn), { service: backend.id }, fqdn);
+            }
+            const certificates = input<string[]>(proxy, "sslCertificates").map(id => withId(result, id));
+            assert.deepStrictEqual(certificates.map(c => [c.type, input<any>(c, "managed").domains]), NAMES.map(([, fqdn]) => [T.certificate, [fqdn]]));
+            // Each name keeps its own certificate, under its own HttpsLoadBalancer.
+            assert.deepStrictEqual(certificates.map(c => parentOf(result, c)!.name), NAMES.map(([name]) => name));
+        });
+
+        it("points every HTTPS name's DNS record at the one address", () => {
+            const ip = input(named(result, T.globalForwardingRule, "https-https"), "ipAddress");
+            const balancers = ofType(result, COMPONENT_TYPES.httpsLoadBalancer);
+            assert.deepStrictEqual(balancers.map(b => b.name), NAMES.map(([name]) => name));
+            for (const balancer of balancers) {
+                const records = descendants(result, balancer.urn).filter(r => r.type === T.recordSet);
+                assert.deepStrictEqual(records.map(r => [input(r, "type"), input(r, "rrdatas")]), [["A", [ip]]], balancer.name);
+            }
+        });
+
+        it("answers a name it has no host rule for with a 302 to the stack's domain, reaching no backend (compute v1 urlMaps defaultUrlRedirect: \"When none of the specified hostRules match, the request is redirected\")", () => {
+            const map = httpsMap(result);
+            // The API takes a redirect or a backend as the default, never both.
+            assert.strictEqual(input(map, "defaultService"), undefined);
+            assert.strictEqual(input(map, "defaultRouteAction"), undefined);
+            const toDomain = { redirect: { hostRedirect: DOMAIN, pathRedirect: "/", redirectResponseCode: "FOUND", stripQuery: true } };
+            for (const host of [`unknown.${DOMAIN}`, DOMAIN, "34.120.0.1", `gateway.${DOMAIN}.attacker.example`]) assert.deepStrictEqual(route(map, host), toDomain, host);
+            // httpsRedirect "must only be set for UrlMaps used in TargetHttpProxys" (@pulumi/gcp URLMapDefaultUrlRedirect).
+            assert.notStrictEqual(input<any>(map, "defaultUrlRedirect").httpsRedirect, true);
+            // Google refuses the map unless its own tests pass: each is what route() finds.
+            const tests = input<{ host: string; path: string; service: string }[]>(map, "tests");
+            assert.deepStrictEqual(tests.map(t => t.host), NAMES.map(([, fqdn]) => fqdn));
+            for (const t of tests) assert.deepStrictEqual(route(map, t.host), { service: t.service }, t.host);
+        });
+
+        describe("at the limit of the proxy's certificates", () => {
+            let full: SynthResult;
+            before(async () => {
+                full = await synthBackend("gcp", backend => serveNames(backend, ENTRY_POINT_LIMITS.certificatesPerProxy));
+            });
+
+            it("holds as many names as a target HTTPS proxy takes certificates: 15 (load-balancing quotas, \"SSL certificates per target HTTPS or target SSL proxy\"; @pulumi/gcp TargetHttpsProxy sslCertificates)", () => {
+                const documented = /up to (\d+) SSL certificates/.exec(argsProperties("gcp", "compute/targetHttpsProxy", "TargetHttpsProxy").get("sslCertificates")!.doc);
+                assert.ok(documented, "the provider states the proxy's limit");
+                assert.strictEqual(ENTRY_POINT_LIMITS.certificatesPerProxy, Number(documented[1]));
+                const proxy = oneOfType(full, T.httpsProxy);
+                assert.strictEqual(input<string[]>(proxy, "sslCertificates").length, ENTRY_POINT_LIMITS.certificatesPerProxy);
+                const map = httpsMap(full);
+                assert.strictEqual(input<unknown[]>(map, "hostRules").length, ENTRY_POINT_LIMITS.certificatesPerProxy);
+                assert.strictEqual(ofType(full, T.globalForwardingRule).length, 2);
+                assert.strictEqual(ofType(full, T.globalAddress).filter(a => input(a, "addressType") === "EXTERNAL").length, 1);
+            });
+
+            it("keeps a WebSocket target's day-long timeout on its own backend service alone", () => {
+                assert.strictEqual(input(named(full, T.backendService, "socket-backend"), "timeoutSec"), 86_400);
+                for (const b of ofType(full, T.backendService).filter(b => b.name !== "socket-backend")) assert.strictEqual(input(b, "timeoutSec"), undefined, b.name);
+                assert.deepStrictEqual(route(httpsMap(full), "socket.nodes.example.com"), { service: named(full, T.backendService, "socket-backend").id });
+            });
+
+            it("refuses one name more, naming the limit, and a name or path matcher twice", async () => {
+                await assert.rejects(
+                    synthBackend("gcp", backend => serveNames(backend, ENTRY_POINT_LIMITS.certificatesPerProxy + 1)),
+                    /https load balancer site-15: the stack's HTTPS entry point cannot take site-15\.nodes\.example\.com:\n {2}- 16 HTTPS names .* at most 15 \(SSL certificates per target HTTPS proxy/,
+                );
+                const host = (name: string, fqdn = `${name}.example.com`) => ({ name, fqdn, pathMatcher: name });
+                assert.deepStrictEqual(entryPointProblems([host("a"), host("b")]), []);
+                assert.match(entryPointProblems([host("a"), host("b", "a.example.com")]).join("\n"), /https load balancers a and b both have the name a\.example\.com/);
+                assert.match(entryPointProblems([host("a"), { ...host("b"), pathMatcher: "a" }]).join("\n"), /both have the path matcher a/);
+            });
+        });
+
+        it("declares nothing when the stack has no HTTPS name", async () => {
+            const bare = await synthBackend("gcp", backend => void backend.secret("only", { value: SECRET_VALUE }));
+            for (const type of [COMPONENT_TYPES.httpsEntryPoint, T.globalForwardingRule, T.urlMap, T.httpsProxy, T.httpProxy, T.certificate]) {
+                assert.deepStrictEqual(ofType(bare, type).map(r => r.name), [], type);
+            }
+            assert.deepStrictEqual(ofType(bare, T.globalAddress).map(r => r.name), []);
         });
     });
 

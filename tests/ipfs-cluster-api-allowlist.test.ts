@@ -1,9 +1,10 @@
 // Who reaches the IPFS Cluster REST API (it adds and removes pins and peers): only `ipfsCluster.apiCidrs`, on
 // both clouds, while the gateway stays open to everyone. Held to the clouds' own rules:
-// - AWS: the API's ALB serves that one name (one forwarding listener, no listener rules, a security group of
-//   its own), so its security group's inbound rules are the allowlist; each rule as the AuthorizeSecurityGroupIngress
-//   request botocore's EC2 model validates, within the 60 inbound rules per address family a security group holds
-//   by default (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+// - AWS: the stack's one ALB, evaluated as an ALB evaluates its listener rules: the API's name is forwarded only
+//   from the allowlist's blocks (source-ip conditions) and answered 403 otherwise, while its security group
+//   admits the union of every name's allowlist; each inbound rule as the AuthorizeSecurityGroupIngress request
+//   botocore's EC2 model validates, within the 60 inbound rules per address family a security group holds by
+//   default (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
 // - GCP: a Cloud Armor backend security policy on the API's backend service, evaluated as Cloud Armor evaluates
 //   one (lowest priority number first, first match decides, the default rule at 2147483647 matching "*"), each
 //   rule within the ranges a rule takes; both limits read from @pulumi/gcp 9's own documentation of the API.
@@ -24,7 +25,8 @@ import { SynthResource } from "../tools/harness";
 import { readStackFile } from "../tools/stackfile";
 import { SynthReport } from "../tools/synth";
 import { validateWithBotocore } from "./conformance/botocore";
-import { ApiRequest, arnOf } from "./conformance/awsRequests";
+import { albDecision } from "./conformance/alb";
+import { ApiRequest } from "./conformance/awsRequests";
 import { graphCases, graphOf } from "./conformance/graphs";
 import { baseConfig } from "./fixtures";
 import { named, ofType, synthBackend } from "./support";
@@ -56,27 +58,10 @@ function caseOf(label: string) {
 
 // ---------------------------------------------------------------- AWS
 
-/**
- * The inbound rules that decide who reaches the ALB forwarding to `port`, after checking that the ALB serves
- * only that target: one HTTPS listener forwarding to it, an HTTP listener that only redirects, no listener
- * rules, and a security group no other load balancer uses.
- */
-function albSources(report: SynthReport, port: number): SynthResource[] {
-    const group = ofType(report, T.targetGroup).filter(tg => inputs(tg).port === port);
-    assert.strictEqual(group.length, 1, `one target group on port ${port}`);
-    const forwarding = ofType(report, T.listener).filter(l => (inputs(l).defaultActions as Inputs[]).some(a => a.targetGroupArn === arnOf(group[0])));
-    assert.strictEqual(forwarding.length, 1, `one listener forwards to port ${port}`);
-    const albArn = inputs(forwarding[0]).loadBalancerArn;
-    const alb = ofType(report, T.loadBalancer).find(lb => arnOf(lb) === albArn)!;
-    const listeners = ofType(report, T.listener).filter(l => inputs(l).loadBalancerArn === albArn);
-    assert.deepStrictEqual(listeners.map(l => [inputs(l).protocol, inputs(l).port, inputs(l).defaultActions.map((a: Inputs) => a.type)]).sort(),
-        [["HTTP", 80, ["redirect"]], ["HTTPS", 443, ["forward"]]]);
-    const listenerArns = new Set(listeners.map(arnOf));
-    assert.deepStrictEqual(ofType(report, T.listenerRule).filter(r => listenerArns.has(inputs(r).listenerArn)), [], "no listener rules: the ALB serves one name");
-    const groups = inputs(alb).securityGroups as string[];
-    assert.strictEqual(groups.length, 1);
-    assert.deepStrictEqual(ofType(report, T.loadBalancer).filter(lb => lb !== alb && (inputs(lb).securityGroups ?? []).includes(groups[0])), [], "the security group is the ALB's own");
-    return ofType(report, T.ingress).filter(r => inputs(r).securityGroupId === groups[0]);
+/** The REST API's and the gateway's names in a graph's domain. */
+function hostsOf(report: SynthReport): { api: string; gateway: string } {
+    const domain = report.outputs.domain as string;
+    return { api: `${HOSTNAMES.restApi}.${domain}`, gateway: `${HOSTNAMES.gateway}.${domain}` };
 }
 
 /** "cidr port" for each inbound rule, sorted. */
@@ -179,16 +164,26 @@ function edges(cidr: string): { inside: string[]; outside: string[] } {
 }
 
 describe("the IPFS Cluster REST API answers its allowlist only, the gateway everyone", () => {
-    describe("on AWS: the API's own ALB security group (botocore ec2 model, VPC security group quota)", () => {
-        it("prod admits exactly ipfsCluster.apiCidrs on 443 and 80; the gateway stays open to the world", async () => {
+    describe("on AWS: the stack's ALB, its source-ip rules and security group (elbv2 listener rules, botocore ec2 model, VPC security group quota)", () => {
+        it("prod forwards the API's name from exactly ipfsCluster.apiCidrs and answers every other source 403; the gateway stays open to the world", async () => {
             const report = await graphOf(caseOf("prod on aws"));
-            assert.deepStrictEqual(admitted(albSources(report, PORTS.restApi)), onWebPorts(prodApiCidrs()));
-            assert.deepStrictEqual(admitted(albSources(report, PORTS.gateway)), onWebPorts(EVERYONE));
+            const { api, gateway } = hostsOf(report);
+            for (const cidr of prodApiCidrs()) {
+                const { inside, outside } = edges(cidr);
+                for (const source of inside) assert.strictEqual(albDecision(report, { host: api, path: "/pins", source }), `forward ${PORTS.restApi}`, `${source} in ${cidr}`);
+                for (const source of outside) {
+                    if (prodApiCidrs().some(c => edges(c).inside.includes(source))) continue;
+                    assert.strictEqual(albDecision(report, { host: api, path: "/pins", source }), "403", `${source} next to ${cidr}`);
+                }
+            }
+            assert.strictEqual(albDecision(report, { host: api.toUpperCase(), path: "/id", source: "192.0.2.1" }), "403");
+            assert.strictEqual(albDecision(report, { host: gateway, path: "/ipfs/bafkqaaa", source: "192.0.2.1" }), `forward ${PORTS.gateway}`);
+            assert.strictEqual(albDecision(report, { host: `unknown.${report.outputs.domain}`, path: "/", source: "192.0.2.1" }), "404");
         });
 
         it("dev, which sets no apiCidrs, admits everyone to the API", async () => {
             const report = await graphOf(caseOf("dev on aws"));
-            assert.deepStrictEqual(admitted(albSources(report, PORTS.restApi)), onWebPorts(EVERYONE));
+            assert.strictEqual(albDecision(report, { host: hostsOf(report).api, path: "/pins", source: "192.0.2.1" }), `forward ${PORTS.restApi}`);
         });
 
         it("the largest allowlist stays within a security group's inbound rules, and every rule is a request EC2 accepts", async () => {
@@ -202,7 +197,8 @@ describe("the IPFS Cluster REST API answers its allowlist only, the gateway ever
             });
             const counts = rulesPerGroupAndFamily(result);
             assert.ok([...counts.values()].every(n => n <= INBOUND_RULES_PER_GROUP_AND_FAMILY), JSON.stringify([...counts]));
-            const sg = named(result, T.securityGroup, "api-alb");
+            // With no name open to everyone, the ALB's security group admits exactly the allowlist.
+            const sg = named(result, T.securityGroup, "https-alb");
             assert.deepStrictEqual(admitted(ofType(result, T.ingress).filter(r => inputs(r).securityGroupId === sg.id)), onWebPorts(cidrs));
             const requests = ofType(result, T.ingress).map(authorizeIngress);
             const verdict = validateWithBotocore(requests);

@@ -25,7 +25,7 @@ import {
 import { secretsLoader } from "../components/gcp/cloudinit";
 import { BOOTSTRAP_PEERS_PER_ZONE, TRUSTED_PEERS } from "../components/ipfs-cluster/cluster";
 import { SERVER_PROFILE_FILTERS, addrFiltersAllowing } from "../components/ipfs-cluster/peering";
-import { PATHS } from "../components/ipfs-cluster/ports";
+import { PATHS, publicSwarmAddresses } from "../components/ipfs-cluster/ports";
 import { FENCE_NAME, unwrapFence, volumeFenceScript } from "../components/topology/fence";
 import { peerKeyFromSeed } from "../components/libp2p/identity";
 import { evaluatePolicies } from "../policies/evaluate";
@@ -208,7 +208,7 @@ function loseZone(report: SynthReport, cloud: Cloud, zone: string): Survivors {
                 const ecs = descendants(report, p.urn).find(d => d.type === T.ecsService)!;
                 return (ecs.inputs.loadBalancers as { targetGroupArn: string }[]).some(l => l.targetGroupArn.includes(`:targetgroup/${target}-targets/`));
             }).map(p => p.name);
-            const alb = named(report, T.loadBalancer, `${target}-alb`);
+            const alb = named(report, T.loadBalancer, "https-alb");
             frontEndZones[target] = (alb.inputs.subnets as string[])
                 .map(id => report.resources.find(s => s.type === T.subnet && s.id === id)!)
                 .filter(s => !lost.has(s.urn))
@@ -458,7 +458,7 @@ describe("IPFS cluster", function () {
                     assert.strictEqual(c.env.CLUSTER_STATELESS_CONCURRENTPINS, "20");
                     assert.strictEqual(c.env.CLUSTER_IPFSHTTP_PINTIMEOUT, "10m");
                     assert.strictEqual(kubo.env.KUBO_STORAGE_MAX, "450GiB");
-                    assert.strictEqual(kubo.env.KUBO_ANNOUNCE_ADDRESS, peer.multiaddresses[0].split("/")[2]);
+                    assert.deepStrictEqual(JSON.parse(kubo.env.KUBO_ANNOUNCE), peer.multiaddresses.filter(a => a.startsWith("/ip4/")).map(a => a.replace(/\/p2p\/\w+$/, "")));
                     assert.strictEqual(c.env.CLUSTER_METRICS_PROMETHEUSENDPOINT, "/ip4/0.0.0.0/tcp/8888");
                     assert.strictEqual(c.env.CLUSTER_IPFSPROXY_LISTENMULTIADDRESS, "/ip4/127.0.0.1/tcp/9095");
                     assert.strictEqual(c.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS, "/ip4/127.0.0.1/tcp/5001");
@@ -705,7 +705,7 @@ describe("IPFS cluster", function () {
                         IPFS_PATH: repo,
                         KUBO_PEER_ID: key.peerId,
                         KUBO_PRIVATE_KEY: key.privateKey,
-                        KUBO_ANNOUNCE_ADDRESS: "203.0.113.7",
+                        KUBO_ANNOUNCE: JSON.stringify(publicSwarmAddresses("203.0.113.7", { tcp: 5001, quic: 5002 })),
                         KUBO_STORAGE_MAX: "18GiB",
                         KUBO_ADDR_FILTERS: ADDR_FILTERS,
                         KUBO_PEERING_PEERS: PEERING,
@@ -742,7 +742,8 @@ describe("IPFS cluster", function () {
                     "ipfs config Addresses.API /ip4/127.0.0.1/tcp/5001",
                     "ipfs config Addresses.Gateway /ip4/0.0.0.0/tcp/8080",
                     'ipfs config --json Addresses.Swarm ["/ip4/0.0.0.0/tcp/4001","/ip4/0.0.0.0/udp/4002/quic-v1"]',
-                    'ipfs config --json Addresses.Announce ["/ip4/203.0.113.7/tcp/4001","/ip4/203.0.113.7/udp/4002/quic-v1"]',
+                    // A second peer of its zone on AWS: the public ports its address forwards (ZonalService.publicPort), not the container's.
+                    'ipfs config --json Addresses.Announce ["/ip4/203.0.113.7/tcp/5001","/ip4/203.0.113.7/udp/5002/quic-v1"]',
                     `ipfs config --json Addresses.NoAnnounce ${JSON.stringify(SERVER_PROFILE_FILTERS)}`,
                     `ipfs config --json Swarm.AddrFilters ${ADDR_FILTERS}`,
                     `ipfs config --json Peering.Peers ${PEERING}`,

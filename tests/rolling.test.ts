@@ -284,7 +284,14 @@ describe("rolling changes of the IPFS cluster", function () {
                 const old = byUrn(base);
                 const added = grown.resources.filter(r => !old.has(r.urn));
                 assert.ok(added.length > 0);
-                for (const r of added) assert.ok(r.name.startsWith(`ipfs-${peers}`), `${r.name} is new although it is not the new peer's`);
+                // On AWS the new peer's public ports may be new listeners of the stack's NLB (a second peer of a
+                // zone gets ports of its own), each to a target group only the new peer registers in.
+                const newPeerGroups = new Set(grown.resources.filter(r => r.type === "aws:ecs/service:Service" && r.name === `ipfs-${peers}-service`)
+                    .flatMap(r => ((r.inputs.loadBalancers ?? []) as Inputs[]).map(lb => lb.targetGroupArn as string)));
+                const servesNewPeer = (r: SynthResource) =>
+                    (r.type === "aws:lb/targetGroup:TargetGroup" && newPeerGroups.has(arnOf(r))) ||
+                    (r.type === "aws:lb/listener:Listener" && newPeerGroups.has((r.inputs.defaultActions as Inputs[])[0].targetGroupArn));
+                for (const r of added) assert.ok(r.name.startsWith(`ipfs-${peers}`) || servesNewPeer(r), `${r.name} is new although it is not the new peer's`);
                 const changed = grown.resources.filter(r => old.has(r.urn)).filter(r => {
                     const was = old.get(r.urn)!;
                     return !isDeepStrictEqual(was.inputs, r.inputs) || !isDeepStrictEqual(was.options, r.options) || !isDeepStrictEqual(was.engine?.dependencies, r.engine?.dependencies);

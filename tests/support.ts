@@ -25,6 +25,7 @@ export async function synthBackend(
         program: async () => {
             const backend = await createBackend(parseConfig(raw), "test");
             await build(backend);
+            backend.finish();
             return {};
         },
     });

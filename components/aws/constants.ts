@@ -30,5 +30,10 @@ export const DEFAULT_DNS_TTL = 300;
 /** How long a deleted secret can be restored. Prod keeps the longest window Secrets Manager allows. */
 export const SECRET_RECOVERY_WINDOW_DAYS = { dev: 7, prod: 30 } as const;
 
+/** The recovery window of a profile's secrets: prod's, or the shorter one for every other profile. */
+export function secretRecoveryWindowDays(profile: string): number {
+    return profile === "prod" ? SECRET_RECOVERY_WINDOW_DAYS.prod : SECRET_RECOVERY_WINDOW_DAYS.dev;
+}
+
 /** An ECS service may be attached to at most this many target groups. */
 export const MAX_TARGET_GROUPS_PER_SERVICE = 5;

@@ -7,6 +7,8 @@ import type { AwsNetwork } from "./network";
 import type { FileSystems } from "./volume";
 import type { AwsDns } from "./dns";
 import type { AwsRegistryMirror } from "./registryMirror";
+import type { PublicLoadBalancers } from "./passthroughLoadBalancer";
+import type { HttpsEntryPoint } from "./httpsLoadBalancer";
 
 export interface AwsAccount {
     accountId: string;
@@ -27,6 +29,10 @@ export interface AwsContext {
     readonly dns: AwsDns | undefined;
     /** Every task pulls its images through it. */
     readonly registryMirror: AwsRegistryMirror;
+    /** The stack's public addresses: every service's swarm ports and every shared address. */
+    readonly publicLoadBalancers: PublicLoadBalancers;
+    /** The stack's one HTTPS entry point: every HTTPS name, every load balancer target. */
+    readonly httpsEntryPoint: HttpsEntryPoint;
     /** The security group that is a service's network identity; created on first mention, by owner or by rule. */
     accessGroup(group: string): aws.ec2.SecurityGroup;
 }

@@ -1,23 +1,17 @@
-// An internet-facing ALB that terminates TLS for one name under the stack's domain and forwards to one
-// target. Plain HTTP only ever answers with a redirect.
+// The stack's one HTTPS entry point: an internet-facing ALB whose HTTPS listener carries a certificate for
+// every name under the stack's domain and sends each name, by host rules, to its own target; plain HTTP only
+// ever answers with a redirect. Each name (an HttpsLoadBalancer) brings its certificate, its rules and its
+// DNS record; what they share is settled once every name is declared (the back-end's finish).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, DnsTarget, HttpsLoadBalancer, HttpsLoadBalancerArgs, Profile } from "../topology";
-import { EVERYONE, allowlistProblem } from "../topology/cidrs";
+import { EVERYONE, admitsEveryIpv4, allowlistProblem } from "../topology/cidrs";
+import { Deferred, deferred } from "../topology/deferred";
 import { pathPrefixesProblem } from "../topology/rules";
 import { HTTP_PORT, HTTPS_PORT, TLS_POLICY } from "./constants";
 import { AwsDns } from "./dns";
 import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 import { awsLogicalName } from "./names";
-
-export interface AwsHttpsLoadBalancerArgs extends HttpsLoadBalancerArgs {
-    target: AwsLoadBalancerTarget;
-    domain: string;
-    profile: Profile;
-    publicSubnetIds: pulumi.Input<string>[];
-    /** Where the name and the certificate's validation record go; none means the operator creates them. */
-    dns: AwsDns | undefined;
-}
 
 /** The record ACM checks before it issues the certificate. */
 export interface ValidationRecord {
@@ -26,14 +20,41 @@ export interface ValidationRecord {
     value: string;
 }
 
-/** What the HTTPS listener answers a path no rule forwards: a plain 404, the target never asked. */
+/** What the HTTPS listener answers a request no rule forwards (an unknown name, a path not served): a plain 404. */
 export const PATH_NOT_FORWARDED = {
     type: "fixed-response",
     fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "not found" },
 } as const;
 
-/** The longest idle timeout an ALB accepts. */
+/** What a name with an allowlist answers a source outside it: a plain 403, as Cloud Armor's default deny does on GCP. */
+export const SOURCE_NOT_ALLOWED = {
+    type: "fixed-response",
+    fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "forbidden" },
+} as const;
+
+/** The longest idle timeout an ALB accepts (elbv2 idle_timeout.timeout_seconds, 1-4000). */
 export const WEBSOCKET_IDLE_TIMEOUT_SECONDS = 4000;
+
+/** The ALB's default idle timeout (elbv2 idle_timeout.timeout_seconds), kept when no target serves WebSockets. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+
+/**
+ * Limits of one ALB's rules (elbv2 "Condition types for listener rules": up to three match evaluations per
+ * condition and five per rule, at most five wildcards per rule; "Quotas for your Application Load Balancers":
+ * 100 rules per load balancer not counting the default ones, 25 certificates per load balancer not counting the
+ * default one, 100 target groups per load balancer; priorities 1-50000, elbv2 CreateRule Priority).
+ */
+export const ALB_LIMITS = {
+    valuesPerCondition: 3,
+    valuesPerRule: 5,
+    rules: 100,
+    certificates: 25,
+    targetGroups: 100,
+    maxPriority: 50_000,
+} as const;
+
+/** Each name's rules take priorities from a block of this many, found from the name: adding or removing one name never moves another's. */
+export const PRIORITY_BLOCK = 100;
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -51,6 +72,232 @@ export function cidrField(cidr: string): { cidrIpv4: string } | { cidrIpv6: stri
     return cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
 }
 
+/** One listener rule of a name, in the order they are evaluated. */
+export interface HostRule {
+    hostHeader: string;
+    /** Path patterns, any of which matches ("*" matches any characters, "/" included: elbv2 PathPatternConditionConfig). */
+    pathPatterns?: string[];
+    sourceIps?: string[];
+    action: "forward" | "forbidden";
+}
+
+/**
+ * The rules that give a name what it had on a load balancer of its own: its target for the given path prefixes
+ * (every path without them), and, with an allowlist that does not admit every IPv4 address (the ALB speaks
+ * IPv4), only from the allowlist's blocks, three to a rule, then a 403 for every other source on those paths.
+ * Requests of the name that match no rule (a path not served, whoever asks) fall to the listener's 404, as on
+ * GCP, where Cloud Armor answers 404 for a path before 403 for a source.
+ */
+export function hostRules(fqdn: string, allowedCidrs: readonly string[], pathPrefixes?: readonly string[]): HostRule[] {
+    const patterns = pathPrefixes?.map(p => `${p}*`);
+    const paths: (string[] | undefined)[] = patterns ? patterns.map(p => [p]) : [undefined];
+    const restricted = !admitsEveryIpv4(allowedCidrs);
+    const sourceSets: (string[] | undefined)[] = [];
+    if (restricted) {
+        for (let i = 0; i < allowedCidrs.length; i += ALB_LIMITS.valuesPerCondition) sourceSets.push(allowedCidrs.slice(i, i + ALB_LIMITS.valuesPerCondition));
+    } else {
+        sourceSets.push(undefined);
+    }
+    const rules: HostRule[] = [];
+    for (const pathPatterns of paths) {
+        for (const sourceIps of sourceSets) {
+            rules.push({ hostHeader: fqdn, ...(pathPatterns ? { pathPatterns } : {}), ...(sourceIps ? { sourceIps } : {}), action: "forward" });
+        }
+    }
+    if (restricted) rules.push({ hostHeader: fqdn, ...(patterns ? { pathPatterns: patterns } : {}), action: "forbidden" });
+    return rules;
+}
+
+/** A rule's conditions as the provider takes them. */
+export function ruleConditions(rule: HostRule): aws.types.input.lb.ListenerRuleCondition[] {
+    return [
+        { hostHeader: { values: [rule.hostHeader] } },
+        ...(rule.pathPatterns ? [{ pathPattern: { values: rule.pathPatterns } }] : []),
+        ...(rule.sourceIps ? [{ sourceIp: { values: rule.sourceIps } }] : []),
+    ];
+}
+
+/** FNV-1a, 32 bits: a stable number from a name. */
+function fnv1a(text: string): number {
+    let hash = 0x811c9dc5;
+    for (const byte of Buffer.from(text, "utf8")) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    return hash;
+}
+
+/**
+ * The first priority of a name's block: a block picked from the name, the next free one when another name has
+ * it. Priorities only order rules of one name (no two names' rules ever match the same request), so a name
+ * keeps its block whatever names come and go, and no update ever has to swap two rules' priorities.
+ */
+export function priorityBlock(hostname: string, taken: ReadonlySet<number>): number {
+    const blocks = Math.floor(ALB_LIMITS.maxPriority / PRIORITY_BLOCK);
+    if (taken.size >= blocks) throw new Error(`no rule priorities left for ${hostname}: ${blocks} names already have theirs`);
+    let block = fnv1a(hostname) % blocks;
+    while (taken.has(block)) block = (block + 1) % blocks;
+    return block;
+}
+
+export interface HttpsEntryPointArgs {
+    prefix: string;
+    profile: Profile;
+    vpcId: pulumi.Input<string>;
+    publicSubnetIds: pulumi.Input<string>[];
+}
+
+/** What a name is given by the entry point: where its rules and its certificate go, and where its DNS record points. */
+export interface EntryPointHost {
+    listener: aws.lb.Listener;
+    /** Whether its certificate is the listener's default one (the first name's); the others are added to the listener. */
+    defaultCertificate: boolean;
+    firstPriority: number;
+    dnsTarget: DnsTarget;
+}
+
+interface DeclaredHost {
+    hostname: string;
+    allowedCidrs: readonly string[];
+    rules: number;
+    target: AwsLoadBalancerTarget;
+}
+
+/** The resources every name shares, as one component. */
+class AwsHttpsEntryPoint extends pulumi.ComponentResource {
+    readonly securityGroup: aws.ec2.SecurityGroup;
+    constructor(name: string, args: HttpsEntryPointArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(COMPONENT_TYPES.httpsEntryPoint, name, {}, opts);
+        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-alb`, {
+            vpcId: args.vpcId,
+            description: `HTTPS entry point of ${args.prefix}`,
+        }, { parent: this });
+    }
+
+    done(outputs: Record<string, unknown>): void {
+        this.registerOutputs(outputs);
+    }
+}
+
+/**
+ * The stack's one ALB, made when the first target or name needs it: its security group (which every target
+ * lets in), the ALB and its two listeners with the first name, and, in finish(), who may connect (the union of
+ * the names' allowlists: each name's own is held by its source-ip rules) and how long idle connections live.
+ */
+export class HttpsEntryPoint {
+    private component?: AwsHttpsEntryPoint;
+    private https?: { alb: aws.lb.LoadBalancer; listener: aws.lb.Listener };
+    private readonly hosts: DeclaredHost[] = [];
+    private readonly blocks = new Set<number>();
+    private readonly idleTimeout: Deferred<number> = deferred<number>();
+    private finished = false;
+
+    constructor(private readonly args: HttpsEntryPointArgs, private readonly opts: pulumi.ComponentResourceOptions) {}
+
+    private entry(): AwsHttpsEntryPoint {
+        this.component ??= new AwsHttpsEntryPoint("https", this.args, this.opts);
+        return this.component;
+    }
+
+    /** The ALB's security group: what services let in on their targets' ports. */
+    get securityGroup(): aws.ec2.SecurityGroup {
+        return this.entry().securityGroup;
+    }
+
+    /** Declares a name: the listener (made with the first name's certificate) and the block its rules take. */
+    addHost(host: DeclaredHost, certificateArn: pulumi.Input<string>): EntryPointHost {
+        if (this.finished) throw new Error(`https load balancer ${host.hostname}: declared after the stack's HTTPS entry point was finished`);
+        if (this.hosts.some(h => h.hostname === host.hostname)) throw new Error(`https load balancer: hostname ${host.hostname} is declared twice`);
+        const entry = this.entry();
+        const parent = { parent: entry };
+        const defaultCertificate = this.https === undefined;
+        if (!this.https) {
+            const alb = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", "https-alb"), {
+                loadBalancerType: "application",
+                internal: false,
+                subnets: this.args.publicSubnetIds,
+                securityGroups: [entry.securityGroup.id],
+                dropInvalidHeaderFields: true,
+                enableDeletionProtection: this.args.profile === "prod",
+                // An ALB closes a connection idle this long; a swarm WebSocket can be quiet for minutes.
+                idleTimeout: pulumi.output(this.idleTimeout.promise),
+                // Access logs stay off: they need a log bucket of their own and the services log every request.
+            }, parent);
+            const listener = new aws.lb.Listener("https-listener", {
+                loadBalancerArn: alb.arn,
+                port: HTTPS_PORT,
+                protocol: "HTTPS",
+                sslPolicy: TLS_POLICY,
+                certificateArn,
+                defaultActions: [PATH_NOT_FORWARDED],
+            }, parent);
+            new aws.lb.Listener("http-listener", {
+                loadBalancerArn: alb.arn,
+                port: HTTP_PORT,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), statusCode: "HTTP_301" } }],
+            }, parent);
+            this.https = { alb, listener };
+        }
+        const block = priorityBlock(host.hostname, this.blocks);
+        this.blocks.add(block);
+        this.hosts.push(host);
+        const { alb, listener } = this.https;
+        return { listener, defaultCertificate, firstPriority: block * PRIORITY_BLOCK + 1, dnsTarget: { type: "ALIAS", name: alb.dnsName, zoneId: alb.zoneId } };
+    }
+
+    /** Settles what depends on every name: the sources let in, the idle timeout, the load balancer's limits. */
+    finish(): void {
+        if (this.finished) return;
+        this.finished = true;
+        const problems = entryPointProblems(this.hosts);
+        if (problems.length > 0) throw new Error(`the stack's HTTPS entry point:\n  - ${problems.join("\n  - ")}`);
+        const websocket = this.hosts.some(h => h.target.websocket);
+        this.idleTimeout.resolve(websocket ? WEBSOCKET_IDLE_TIMEOUT_SECONDS : DEFAULT_IDLE_TIMEOUT_SECONDS);
+        if (!this.component) return;
+        const parent = { parent: this.component };
+        const sources = entrySources(this.hosts.map(h => h.allowedCidrs));
+        for (const cidr of sources) {
+            for (const port of [HTTPS_PORT, HTTP_PORT]) {
+                new aws.vpc.SecurityGroupIngressRule(`https-in-${port}-${cidr.replace(/[.:/]/g, "-")}`, {
+                    securityGroupId: this.component.securityGroup.id,
+                    ...cidrField(cidr),
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    description: port === HTTPS_PORT ? "HTTPS" : "HTTP, redirected to HTTPS",
+                }, parent);
+            }
+        }
+        this.component.done({ hostnames: this.hosts.map(h => h.hostname), sources });
+    }
+}
+
+/** The blocks the load balancer's security group lets in: every address when any name admits every IPv4 address, else every name's blocks. */
+export function entrySources(allowlists: readonly (readonly string[])[]): string[] {
+    if (allowlists.some(admitsEveryIpv4)) return [...EVERYONE];
+    return [...new Set(allowlists.flat())].sort();
+}
+
+/** What one ALB cannot hold, as sentences. */
+export function entryPointProblems(hosts: readonly { hostname: string; rules: number; target: { targetName: string } }[]): string[] {
+    const problems: string[] = [];
+    const rules = hosts.reduce((n, h) => n + h.rules, 0);
+    if (rules > ALB_LIMITS.rules) {
+        problems.push(`its names need ${rules} listener rules (${hosts.map(h => `${h.hostname} ${h.rules}`).join(", ")}); an ALB holds ${ALB_LIMITS.rules}: shorten the allowlists or the path prefixes`);
+    }
+    if (hosts.length - 1 > ALB_LIMITS.certificates) problems.push(`${hosts.length} names need ${hosts.length} certificates; an ALB holds ${ALB_LIMITS.certificates} besides its default one`);
+    const targets = new Set(hosts.map(h => h.target.targetName)).size;
+    if (targets > ALB_LIMITS.targetGroups) problems.push(`${targets} target groups; an ALB takes ${ALB_LIMITS.targetGroups}`);
+    return problems;
+}
+
+export interface AwsHttpsLoadBalancerArgs extends HttpsLoadBalancerArgs {
+    target: AwsLoadBalancerTarget;
+    domain: string;
+    entryPoint: HttpsEntryPoint;
+    /** Where the name and the certificate's validation record go; none means the operator creates them. */
+    dns: AwsDns | undefined;
+}
+
+/** One name of the stack's HTTPS entry point: its certificate, its rules and its DNS record. */
 export class AwsHttpsLoadBalancer extends pulumi.ComponentResource implements HttpsLoadBalancer {
     readonly fqdn: string;
     readonly url: string;
@@ -62,47 +309,20 @@ export class AwsHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
     constructor(name: string, args: AwsHttpsLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         const { fqdn, allowedCidrs } = httpsLoadBalancerDefaults(args, args.domain);
         if (args.target.served) throw new Error(`https load balancer ${name}: target ${args.target.targetName} already has an HTTPS load balancer`);
+        const rules = hostRules(fqdn, allowedCidrs, args.pathPrefixes);
         super(COMPONENT_TYPES.httpsLoadBalancer, name, {}, opts);
         this.fqdn = fqdn;
         this.url = `https://${fqdn}`;
         const parent = { parent: this };
-        const securityGroupId = args.target.albSecurityGroup.id;
-
-        // Who may connect at all: the ALB has its own security group, so an allowlist holds for this name only.
-        allowedCidrs.forEach((cidr, i) => {
-            for (const port of [HTTPS_PORT, HTTP_PORT]) {
-                new aws.vpc.SecurityGroupIngressRule(`${name}-in-${port}-${i}`, {
-                    securityGroupId,
-                    ...cidrField(cidr),
-                    ipProtocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
-                    description: port === HTTPS_PORT ? "HTTPS" : "HTTP, redirected to HTTPS",
-                }, parent);
-            }
-        });
-
-        const alb = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", `${name}-alb`), {
-            loadBalancerType: "application",
-            internal: false,
-            subnets: args.publicSubnetIds,
-            securityGroups: [securityGroupId],
-            dropInvalidHeaderFields: true,
-            enableDeletionProtection: args.profile === "prod",
-            // An ALB closes a connection idle this long; a swarm WebSocket can be quiet for minutes.
-            ...(args.target.websocket ? { idleTimeout: WEBSOCKET_IDLE_TIMEOUT_SECONDS } : {}),
-            // Access logs stay off: they need a log bucket of their own and the services log every request.
-        }, parent);
 
         const certificate = new aws.acm.Certificate(`${name}-certificate`, {
             domainName: fqdn,
             validationMethod: "DNS",
-        }, { parent: this });
+        }, parent);
         this.validationRecord = certificate.domainValidationOptions.apply(options => {
             const o = options.find(v => v.domainName === fqdn) ?? options[0];
             return { name: o.resourceRecordName, type: o.resourceRecordType, value: o.resourceRecordValue };
         });
-
         if (args.dns) {
             const record = args.dns.record(`${name}-certificate-validation`, {
                 fqdn: this.validationRecord.apply(r => r.name),
@@ -116,38 +336,27 @@ export class AwsHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
             this.certificateArn = validation.certificateArn;
         } else {
             // Without a DNS provider nothing here can prove the name. ALB refuses an unissued certificate, so the
-            // first `pulumi up` stops at the HTTPS listener; once the operator has published `validationRecord`
-            // (also visible on the certificate in the ACM console) and ACM has issued it, the next `up` completes.
+            // first `pulumi up` stops at the listener; once the operator has published `validationRecord` (also
+            // visible on the certificate in the ACM console) and ACM has issued it, the next `up` completes.
             this.certificateArn = certificate.arn;
         }
 
+        const host = args.entryPoint.addHost({ hostname: args.hostname, allowedCidrs, rules: rules.length, target: args.target }, this.certificateArn);
+        // Clients pick a name's certificate by SNI; the listener's default one is the first name's.
+        if (!host.defaultCertificate) {
+            new aws.lb.ListenerCertificate(`${name}-certificate`, { listenerArn: host.listener.arn, certificateArn: this.certificateArn }, parent);
+        }
         const forward = { type: "forward", targetGroupArn: args.target.targetGroup.arn };
-        const https = new aws.lb.Listener(`${name}-https`, {
-            loadBalancerArn: alb.arn,
-            port: HTTPS_PORT,
-            protocol: "HTTPS",
-            sslPolicy: TLS_POLICY,
-            certificateArn: this.certificateArn,
-            defaultActions: [args.pathPrefixes ? PATH_NOT_FORWARDED : forward],
-        }, parent);
-        // Only the given prefixes reach the target: a rule each, ahead of the listener's 404. "*" in a path
-        // pattern matches any characters, "/" included (elbv2 PathPatternConditionConfig).
-        const rules = (args.pathPrefixes ?? []).map((prefix, i) => new aws.lb.ListenerRule(`${name}-path-${i}`, {
-            listenerArn: https.arn,
-            priority: i + 1,
-            actions: [forward],
-            conditions: [{ pathPattern: { values: [`${prefix}*`] } }],
+        const made = rules.map((rule, i) => new aws.lb.ListenerRule(`${name}-rule-${i}`, {
+            listenerArn: host.listener.arn,
+            priority: host.firstPriority + i,
+            actions: [rule.action === "forward" ? forward : SOURCE_NOT_ALLOWED],
+            conditions: ruleConditions(rule),
         }, parent));
-        new aws.lb.Listener(`${name}-http`, {
-            loadBalancerArn: alb.arn,
-            port: HTTP_PORT,
-            protocol: "HTTP",
-            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), statusCode: "HTTP_301" } }],
-        }, parent);
         // ECS attaches a service to a target group only once a listener or rule forwards to it.
-        args.target.markAttached(rules[0] ?? https);
+        args.target.markAttached(made[0]);
 
-        this.dnsTarget = { type: "ALIAS", name: alb.dnsName, zoneId: alb.zoneId };
+        this.dnsTarget = host.dnsTarget;
         if (args.dns) args.dns.record(`${name}-name`, { fqdn, target: this.dnsTarget }, this);
 
         this.registerOutputs({ fqdn: this.fqdn, url: this.url, validationRecord: this.validationRecord });

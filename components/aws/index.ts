@@ -22,10 +22,10 @@ import { CloudflareDns } from "../cloudflare";
 import { AwsBucket } from "./bucket";
 import { AwsAccount, AwsContext, expectAws, primitiveOptions } from "./context";
 import { AwsDns, Route53Dns } from "./dns";
-import { AwsHttpsLoadBalancer } from "./httpsLoadBalancer";
+import { AwsHttpsLoadBalancer, HttpsEntryPoint } from "./httpsLoadBalancer";
 import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 import { AwsNetwork } from "./network";
-import { AwsPassthroughAddress } from "./passthroughLoadBalancer";
+import { AwsPassthroughAddress, PublicLoadBalancers } from "./passthroughLoadBalancer";
 import type { PostgresArgs } from "../topology";
 import { assertValidPostgres } from "../topology/postgres";
 import { AwsPostgres } from "./postgres";
@@ -37,11 +37,11 @@ import { AwsVolume, FileSystems, volumeProblems } from "./volume";
 import { AwsZone, chooseZones } from "./zones";
 
 export { AwsBucket } from "./bucket";
-export { AwsHttpsLoadBalancer } from "./httpsLoadBalancer";
+export { AwsHttpsLoadBalancer, HttpsEntryPoint, hostRules, priorityBlock } from "./httpsLoadBalancer";
 export { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 export { AwsNetwork, carveSubnets, natIndexForZone } from "./network";
 export { AURORA_ENGINE_VERSIONS, AwsPostgres, clusterParameters } from "./postgres";
-export { AwsPassthroughLoadBalancer, passthroughListeners } from "./passthroughLoadBalancer";
+export { AwsPassthroughLoadBalancer, PublicLoadBalancers, passthroughListeners } from "./passthroughLoadBalancer";
 export { AwsRegistryMirror, ECR_UPSTREAMS, ecrMirrorImage, ecrRegistryHost, ecrRepositoryPrefix, pullThroughCachePolicy } from "./registryMirror";
 export { AwsSecret } from "./secret";
 export { AwsScheduledJob, rateExpression } from "./scheduledJob";
@@ -82,7 +82,7 @@ class AwsBackend implements Backend {
 
     constructor(settings: BackendSettings, zones: string[], account: AwsAccount, provider: aws.Provider) {
         this.context = stackContext(settings, zones);
-        const network = new AwsNetwork("network", { ...settings.network, prefix: settings.prefix, zones }, primitiveOptions({ provider }));
+        const network = new AwsNetwork("network", { ...settings.network, prefix: settings.prefix, profile: settings.profile, zones }, primitiveOptions({ provider }));
         this.network = network;
         this.dns = chooseDns(settings, provider);
         this.registryMirror = new AwsRegistryMirror("registry-mirror", {
@@ -98,6 +98,20 @@ class AwsBackend implements Backend {
             vpcId: network.vpcId,
             privateSubnet: zone => network.privateSubnet(zone),
         }, network);
+        const publicSubnetIds = zones.map(z => network.publicSubnet(z));
+        const publicLoadBalancers = new PublicLoadBalancers({
+            zones,
+            profile: settings.profile,
+            vpcId: network.vpcId,
+            publicSubnetIds,
+            opts: primitiveOptions({ provider }),
+        });
+        const httpsEntryPoint = new HttpsEntryPoint({
+            prefix: settings.prefix,
+            profile: settings.profile,
+            vpcId: network.vpcId,
+            publicSubnetIds,
+        }, primitiveOptions({ provider }));
         this.ctx = {
             settings,
             stack: this.context,
@@ -108,6 +122,8 @@ class AwsBackend implements Backend {
             fileSystems,
             registryMirror: this.registryMirror,
             dns: this.dns,
+            publicLoadBalancers,
+            httpsEntryPoint,
             accessGroup: group => this.accessGroup(group),
         };
     }
@@ -157,9 +173,9 @@ class AwsBackend implements Backend {
         throwIfAny("load balancer target", targetProblems(name, args));
         return new AwsLoadBalancerTarget(name, {
             ...args,
-            prefix: this.context.prefix,
             vpcId: this.network.vpcId,
             vpcCidr: this.network.cidr,
+            albSecurityGroup: this.ctx.httpsEntryPoint.securityGroup,
         }, primitiveOptions(this.ctx, parent));
     }
 
@@ -170,12 +186,7 @@ class AwsBackend implements Backend {
 
     passthroughAddress(name: string, args: PassthroughAddressArgs, parent?: pulumi.Resource): AwsPassthroughAddress {
         throwIfAny("pass-through address", passthroughAddressProblems(name, args, this.context.zones));
-        return new AwsPassthroughAddress(name, {
-            ...args,
-            profile: this.context.profile,
-            vpcId: this.network.vpcId,
-            publicSubnetIds: args.zones.map(z => this.network.publicSubnet(z)),
-        }, primitiveOptions(this.ctx, parent));
+        return new AwsPassthroughAddress(name, { ...args, loadBalancer: this.ctx.publicLoadBalancers.loadBalancer(0) }, primitiveOptions(this.ctx, parent));
     }
 
     httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): AwsHttpsLoadBalancer {
@@ -184,10 +195,13 @@ class AwsBackend implements Backend {
             ...args,
             target,
             domain: this.context.domain,
-            profile: this.context.profile,
-            publicSubnetIds: this.context.zones.map(z => this.network.publicSubnet(z)),
+            entryPoint: this.ctx.httpsEntryPoint,
             dns: this.dns,
         }, primitiveOptions(this.ctx, parent));
+    }
+
+    finish(): void {
+        this.ctx.httpsEntryPoint.finish();
     }
 
     scheduledJob(name: string, args: ScheduledJobArgs, parent?: pulumi.Resource): AwsScheduledJob {

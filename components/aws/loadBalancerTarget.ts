@@ -1,5 +1,5 @@
-// The services behind one HTTPS name: an ALB target group and the ALB's security group, made before the
-// services so their security groups can let the load balancer in and their ECS services can register.
+// The services behind one HTTPS name: an ALB target group, made before the services so their ECS services can
+// register, and the egress of the stack's ALB to them (whose security group the services let in).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, LoadBalancerTarget, LoadBalancerTargetArgs } from "../topology";
@@ -8,9 +8,10 @@ import { DEREGISTRATION_DELAY_SECONDS } from "./constants";
 import { awsLogicalName } from "./names";
 
 export interface AwsLoadBalancerTargetArgs extends LoadBalancerTargetArgs {
-    prefix: string;
     vpcId: pulumi.Input<string>;
     vpcCidr: string;
+    /** The security group of the stack's HTTPS entry point. */
+    albSecurityGroup: aws.ec2.SecurityGroup;
 }
 
 
@@ -21,7 +22,7 @@ export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements L
     /** Serves long-lived WebSockets: its load balancer keeps idle connections open as long as an ALB can. */
     readonly websocket: boolean;
     readonly targetGroup: aws.lb.TargetGroup;
-    /** The HTTPS load balancer's security group: what services let in on this target's port. */
+    /** The stack's ALB's security group: what services let in on this target's port. */
     readonly albSecurityGroup: aws.ec2.SecurityGroup;
     /**
      * Resolves with the listener that forwards to the target group. ECS refuses to attach a service to a
@@ -59,10 +60,7 @@ export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements L
             },
         }, { parent: this });
 
-        this.albSecurityGroup = new aws.ec2.SecurityGroup(`${name}-alb`, {
-            vpcId: args.vpcId,
-            description: `HTTPS load balancer of ${args.prefix} ${name}`,
-        }, { parent: this });
+        this.albSecurityGroup = args.albSecurityGroup;
         // The load balancer only ever talks to its targets, on their port (and the port it checks them on).
         new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-targets`, {
             securityGroupId: this.albSecurityGroup.id,
@@ -83,7 +81,7 @@ export class AwsLoadBalancerTarget extends pulumi.ComponentResource implements L
             }, { parent: this });
         }
 
-        this.registerOutputs({ targetGroupArn: this.targetGroup.arn, albSecurityGroupId: this.albSecurityGroup.id });
+        this.registerOutputs({ targetGroupArn: this.targetGroup.arn });
     }
 
     /** True once an HTTPS load balancer forwards to this target. */

@@ -2,12 +2,22 @@
 // the private DNS namespace services find each other by.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COMPONENT_TYPES, Network, NetworkArgs } from "../topology";
+import { COMPONENT_TYPES, Network, NetworkArgs, Profile } from "../topology";
 import { ANY_IPV4 } from "./constants";
 
 export interface AwsNetworkArgs extends NetworkArgs {
     prefix: string;
+    profile: Profile;
     zones: string[];
+}
+
+/**
+ * Container Insights per profile: per-task CPU, memory, network and storage metrics, billed as custom metrics.
+ * Dev keeps the service-level CPU and memory utilization ECS publishes for every service at no charge
+ * (AWS/ECS namespace), and gives up the per-task detail.
+ */
+export function containerInsights(profile: Profile): "enabled" | "disabled" {
+    return profile === "prod" ? "enabled" : "disabled";
 }
 
 /** Splits an IPv4 CIDR into `count` equal subnets, the first `count` of the next power of two. */
@@ -131,7 +141,7 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
 
         this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
             name: args.prefix,
-            settings: [{ name: "containerInsights", value: "enabled" }],
+            settings: [{ name: "containerInsights", value: containerInsights(args.profile) }],
         }, parent);
 
         this.namespaceName = `${args.prefix}.internal`;

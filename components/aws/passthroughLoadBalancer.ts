@@ -1,12 +1,27 @@
-// The static public address of a service's `public` ports (libp2p swarm): a network load balancer in the
-// service's zone that passes TCP and UDP through untouched, on an Elastic IP so the multiaddress never moves.
+// The stack's static public addresses: network load balancers that pass TCP and UDP through untouched, each
+// with an Elastic IP in every zone of the stack. One serves the libp2p swarm ports of every service (a
+// listener per public port) and the addresses several services share (PassthroughAddress); another is added
+// only when the first would pass the listeners a network load balancer can hold.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COMPONENT_TYPES, Profile, Protocol } from "../topology";
+import { COMPONENT_TYPES, Profile, Protocol, publicPortFor } from "../topology";
 import { DEREGISTRATION_DELAY_SECONDS } from "./constants";
 import { awsLogicalName } from "./names";
 
 export type NlbProtocol = "TCP" | "UDP";
+
+/**
+ * Listeners a network load balancer holds; not adjustable (elbv2 quota "Listeners per Network Load Balancer":
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-limits.html).
+ */
+export const NLB_MAX_LISTENERS = 50;
+
+/**
+ * Services of one zone with the same public container port that one load balancer serves: the n-th of them
+ * (ZonalService.publicPort's ordinal) is on load balancer floor(n / this). Twenty kubo peers a zone (two
+ * listeners each) and the stack's other swarm and shared ports stay under NLB_MAX_LISTENERS.
+ */
+export const ORDINALS_PER_LOAD_BALANCER = 20;
 
 export interface PublicPort {
     container: string;
@@ -48,77 +63,14 @@ export function passthroughListeners(ports: PublicPort[]): PassthroughListener[]
     });
 }
 
-export interface AwsPassthroughLoadBalancerArgs {
-    zone: string;
-    profile: Profile;
-    vpcId: pulumi.Input<string>;
-    publicSubnetId: pulumi.Input<string>;
-    ports: PublicPort[];
-}
-
-export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
-    readonly publicAddress: pulumi.Output<string>;
-    /** What the ECS service registers its task in, one per public port. */
-    readonly targets: { listener: PassthroughListener; targetGroup: aws.lb.TargetGroup }[];
-    /** ECS attaches a service only to target groups a listener already uses. */
-    readonly listeners: aws.lb.Listener[];
-
-    constructor(name: string, args: AwsPassthroughLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(COMPONENT_TYPES.passthroughLoadBalancer, name, {}, opts);
-        const parent = { parent: this };
-        // The peer's public address is part of its multiaddress: locked in prod like its data.
-        const address = new aws.ec2.Eip(`${name}-address`, { domain: "vpc", tags: { Name: name } }, { parent: this, protect: args.profile === "prod" });
-        this.publicAddress = address.publicIp;
-
-        // A service that moves zones takes its address along: the NLB is remade in the new zone's subnet (a
-        // network load balancer's subnet mappings can only be added, the provider's LoadBalancerArgs.subnetMappings),
-        // the old one gone first so the Elastic IP is free for it. The address is what is kept; the NLB holds
-        // nothing, so it carries no deletion protection that would stop the move.
-        const nlb = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", `${name}-nlb`), {
-            loadBalancerType: "network",
-            internal: false,
-            subnetMappings: [{ subnetId: args.publicSubnetId, allocationId: address.allocationId }],
-        }, { ...parent, deleteBeforeReplace: true });
-
-        this.targets = [];
-        this.listeners = [];
-        for (const listener of passthroughListeners(args.ports)) {
-            const key = `${listener.port}-${listener.protocol.toLowerCase().replace("_", "-")}`;
-            const targetGroup = new aws.lb.TargetGroup(awsLogicalName("targetGroup", `${name}-${key}`), {
-                targetType: "ip",
-                protocol: listener.protocol,
-                port: listener.port,
-                vpcId: args.vpcId,
-                // Peers must see each other's real addresses; libp2p records them.
-                preserveClientIp: "true",
-                deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
-                // NLB checks UDP targets over TCP; an NLB whose targets all fail still forwards (fails open).
-                healthCheck: {
-                    enabled: true,
-                    protocol: "TCP",
-                    port: listener.healthCheckPort === listener.port ? "traffic-port" : String(listener.healthCheckPort),
-                    interval: 30,
-                    healthyThreshold: 3,
-                    unhealthyThreshold: 3,
-                },
-            }, parent);
-            this.listeners.push(new aws.lb.Listener(`${name}-${key}`, {
-                loadBalancerArn: nlb.arn,
-                port: listener.port,
-                protocol: listener.protocol,
-                defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-            }, parent));
-            this.targets.push({ listener, targetGroup });
-        }
-        this.registerOutputs({ publicAddress: this.publicAddress });
-    }
-}
-
-/** How often the shared address's network load balancer checks its targets, and how many checks move one: about 20 s to follow a failover. */
+/** How often a pass-through target group checks its targets, and how many checks move one: about 20 s to follow a failover. */
 export const SHARED_ADDRESS_CHECK = { interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 2 } as const;
 
-export interface AwsPassthroughAddressArgs {
-    port: number;
+/** A swarm port's check: a peer that stops accepting connections is dropped within 90 s. */
+const SWARM_CHECK = { interval: 30, healthyThreshold: 3, unhealthyThreshold: 3 } as const;
+
+export interface AwsPassthroughLoadBalancerArgs {
+    /** Every zone of the stack, in order. */
     zones: string[];
     profile: Profile;
     vpcId: pulumi.Input<string>;
@@ -126,12 +78,190 @@ export interface AwsPassthroughAddressArgs {
     publicSubnetIds: pulumi.Input<string>[];
 }
 
+/** What one public port of the load balancer passes to. */
+export interface PassthroughRoute {
+    /** The port the world connects to. */
+    publicPort: number;
+    protocol: NlbProtocol;
+    /** The container port the targets are registered on. */
+    targetPort: number;
+    /** A TCP container port of the same targets the health check connects to. */
+    healthCheckPort: number;
+    /**
+     * Whether the port reaches its target in any zone from every address. Off (the load balancer's own default,
+     * elbv2 load_balancing.cross_zone.enabled) for swarm ports: each zone's address reaches only the services of
+     * its zone, which is what lets services of different zones share a port.
+     */
+    crossZone: boolean;
+    /** Who the port is for, in messages. */
+    owner: string;
+}
+
 /**
- * A pass-through address several services share (topology PassthroughAddress): one network load balancer with
- * an Elastic IP in each zone's public subnet, cross-zone load balancing on, so each IP reaches the target in
- * any zone (an NLB node only sends to targets in its own zone otherwise, elbv2 load_balancing.cross_zone.enabled);
- * one IP target group that every service's ECS service registers its task in, checked with a TCP connect, so
- * connections go to the task that listens. A lost zone takes its IP; the others keep reaching the survivor.
+ * One network load balancer in every zone of the stack, an Elastic IP in each zone's public subnet: the
+ * addresses the world reaches the stack's public ports on. Cross-zone load balancing is off: the IP of a zone
+ * reaches only the targets of that zone, unless a port's target group turns it on (a shared address).
+ */
+export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
+    readonly loadBalancerName: string;
+    readonly loadBalancer: aws.lb.LoadBalancer;
+    /** Each zone's Elastic IP. */
+    readonly addresses: ReadonlyMap<string, pulumi.Output<string>>;
+    readonly publicIps: pulumi.Output<string[]>;
+    private readonly routes = new Map<number, PassthroughRoute & { targetGroup: aws.lb.TargetGroup; listener: aws.lb.Listener }>();
+    private readonly vpcId: pulumi.Input<string>;
+
+    constructor(name: string, args: AwsPassthroughLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(COMPONENT_TYPES.passthroughLoadBalancer, name, {}, opts);
+        this.loadBalancerName = name;
+        this.vpcId = args.vpcId;
+        // Peers announce these addresses: locked in prod like data.
+        const eips = args.zones.map(zone => new aws.ec2.Eip(`${name}-${zone}`, { domain: "vpc", tags: { Name: `${name}-${zone}` } }, { parent: this, protect: args.profile === "prod" }));
+        this.addresses = new Map(args.zones.map((zone, i) => [zone, eips[i].publicIp]));
+        this.publicIps = pulumi.all(eips.map(e => e.publicIp));
+        this.loadBalancer = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", `${name}-nlb`), {
+            loadBalancerType: "network",
+            internal: false,
+            subnetMappings: eips.map((e, i) => ({ subnetId: args.publicSubnetIds[i], allocationId: e.allocationId })),
+            enableCrossZoneLoadBalancing: false,
+            enableDeletionProtection: args.profile === "prod",
+        }, { parent: this });
+        this.registerOutputs({ publicIps: this.publicIps });
+    }
+
+    /** How many listeners it has. */
+    get listenerCount(): number {
+        return this.routes.size;
+    }
+
+    /**
+     * The listener and target group of a public port, made on first use; a later user must want the same
+     * route (the services of other zones with the same port), and a port wanted two ways is refused.
+     */
+    route(route: PassthroughRoute, parent: pulumi.Resource = this): { targetGroup: aws.lb.TargetGroup; listener: aws.lb.Listener } {
+        const existing = this.routes.get(route.publicPort);
+        if (existing) {
+            const same = existing.protocol === route.protocol && existing.targetPort === route.targetPort && existing.crossZone === route.crossZone;
+            if (!same) {
+                throw new Error(`public port ${route.publicPort} of ${this.loadBalancerName} is wanted by ${route.owner} (${route.protocol} to port ${route.targetPort}) ` +
+                    `and is already ${existing.owner}'s (${existing.protocol} to port ${existing.targetPort}); give one of them another port`);
+            }
+            return existing;
+        }
+        if (this.routes.size >= NLB_MAX_LISTENERS) {
+            throw new Error(`${route.owner} needs public port ${route.publicPort} on ${this.loadBalancerName}, which already has ${NLB_MAX_LISTENERS} listeners, ` +
+                "all a network load balancer can hold (not adjustable)");
+        }
+        const key = `${this.loadBalancerName}-${route.publicPort}-${route.protocol.toLowerCase()}`;
+        const targetGroup = new aws.lb.TargetGroup(awsLogicalName("targetGroup", key), {
+            targetType: "ip",
+            protocol: route.protocol,
+            port: route.targetPort,
+            vpcId: this.vpcId,
+            // Peers must see each other's real addresses; libp2p records them.
+            preserveClientIp: "true",
+            deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+            ...(route.crossZone ? { loadBalancingCrossZoneEnabled: "true" } : {}),
+            // NLB checks UDP targets over TCP; a target group whose targets all fail still forwards (fails open).
+            healthCheck: {
+                enabled: true,
+                protocol: "TCP",
+                port: route.healthCheckPort === route.targetPort ? "traffic-port" : String(route.healthCheckPort),
+                ...(route.crossZone ? SHARED_ADDRESS_CHECK : SWARM_CHECK),
+            },
+        }, { parent });
+        const listener = new aws.lb.Listener(key, {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: route.publicPort,
+            protocol: route.protocol,
+            defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        }, { parent });
+        const made = { ...route, targetGroup, listener };
+        this.routes.set(route.publicPort, made);
+        return made;
+    }
+}
+
+/** What a service with public ports is given: its address, the port each container port is reached on, and where ECS registers it. */
+export interface ServicePublicEndpoint {
+    publicAddress: pulumi.Output<string>;
+    /** Container port to public port. */
+    publicPorts: ReadonlyMap<number, number>;
+    targets: { targetGroup: aws.lb.TargetGroup; container: string; containerPort: number }[];
+    /** ECS attaches a service only to target groups a listener already uses. */
+    listeners: aws.lb.Listener[];
+}
+
+/**
+ * The stack's pass-through load balancers, made as services need them. A service's public ports go to the
+ * address of its zone on load balancer floor(n / ORDINALS_PER_LOAD_BALANCER), where n counts the services of
+ * its zone declared before it with the same container port, on public port publicPortFor(port, n): the
+ * services of different zones share each port (each zone's address reaches only its own), and those of one
+ * zone get a port each. Nothing a later service adds moves an earlier one.
+ */
+export class PublicLoadBalancers {
+    private readonly made: AwsPassthroughLoadBalancer[] = [];
+    /** Services so far per zone and container port. */
+    private readonly ordinals = new Map<string, number>();
+
+    constructor(private readonly args: AwsPassthroughLoadBalancerArgs & { opts: pulumi.ComponentResourceOptions }) {}
+
+    /** The n-th load balancer (from 0): "public", then "public-2" and on. */
+    loadBalancer(index: number): AwsPassthroughLoadBalancer {
+        while (this.made.length <= index) {
+            const name = this.made.length === 0 ? "public" : `public-${this.made.length + 1}`;
+            const { opts, ...args } = this.args;
+            this.made.push(new AwsPassthroughLoadBalancer(name, args, opts));
+        }
+        return this.made[index];
+    }
+
+    /** Every load balancer made so far. */
+    get all(): readonly AwsPassthroughLoadBalancer[] {
+        return this.made;
+    }
+
+    serve(service: string, zone: string, ports: PublicPort[]): ServicePublicEndpoint {
+        const listeners = passthroughListeners(ports);
+        const key = (port: number) => `${zone}/${port}`;
+        const ordinal = Math.max(...listeners.map(l => this.ordinals.get(key(l.port)) ?? 0));
+        const publicPorts = new Map(listeners.map(l => [l.port, publicPortFor(l.port, ordinal)]));
+        const loadBalancer = this.loadBalancer(Math.floor(ordinal / ORDINALS_PER_LOAD_BALANCER));
+        const address = loadBalancer.addresses.get(zone);
+        if (!address) throw new Error(`service ${service} stands in zone ${zone}, which is not one of the stack's zones`);
+        const routes = listeners.map(l => ({
+            spec: l,
+            ...loadBalancer.route({
+                publicPort: publicPorts.get(l.port)!,
+                protocol: l.protocol,
+                targetPort: l.port,
+                healthCheckPort: l.healthCheckPort,
+                crossZone: false,
+                owner: `service ${service}`,
+            }),
+        }));
+        for (const l of listeners) this.ordinals.set(key(l.port), ordinal + 1);
+        return {
+            publicAddress: address,
+            publicPorts,
+            targets: routes.map(r => ({ targetGroup: r.targetGroup, container: r.spec.container, containerPort: r.spec.port })),
+            listeners: routes.map(r => r.listener),
+        };
+    }
+}
+
+export interface AwsPassthroughAddressArgs {
+    port: number;
+    zones: string[];
+    /** The stack's first pass-through load balancer, whose every address reaches the address's services. */
+    loadBalancer: AwsPassthroughLoadBalancer;
+}
+
+/**
+ * A pass-through address several services share (topology PassthroughAddress): a TCP listener of the stack's
+ * network load balancer whose target group turns cross-zone load balancing on, so the IP of every zone reaches
+ * whichever service accepts TCP on the port, in any zone (elbv2 target group attribute
+ * load_balancing.cross_zone.enabled). A lost zone takes its IP; the others keep reaching the survivor.
  */
 export class AwsPassthroughAddress extends pulumi.ComponentResource {
     readonly addressName: string;
@@ -144,36 +274,20 @@ export class AwsPassthroughAddress extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsPassthroughAddressArgs, opts?: pulumi.ComponentResourceOptions) {
         super(COMPONENT_TYPES.passthroughAddress, name, {}, opts);
-        const parent = { parent: this };
         this.addressName = name;
         this.port = args.port;
         this.zones = [...args.zones];
-        // Peers keep the announced addresses: locked in prod like data.
-        const addresses = args.zones.map(zone => new aws.ec2.Eip(`${name}-${zone}`, { domain: "vpc", tags: { Name: `${name}-${zone}` } }, { parent: this, protect: args.profile === "prod" }));
-        this.publicIps = pulumi.all(addresses.map(a => a.publicIp));
-
-        const nlb = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", `${name}-nlb`), {
-            loadBalancerType: "network",
-            internal: false,
-            subnetMappings: addresses.map((a, i) => ({ subnetId: args.publicSubnetIds[i], allocationId: a.allocationId })),
-            enableCrossZoneLoadBalancing: true,
-            enableDeletionProtection: args.profile === "prod",
-        }, parent);
-        this.targetGroup = new aws.lb.TargetGroup(awsLogicalName("targetGroup", `${name}-${args.port}-tcp`), {
-            targetType: "ip",
+        this.publicIps = args.loadBalancer.publicIps;
+        const { targetGroup, listener } = args.loadBalancer.route({
+            publicPort: args.port,
             protocol: "TCP",
-            port: args.port,
-            vpcId: args.vpcId,
-            preserveClientIp: "true",
-            deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
-            healthCheck: { enabled: true, protocol: "TCP", port: "traffic-port", ...SHARED_ADDRESS_CHECK },
-        }, parent);
-        this.listener = new aws.lb.Listener(`${name}-${args.port}-tcp`, {
-            loadBalancerArn: nlb.arn,
-            port: args.port,
-            protocol: "TCP",
-            defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
-        }, parent);
+            targetPort: args.port,
+            healthCheckPort: args.port,
+            crossZone: true,
+            owner: `pass-through address ${name}`,
+        }, this);
+        this.targetGroup = targetGroup;
+        this.listener = listener;
         this.registerOutputs({ publicIps: this.publicIps });
     }
 }

@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, Profile, RegistryMirror, RegistryMirrorSettings } from "../topology";
 import { MirroredRegistryKey, SET_DOCKER_HUB_ACCESS_TOKEN, SET_DOCKER_HUB_USERNAME, describeUpstream, mirroredUpstream, referenceAt } from "../topology/images";
-import { SECRET_RECOVERY_WINDOW_DAYS } from "./constants";
+import { secretRecoveryWindowDays } from "./constants";
 import { AwsAccount } from "./context";
 
 /** What ECR's pull-through cache needs to know of each upstream the stack mirrors. */
@@ -118,7 +118,7 @@ export class AwsRegistryMirror extends pulumi.ComponentResource implements Regis
                 // A prefix, not a fixed name: a deleted name stays reserved for the recovery window.
                 namePrefix: `${ECR_CREDENTIAL_SECRET_PREFIX}${prefix}-${upstream}-`,
                 description: `${prefix}: the account ECR's pull-through cache pulls from ${describeUpstream(upstream)} with`,
-                recoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS[profile],
+                recoveryWindowInDays: secretRecoveryWindowDays(profile),
             }, { parent: this });
             // The keys ECR reads: "username" and "accessToken".
             waitFor.push(new aws.secretsmanager.SecretVersion(`${name}-credentials-version`, {

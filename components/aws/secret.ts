@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, Profile, Secret, SecretArgs } from "../topology";
-import { SECRET_RECOVERY_WINDOW_DAYS } from "./constants";
+import { secretRecoveryWindowDays } from "./constants";
 
 export interface AwsSecretArgs extends SecretArgs {
     prefix: string;
@@ -26,7 +26,7 @@ export class AwsSecret extends pulumi.ComponentResource implements Secret {
             // block replacing the secret.
             namePrefix: `${args.prefix}/${name}-`,
             description: args.description ?? `${name} (${args.prefix})`,
-            recoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS[args.profile],
+            recoveryWindowInDays: secretRecoveryWindowDays(args.profile),
         }, { parent: this });
         const version = new aws.secretsmanager.SecretVersion(`${name}-version`, {
             secretId: secret.id,

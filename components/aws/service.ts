@@ -15,7 +15,7 @@ import {
     ZonalServiceArgs,
     rollingStepTimeout,
 } from "../topology";
-import { describeUser, servicePorts } from "../topology/rules";
+import { describeUser, lookupPublicPort, servicePorts } from "../topology/rules";
 import { fencedEntrypoint } from "../topology/fence";
 import { assertComponentInputsSent, publishedService, secretEnvProblems } from "../topology/published";
 import {
@@ -31,7 +31,7 @@ import { cpuUnits, FargateSize, fargateTaskSize } from "./fargate";
 import { livenessContainers, livenessProblems } from "./liveness";
 import { AwsLoadBalancerTarget } from "./loadBalancerTarget";
 import { awsLogicalName } from "./names";
-import { AwsPassthroughAddress, AwsPassthroughLoadBalancer, passthroughListeners } from "./passthroughLoadBalancer";
+import { AwsPassthroughAddress, passthroughListeners } from "./passthroughLoadBalancer";
 import { pullThroughCachePolicy } from "./registryMirror";
 import { AwsSecret } from "./secret";
 import { AwsVolume } from "./volume";
@@ -406,6 +406,8 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
     readonly publicAddress?: pulumi.Output<string>;
     readonly securityGroupId: pulumi.Output<string>;
     readonly ecsService: aws.ecs.Service;
+    /** Container port to the port the world reaches it on at publicAddress. */
+    private readonly publicPorts: ReadonlyMap<number, number>;
 
     constructor(name: string, args: AwsZonalServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         assertComponentInputsSent(name);
@@ -489,20 +491,17 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
             attachments.push(address.listener);
         }
         const publicPorts = ports.filter(p => p.exposure.kind === "public");
+        let publicPortMap: ReadonlyMap<number, number> = new Map();
         if (publicPorts.length > 0) {
-            const passthrough = new AwsPassthroughLoadBalancer(`${name}-public`, {
-                zone: args.zone,
-                profile: ctx.stack.profile,
-                vpcId: network.vpcId,
-                publicSubnetId: network.publicSubnet(args.zone),
-                ports: publicPorts,
-            }, parent);
-            for (const { listener, targetGroup } of passthrough.targets) {
-                loadBalancers.push({ targetGroupArn: targetGroup.arn, containerName: listener.container, containerPort: listener.port });
+            const endpoint = ctx.publicLoadBalancers.serve(name, args.zone, publicPorts);
+            for (const t of endpoint.targets) {
+                loadBalancers.push({ targetGroupArn: t.targetGroup.arn, containerName: t.container, containerPort: t.containerPort });
             }
-            attachments.push(...passthrough.listeners);
-            this.publicAddress = passthrough.publicAddress;
+            attachments.push(...endpoint.listeners);
+            this.publicAddress = endpoint.publicAddress;
+            publicPortMap = endpoint.publicPorts;
         }
+        this.publicPorts = publicPortMap;
 
         // The step before this one in a roll: its deployment has ended before this one's starts.
         const after = args.rolling?.after ? [expectAws(args.rolling.after, AwsZonalService, `service ${name} rolls after`).ecsService] : [];
@@ -541,9 +540,14 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
         this.registerOutputs({
             privateHostname: this.privateHostname,
             publicAddress: this.publicAddress,
+            publicPorts: Object.fromEntries(this.publicPorts),
             serviceArn: this.ecsService.arn,
             // Stack policies see a component's outputs, not its inputs.
             ...published,
         });
+    }
+
+    publicPort(containerPort: number): number {
+        return lookupPublicPort(this.serviceName, this.publicPorts, containerPort);
     }
 }

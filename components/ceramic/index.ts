@@ -113,6 +113,8 @@ export interface SwarmEndpoints {
     dnsName?: string;
     /** The name of the HTTPS load balancer that adds TLS. */
     tlsName: string;
+    /** The port the world reaches a container port on (ZonalService.publicPort). Default: the container port. */
+    publicPort?: (containerPort: number) => number;
 }
 
 /**
@@ -122,9 +124,10 @@ export interface SwarmEndpoints {
 export function announceAddresses(swarm: SwarmListener[], at: SwarmEndpoints): string[] {
     const out: string[] = [];
     const suffix = (l: SwarmListener) => (l.transport ? `/${l.transport}` : "");
+    const publicPort = at.publicPort ?? ((port: number) => port);
     for (const l of swarm.filter(s => !s.tlsAtLoadBalancer)) {
-        if (at.dnsName) out.push(`/dns4/${at.dnsName}/${l.protocol}/${l.port}${suffix(l)}`);
-        out.push(`/ip4/${at.address}/${l.protocol}/${l.port}${suffix(l)}`);
+        if (at.dnsName) out.push(`/dns4/${at.dnsName}/${l.protocol}/${publicPort(l.port)}${suffix(l)}`);
+        out.push(`/ip4/${at.address}/${l.protocol}/${publicPort(l.port)}${suffix(l)}`);
     }
     for (const l of swarm.filter(s => s.tlsAtLoadBalancer)) {
         if (l.transport !== "ws") throw new Error(`swarm listener ${l.port}: only websockets can take TLS from an HTTPS load balancer`);
@@ -293,7 +296,7 @@ export class CeramicNode extends pulumi.ComponentResource {
             announce.reject(e);
             throw e;
         }
-        const announced = address.apply(a => announceAddresses(flavour.swarm, { address: a, dnsName: swarmName, tlsName }));
+        const announced = address.apply(a => announceAddresses(flavour.swarm, { address: a, dnsName: swarmName, tlsName, publicPort: port => service.publicPort(port) }));
         announce.resolve(announced);
         if (backend.dns && swarmName) backend.dns.record(NAMES.swarmDns, { fqdn: swarmName, target: { type: "A", addresses: [address] } }, this);
         if (swarmTls) backend.httpsLoadBalancer(NAMES.swarmTls, { hostname: HOSTNAMES.swarmTls, target: swarmTls }, this);
@@ -344,7 +347,7 @@ export class CeramicNode extends pulumi.ComponentResource {
             announce.reject(e);
             throw e;
         }
-        const announced = address.apply(a => externalSwarmAddresses(a, swarmName));
+        const announced = address.apply(a => externalSwarmAddresses(a, swarmName, port => service.publicPort(port)));
         announce.resolve(announced);
         if (backend.dns && swarmName) backend.dns.record(NAMES.ceramicOneSwarmDns, { fqdn: swarmName, target: { type: "A", addresses: [address] } }, this);
         return { service, peerId: identity.peerId, announced };

@@ -9,7 +9,7 @@ import {
 import { CloudflareDns } from "../cloudflare";
 import { GcpBucket } from "./bucket";
 import { CloudDns } from "./dns";
-import { GcpHttpsLoadBalancer } from "./httpsLoadBalancer";
+import { GcpHttpsEntryPoint, GcpHttpsLoadBalancer } from "./httpsLoadBalancer";
 import { GcpLoadBalancerTarget } from "./loadBalancerTarget";
 import { GcpNetwork } from "./network";
 import { GcpPassthroughAddress } from "./passthroughLoadBalancer";
@@ -52,6 +52,8 @@ class GcpBackend implements Backend {
     readonly cloud = "gcp" as const;
     /** Made with the first database, under the network: one peering per VPC, whichever workload asks first. */
     private privateServices?: PrivateServicesAccess;
+    /** Made with the first HTTPS name, so its address is there for the names' DNS records; completed by finish(). */
+    private httpsEntryPoint?: GcpHttpsEntryPoint;
 
     constructor(
         readonly context: StackContext,
@@ -88,7 +90,8 @@ class GcpBackend implements Backend {
     }
 
     httpsLoadBalancer(name: string, args: HttpsLoadBalancerArgs, parent?: pulumi.Resource): HttpsLoadBalancer {
-        return new GcpHttpsLoadBalancer(name, { ...args, dns: this.dns }, this.env, primitiveOptions(this.env, { parent }));
+        this.httpsEntryPoint ??= new GcpHttpsEntryPoint("https", this.env, primitiveOptions(this.env));
+        return new GcpHttpsLoadBalancer(name, { ...args, dns: this.dns, entryPoint: this.httpsEntryPoint }, this.env, primitiveOptions(this.env, { parent }));
     }
 
     postgres(name: string, args: PostgresArgs, parent?: pulumi.Resource): Postgres {
@@ -101,6 +104,11 @@ class GcpBackend implements Backend {
         const problems = jobProblems(name, args);
         if (problems.length > 0) throw new Error(`invalid scheduled job:\n  - ${problems.join("\n  - ")}`);
         return new GcpScheduledJob(name, args, { env: this.env, network: this.network, registryMirror: this.registryMirror }, primitiveOptions(this.env, { parent }));
+    }
+
+    /** Completes the stack's HTTPS entry point with every name; without a name there is none, and nothing is declared. */
+    finish(): void {
+        this.httpsEntryPoint?.finish();
     }
 }
 

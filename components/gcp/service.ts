@@ -5,7 +5,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, ContainerSpec, Protocol, Secret, ZonalService, ZonalServiceArgs, rollingStepTimeout } from "../topology";
-import { assertValidService, servicePorts } from "../topology/rules";
+import { assertValidService, lookupPublicPort, servicePorts } from "../topology/rules";
 import { fencedEntrypoint } from "../topology/fence";
 import { assertComponentInputsSent, publishedService, secretEnvProblems } from "../topology/published";
 import { GcpBucketAccess, S3_CREDENTIAL_ENV, withCredentials } from "./bucketAccess";
@@ -216,6 +216,8 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
     readonly instanceGroup: pulumi.Output<string>;
     /** Rolls the instance onto a new template: what the next step of a roll waits for. */
     readonly groupManager: gcp.compute.InstanceGroupManager;
+    /** A passthrough load balancer delivers to the port it was reached on: each public port is its container port. */
+    private readonly publicPorts: ReadonlyMap<number, number>;
 
     constructor(name: string, args: ZonalServiceArgs, deps: ServiceDeps, opts?: pulumi.ComponentResourceOptions) {
         assertValidService(name, args, deps.env.context);
@@ -396,6 +398,7 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             }, env, { parent: this });
             this.publicAddress = passthrough.address;
         }
+        this.publicPorts = new Map(publicPorts.map(p => [p.port, p.port]));
 
         this.registerOutputs({
             privateHostname: this.privateHostname,
@@ -405,5 +408,9 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
             // Stack policies see a component's outputs, not its inputs.
             ...published,
         });
+    }
+
+    publicPort(containerPort: number): number {
+        return lookupPublicPort(this.serviceName, this.publicPorts, containerPort);
     }
 }

@@ -8,7 +8,7 @@ import { PeerIdentity } from "../libp2p/identity";
 import { PeerRef, bootstrapPeers, clusterContainer, clusterMultiaddress, peerAddresses } from "./cluster";
 import { kuboContainer } from "./kubo";
 import { KuboPeerRef, peeringIndices, peeringPeers } from "./peering";
-import { HEALTH, IPFS_USER, PORTS, publicSwarmAddresses } from "./ports";
+import { HEALTH, IPFS_USER, PORTS, PublicSwarmPorts, publicSwarmAddresses } from "./ports";
 import { IpfsClusterSettings, settingsProblems } from "./settings";
 import { deferred } from "../topology/deferred";
 
@@ -102,12 +102,12 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
         const repo = backend.volume(`${name}-repo`, { zone, sizeGiB: args.repoVolumeGiB, owner: IPFS_USER }, this);
         const state = backend.volume(`${name}-state`, { zone, sizeGiB: args.clusterVolumeGiB, owner: IPFS_USER }, this);
 
-        // kubo announces the service's public address, which exists only once the service does.
-        const announce = deferred<pulumi.Output<string>>();
+        // kubo announces the service's public address and ports, which exist only once the service does.
+        const announce = deferred<pulumi.Output<string[]>>();
         const kubo = kuboContainer({
             peerId: this.kuboIdentity.peerId,
             privateKey: kuboKey,
-            announceAddress: pulumi.output(announce.promise),
+            announce: pulumi.output(announce.promise),
             peering: pulumi.all(peering.map(p => p.kuboRef())).apply(peeringPeers),
             privateNetwork: backend.network.cidr,
             repo,
@@ -148,9 +148,20 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
             announce.reject(e);
             throw e;
         }
-        announce.resolve(this.service.publicAddress);
+        announce.resolve(this.publicSwarmAddresses());
         this.registerOutputs({ zone, service: name });
         return this.service;
+    }
+
+    /** The ports the world reaches this peer's kubo swarm on; its service must be built. */
+    private publicSwarmPorts(): PublicSwarmPorts {
+        return { tcp: this.service.publicPort(PORTS.kuboSwarm), quic: this.service.publicPort(PORTS.kuboSwarmQuic) };
+    }
+
+    /** What this peer's kubo announces; its service must be built. */
+    private publicSwarmAddresses(): pulumi.Output<string[]> {
+        const ports = this.publicSwarmPorts();
+        return this.service.publicAddress!.apply(ip => publicSwarmAddresses(ip, ports));
     }
 
     /** How other peers' kubo reach this one's kubo; its service must be built. */
@@ -175,7 +186,7 @@ export class IpfsClusterPeer extends pulumi.ComponentResource {
             peerId: this.clusterIdentity.peerId,
             ipfsPeerId: this.kuboIdentity.peerId,
             multiaddresses: pulumi.all([address, this.kuboIdentity.peerId, this.clusterIdentity.peerId]).apply(([ip, ipfsId, clusterId]) => [
-                ...publicSwarmAddresses(ip).map(a => `${a}/p2p/${ipfsId}`),
+                ...publicSwarmAddresses(ip, this.publicSwarmPorts()).map(a => `${a}/p2p/${ipfsId}`),
                 clusterMultiaddress(this.service.privateHostname, clusterId),
             ]),
         };

@@ -7,7 +7,7 @@ import { KUBO_REPO_LOCKS, kuboIdentityLines, shellWord } from "../libp2p/kuboRep
 import { withGoMemoryLimit } from "./goRuntime";
 import { IMAGES } from "./images";
 import { SERVER_PROFILE_FILTERS, addrFiltersAllowing } from "./peering";
-import { IPFS_USER, PATHS, PORTS, anyInterface, loopback, publicSwarmAddresses } from "./ports";
+import { IPFS_USER, PATHS, PORTS, anyInterface, loopback } from "./ports";
 
 /** StorageMax is this share of the repo volume: kubo's GC and cluster's freespace metric keep the rest free. */
 export const STORAGE_MAX_SHARE = 0.9;
@@ -33,7 +33,8 @@ export function libp2pMaxMemory(memoryMiB: number): string {
 export const KUBO_ENV = {
     peerId: "KUBO_PEER_ID",
     privateKey: "KUBO_PRIVATE_KEY",
-    announceAddress: "KUBO_ANNOUNCE_ADDRESS",
+    /** Addresses.Announce, JSON: the peer's public swarm multiaddresses (publicSwarmAddresses). */
+    announce: "KUBO_ANNOUNCE",
     storageMax: "KUBO_STORAGE_MAX",
     /** Swarm.AddrFilters, JSON: the `server` profile's ranges less the stack's network. */
     addrFilters: "KUBO_ADDR_FILTERS",
@@ -64,7 +65,7 @@ export function kuboSettings(): string[][] {
         ["--json", "Addresses.Swarm", JSON.stringify([anyInterface(PORTS.kuboSwarm), anyInterface(PORTS.kuboSwarmQuic, "quic-v1")])],
         // Announced: the peer's static public address, in front of it a pass-through load balancer. Announce
         // replaces the inferred addresses (kubo@v0.42.0 core/node/libp2p/addrs.go makeAddrsFactory).
-        ["--json", "Addresses.Announce", JSON.stringify(publicSwarmAddresses(env(KUBO_ENV.announceAddress)))],
+        ["--json", "Addresses.Announce", env(KUBO_ENV.announce)],
         // No private address is ever announced, the stack's own included: the world cannot reach them.
         ["--json", "Addresses.NoAnnounce", JSON.stringify(SERVER_PROFILE_FILTERS)],
         // The same ranges refused to dial or accept, but for the stack's network, where the peers peer.
@@ -96,7 +97,7 @@ export function kuboStartScript(): string {
         "# Starts kubo as an ipfs-cluster peer: same identity, addresses and limits on every start.",
         "set -eu",
         "",
-        ...kuboIdentityLines({ peerId: e.peerId, privateKey: e.privateKey }, "server", [e.announceAddress, e.storageMax, e.addrFilters, e.peering, e.libp2pMaxMemory]),
+        ...kuboIdentityLines({ peerId: e.peerId, privateKey: e.privateKey }, "server", [e.announce, e.storageMax, e.addrFilters, e.peering, e.libp2pMaxMemory]),
         "",
         ...kuboSettings().map(args => `ipfs config ${args.map(shellWord).join(" ")}`),
         "",
@@ -108,7 +109,8 @@ export function kuboStartScript(): string {
 export interface KuboContainerArgs {
     peerId: pulumi.Input<string>;
     privateKey: Secret;
-    announceAddress: pulumi.Input<string>;
+    /** The multiaddresses it announces (publicSwarmAddresses at its public address and ports). */
+    announce: pulumi.Input<string[]>;
     /** Peering.Peers (peeringPeers of the peers it peers with). */
     peering: pulumi.Input<string>;
     /** The stack's private network (IPv4 CIDR), which the peers peer over. */
@@ -128,7 +130,7 @@ export function kuboContainer(args: KuboContainerArgs): ContainerSpec {
         env: {
             IPFS_PATH: PATHS.ipfsRepo,
             [KUBO_ENV.peerId]: args.peerId,
-            [KUBO_ENV.announceAddress]: args.announceAddress,
+            [KUBO_ENV.announce]: pulumi.output(args.announce).apply(a => JSON.stringify(a)),
             [KUBO_ENV.storageMax]: storageMax(args.repo.sizeGiB),
             [KUBO_ENV.addrFilters]: JSON.stringify(addrFiltersAllowing(args.privateNetwork)),
             [KUBO_ENV.peering]: args.peering,

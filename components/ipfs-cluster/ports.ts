@@ -66,7 +66,13 @@ export function anyInterface(port: number, transport: "tcp" | "quic-v1" = "tcp")
     return transport === "tcp" ? `/ip4/0.0.0.0/tcp/${port}` : `/ip4/0.0.0.0/udp/${port}/quic-v1`;
 }
 
+/** The ports the world reaches kubo's swarm on: its container ports unless the back-end numbers them (ZonalService.publicPort). */
+export interface PublicSwarmPorts {
+    tcp: number;
+    quic: number;
+}
+
 /** kubo's public swarm multiaddresses at `address`: what it announces, what the stack exports, what the world dials. */
-export function publicSwarmAddresses(address: string): string[] {
-    return [`/ip4/${address}/tcp/${PORTS.kuboSwarm}`, `/ip4/${address}/udp/${PORTS.kuboSwarmQuic}/quic-v1`];
+export function publicSwarmAddresses(address: string, ports: PublicSwarmPorts = { tcp: PORTS.kuboSwarm, quic: PORTS.kuboSwarmQuic }): string[] {
+    return [`/ip4/${address}/tcp/${ports.tcp}`, `/ip4/${address}/udp/${ports.quic}/quic-v1`];
 }

@@ -19,6 +19,8 @@ export const COMPONENT_TYPES = {
     httpsLoadBalancer: "web3-nodes:topology:HttpsLoadBalancer",
     passthroughLoadBalancer: "web3-nodes:topology:PassthroughLoadBalancer",
     passthroughAddress: "web3-nodes:topology:PassthroughAddress",
+    /** What every HTTPS name of the stack shares: one address and its listeners (an ALB on AWS, a URL map on GCP). */
+    httpsEntryPoint: "web3-nodes:topology:HttpsEntryPoint",
     dnsRecord: "web3-nodes:topology:DnsRecord",
     postgres: "web3-nodes:topology:Postgres",
     scheduledJob: "web3-nodes:topology:ScheduledJob",
@@ -319,6 +321,28 @@ export interface ZonalService extends pulumi.ComponentResource {
     readonly privateHostname: string;
     /** Static public address of its `public` ports, when it has any. */
     readonly publicAddress?: pulumi.Output<string>;
+    /**
+     * The port the world reaches one of its `public` container ports on, at `publicAddress`: the container port
+     * itself unless the back-end serves several services' same port on one address, which
+     * gives each its own (PUBLIC_PORT_STRIDE). What the service's software must announce.
+     */
+    publicPort(containerPort: number): number;
+}
+
+/**
+ * How public ports are numbered where one address serves the same container port of several services. The
+ * n-th service (from 0, in declaration order) with that port behind an address is reached on
+ * `containerPort + n * stride`: the first keeps its container port, and services added later never move the
+ * ports of those before them. The stride keeps the ports of different container ports apart (4001 and 4101
+ * never meet), and a port above 65535 is refused.
+ */
+export const PUBLIC_PORT_STRIDE = 1000;
+
+/** The public port of the `ordinal`-th service with `containerPort` behind one address (PUBLIC_PORT_STRIDE). */
+export function publicPortFor(containerPort: number, ordinal: number): number {
+    const port = containerPort + ordinal * PUBLIC_PORT_STRIDE;
+    if (port > 65535) throw new Error(`public port of container port ${containerPort} for service number ${ordinal + 1} behind one address would be ${port}, above 65535: too many services serve that port on one address`);
+    return port;
 }
 
 // ---------------------------------------------------------------- load balancing
@@ -544,6 +568,11 @@ export interface Backend {
     passthroughAddress(name: string, args: PassthroughAddressArgs, parent?: pulumi.Resource): PassthroughAddress;
     postgres(name: string, args: PostgresArgs, parent?: pulumi.Resource): Postgres;
     scheduledJob(name: string, args: ScheduledJobArgs, parent?: pulumi.Resource): ScheduledJob;
+    /**
+     * Declares what the stack's workloads share and can only be settled once all of them are declared (the
+     * stack's one HTTPS entry point: its host rules, its certificates). Called once, after the last workload.
+     */
+    finish(): void;
 }
 
 /** What a back-end is built from: the validated stack configuration, reduced to what the cloud needs. */

@@ -258,3 +258,13 @@ export function passthroughAddressProblems(name: string, args: PassthroughAddres
  * with a TCP connect (components/gcp/loadBalancerTarget.ts).
  */
 export const READINESS = { maxPathLength: 1024, statuses: { min: 200, max: 499 } } as const;
+
+/**
+ * The public port a service's `public` container port is reached on, from the back-end's numbering; a port the
+ * service does not open to the public is a program error, named.
+ */
+export function lookupPublicPort(service: string, publicPorts: ReadonlyMap<number, number>, containerPort: number): number {
+    const port = publicPorts.get(containerPort);
+    if (port === undefined) throw new Error(`service ${service} has no public port ${containerPort}; its public ports: ${[...publicPorts.keys()].join(", ") || "none"}`);
+    return port;
+}

@@ -10,6 +10,8 @@ export const TYPES = {
     service: "aws:ecs/service:Service",
     targetGroup: "aws:lb/targetGroup:TargetGroup",
     listener: "aws:lb/listener:Listener",
+    listenerRule: "aws:lb/listenerRule:ListenerRule",
+    listenerCertificate: "aws:lb/listenerCertificate:ListenerCertificate",
     loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
 } as const;
 
@@ -34,6 +36,8 @@ const PROVIDER_ONLY: Record<string, string[]> = {
     [TYPES.service]: ["forceNewDeployment", "waitForSteadyState", "triggers", "forceDelete", "region"],
     [TYPES.targetGroup]: ["namePrefix", "region"],
     [TYPES.listener]: ["region"],
+    [TYPES.listenerRule]: ["region"],
+    [TYPES.listenerCertificate]: ["region"],
 };
 
 function unmapped(r: SynthResource, mapped: string[]): string[] {
@@ -177,6 +181,7 @@ export const TARGET_GROUP_ATTRIBUTES: Record<string, string> = {
     connectionTermination: "deregistration_delay.connection_termination.enabled",
     slowStart: "slow_start.duration_seconds",
     loadBalancingAlgorithmType: "load_balancing.algorithm.type",
+    loadBalancingCrossZoneEnabled: "load_balancing.cross_zone.enabled",
 };
 
 /** ModifyTargetGroupAttributes for the attribute inputs a target group sets, or undefined when it sets none. */
@@ -203,6 +208,43 @@ function listenerAction(a: Inputs): Record<string, unknown> {
     });
 }
 
+const ACTION_KEYS = ["type", "targetGroupArn", "order", "redirect", "fixedResponse"];
+
+function unmappedActions(r: SynthResource, field: string, actions: Inputs[]): string[] {
+    return actions.flatMap((a, n) => Object.keys(a).filter(k => !ACTION_KEYS.includes(k)).map(k => `${r.name}: ${field}[${n}].${k} has no mapping to the API request`));
+}
+
+/** CreateRule for an aws.lb.ListenerRule: its conditions in the API's RuleCondition shape (elbv2 2015-12-01). */
+export function createRule(r: SynthResource): { request: ApiRequest; problems: string[] } {
+    const i = r.inputs as Inputs;
+    const conditions = (i.conditions ?? []) as Inputs[];
+    const problems = unmapped(r, ["listenerArn", "priority", "actions", "conditions", "tags"]);
+    const condition = (c: Inputs): Record<string, unknown> => {
+        const keys = Object.keys(c);
+        if (keys.length !== 1 || !["hostHeader", "pathPattern", "sourceIp"].includes(keys[0])) problems.push(`${r.name}: condition ${keys.join(", ")} has no mapping to the API request`);
+        const values = (Object.values(c)[0] as { values: string[] }).values;
+        if (c.hostHeader) return { Field: "host-header", HostHeaderConfig: { Values: values } };
+        if (c.pathPattern) return { Field: "path-pattern", PathPatternConfig: { Values: values } };
+        return { Field: "source-ip", SourceIpConfig: { Values: values } };
+    };
+    const params = defined({
+        ListenerArn: i.listenerArn,
+        Priority: i.priority,
+        Conditions: conditions.map(condition),
+        Actions: ((i.actions ?? []) as Inputs[]).map(listenerAction),
+        Tags: tagList(i.tags, "elbv2"),
+    });
+    problems.push(...unmappedActions(r, "actions", (i.actions ?? []) as Inputs[]));
+    return { request: { service: "elbv2", operation: "CreateRule", params, source: r.name }, problems };
+}
+
+/** AddListenerCertificates for an aws.lb.ListenerCertificate. */
+export function addListenerCertificates(r: SynthResource): { request: ApiRequest; problems: string[] } {
+    const i = r.inputs as Inputs;
+    const params = { ListenerArn: i.listenerArn, Certificates: [{ CertificateArn: i.certificateArn }] };
+    return { request: { service: "elbv2", operation: "AddListenerCertificates", params, source: r.name }, problems: unmapped(r, ["listenerArn", "certificateArn"]) };
+}
+
 export function createListener(r: SynthResource): { request: ApiRequest; problems: string[] } {
     const i = r.inputs as Inputs;
     const params = defined({
@@ -216,11 +258,6 @@ export function createListener(r: SynthResource): { request: ApiRequest; problem
         Tags: tagList(i.tags, "elbv2"),
     });
     const mapped = ["loadBalancerArn", "protocol", "port", "sslPolicy", "certificateArn", "defaultActions", "alpnPolicy", "tags"];
-    const problems = unmapped(r, mapped);
-    ((i.defaultActions ?? []) as Inputs[]).forEach((a, n) => {
-        for (const k of Object.keys(a)) {
-            if (!["type", "targetGroupArn", "order", "redirect", "fixedResponse"].includes(k)) problems.push(`${r.name}: defaultActions[${n}].${k} has no mapping to the API request`);
-        }
-    });
+    const problems = [...unmapped(r, mapped), ...unmappedActions(r, "defaultActions", (i.defaultActions ?? []) as Inputs[])];
     return { request: { service: "elbv2", operation: "CreateListener", params, source: r.name }, problems };
 }

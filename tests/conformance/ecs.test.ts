@@ -7,7 +7,7 @@ import { FARGATE_SIZES } from "../../components/aws/fargate";
 import { STOP_TIMEOUT_SECONDS } from "../../components/aws/service";
 import { SynthReport } from "../../tools/synth";
 import {
-    ApiRequest, TYPES, arnOf, createListener, createService, createTargetGroup, modifyTargetGroupAttributes, registerTaskDefinition,
+    ApiRequest, TYPES, addListenerCertificates, arnOf, createListener, createRule, createService, createTargetGroup, modifyTargetGroupAttributes, registerTaskDefinition,
 } from "./awsRequests";
 import { validateWithBotocore } from "./botocore";
 import {
@@ -67,6 +67,19 @@ function requestsOf(report: SynthReport): AwsRequests {
         for (const a of l.DefaultActions ?? []) {
             if (a.TargetGroupArn) out.loadBalancing.listenersByTargetGroup.set(a.TargetGroupArn, [...(out.loadBalancing.listenersByTargetGroup.get(a.TargetGroupArn) ?? []), l]);
         }
+    }
+    for (const r of of(TYPES.listenerRule)) {
+        const { request, problems } = createRule(r);
+        out.elb.push(request);
+        out.unmapped.push(...problems);
+        for (const a of (request.params as Json).Actions ?? []) {
+            if (a.TargetGroupArn) out.loadBalancing.listenersByTargetGroup.set(a.TargetGroupArn, [...(out.loadBalancing.listenersByTargetGroup.get(a.TargetGroupArn) ?? []), request.params]);
+        }
+    }
+    for (const r of of(TYPES.listenerCertificate)) {
+        const { request, problems } = addListenerCertificates(r);
+        out.elb.push(request);
+        out.unmapped.push(...problems);
     }
     for (const r of of(TYPES.loadBalancer)) {
         out.loadBalancers.push({ name: r.name, type: String(r.inputs.loadBalancerType ?? "application"), listeners: listenersByBalancer.get(arnOf(r)) ?? [] });

@@ -1,24 +1,24 @@
 // What each stack needs of the quotas a new account or project does not always grant, computed from the graph
 // (tools/quotas.ts) and checked here against counts made by hand from the stack files and the program's sizes:
-// AWS: an Elastic IP per NAT gateway and per pass-through load balancer (a peer's public address); GCP: every
+// AWS: an Elastic IP per NAT gateway and one in every zone per pass-through load balancer (the stack's public
+// addresses), one ALB and one NLB per stack (a second NLB only past 20 peers a zone); GCP: every
 // pd-ssd/pd-balanced GB in the region (volumes and each VM's 20 GB boot disk) and every regional static address.
 import * as assert from "assert";
 import { COMPONENT_TYPES } from "../../components/topology";
 import { QUOTAS, QuotaNeed } from "../../tools/quotas";
 import { SynthReport, renderTree } from "../../tools/synth";
-import { descendants } from "../support";
 import { graphCases, graphOf } from "./graphs";
 
 type Needs = Record<string, number>;
 
 /** By hand, per committed stack file and the 30-peer cluster: the quota code to what the stack needs of it. */
 const EXPECTED: Record<string, Needs> = {
-    // 1 NAT + 4 public addresses (3 peers, Ceramic's ceramic-one); 3 HTTPS front ends (cluster API, gateway, Ceramic API).
-    "dev on aws": { "L-0263D0A3": 5, "L-53DA6B97": 3, "L-69A177A2": 4, "L-FE5A380F": 1 },
-    // 3 NATs + 4 public addresses + Chainlink's P2P address in its 2 zones; 4 HTTPS front ends (Chainlink's too);
-    // 5 network load balancers (4 peers', Chainlink's P2P); one NAT gateway in each zone.
-    "prod on aws": { "L-0263D0A3": 9, "L-53DA6B97": 4, "L-69A177A2": 5, "L-FE5A380F": 1 },
-    "prod on aws with 30 peers": { "L-0263D0A3": 3 + 31 + 2, "L-53DA6B97": 4, "L-69A177A2": 31 + 1, "L-FE5A380F": 1 },
+    // 1 NAT + the stack's NLB in 3 zones; one ALB for every HTTPS name, one NLB for every swarm port.
+    "dev on aws": { "L-0263D0A3": 1 + 3, "L-53DA6B97": 1, "L-69A177A2": 1, "L-FE5A380F": 1 },
+    // 3 NATs + the NLB in 3 zones (Chainlink's P2P address a listener of it); one NAT gateway in each zone.
+    "prod on aws": { "L-0263D0A3": 3 + 3, "L-53DA6B97": 1, "L-69A177A2": 1, "L-FE5A380F": 1 },
+    // 10 peers a zone: ordinals 0-9, all on the first NLB (20 a zone per NLB), 23 listeners of its 50.
+    "prod on aws with 30 peers": { "L-0263D0A3": 3 + 3, "L-53DA6B97": 1, "L-69A177A2": 1, "L-FE5A380F": 1 },
     // dev volumes: 3 peers x (20 + 10) + Ceramic 20 + 10 + 10 = 130 GB, plus 5 VMs x 20 GB boot disks.
     "dev on gcp": { SSD_TOTAL_GB: 130 + 5 * 20, STATIC_ADDRESSES: 5, IN_USE_ADDRESSES: 5 },
     // prod volumes: 3 peers x (500 + 20) + Ceramic 200 + 50 + 10 = 1,820 GB, plus 7 VMs (3 peers, 2 Chainlink, 2 Ceramic) x 20 GB.
@@ -59,18 +59,19 @@ describe("conformance: the quotas each stack needs", function () {
                 assert.deepStrictEqual(needsOf(report.quotas), expected);
             });
 
-            it("agrees with the graph's own structure: addresses per NAT, per public peer and per shared address's zone, a front end per HTTPS load balancer", () => {
+            it("agrees with the graph's own structure: addresses per NAT and per pass-through load balancer's zone, one ALB for the HTTPS names", () => {
                 const count = (type: string) => report.resources.filter(r => r.type === type).length;
                 const natAddresses = (report.outputs.egressIps as string[]).length;
                 const publicPeers = count(COMPONENT_TYPES.passthroughLoadBalancer);
                 const shared = report.resources.filter(r => r.type === COMPONENT_TYPES.passthroughAddress);
-                // AWS: one Elastic IP in each zone of a shared address; GCP: one regional address.
-                const sharedIps = shared.reduce((sum, a) => sum + (c.cloud === "aws" ? descendants(report, a.urn).filter(r => r.type === "aws:ec2/eip:Eip").length : 1), 0);
+                // GCP: one regional address a shared address (on AWS a listener of the stack's NLB).
+                const sharedIps = shared.length;
                 const needs = needsOf(report.quotas);
                 if (c.cloud === "aws") {
-                    assert.strictEqual(needs["L-0263D0A3"], natAddresses + publicPeers + sharedIps);
-                    assert.strictEqual(needs["L-53DA6B97"], count(COMPONENT_TYPES.httpsLoadBalancer));
-                    assert.strictEqual(needs["L-69A177A2"], publicPeers + shared.length);
+                    const zones = (report.outputs.zones as string[]).length;
+                    assert.strictEqual(needs["L-0263D0A3"], natAddresses + publicPeers * zones);
+                    assert.strictEqual(needs["L-53DA6B97"], count(COMPONENT_TYPES.httpsLoadBalancer) > 0 ? 1 : 0);
+                    assert.strictEqual(needs["L-69A177A2"], publicPeers);
                 } else {
                     assert.strictEqual(needs.STATIC_ADDRESSES, natAddresses + publicPeers + sharedIps);
                 }
