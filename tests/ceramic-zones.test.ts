@@ -16,7 +16,8 @@ import { evaluatePolicies } from "../policies/evaluate";
 import { CERAMIC_TYPES, ceramicSurvivesZoneLoss } from "../policies/rules/ceramic";
 import { SynthResource } from "../tools/harness";
 import { SynthReport, synthStack } from "../tools/synth";
-import { ApiRequest } from "./conformance/awsRequests";
+import { ApiRequest, arnOf } from "./conformance/awsRequests";
+import { computedState } from "../tools/mocks";
 import { validateWithBotocore } from "./conformance/botocore";
 import { inputMember } from "./conformance/botocoreModel";
 import { graphCases, graphOf } from "./conformance/graphs";
@@ -209,6 +210,24 @@ describe("a Ceramic node survives the loss of its zone", function () {
                 const after = ceramicServices(moved).map(s => zoneOfService(moved, s));
                 assert.ok(before.length >= 2 && before.every(z => z === zones[0]), before.join(", "));
                 assert.deepStrictEqual(after, before.map(() => zones[1]));
+            });
+
+            it("announces the same swarm addresses after the move, every one of them reaching the node in its new zone", () => {
+                const announced = (r: SynthReport) => (r.outputs.ceramic as { multiaddresses: string[] }).multiaddresses;
+                assert.deepStrictEqual(announced(moved), announced(base));
+                if (cloud === "aws") {
+                    // Each is an Elastic IP of the stack's NLB; the node's target groups balance across zones
+                    // (elbv2 load_balancing.cross_zone.enabled), so the IP of every zone reaches it where it now stands.
+                    const registered = new Set(ceramicServices(moved).flatMap(s => descendants(moved, s.urn).filter(d => d.type === "aws:ecs/service:Service"))
+                        .flatMap(ecs => ((ecs.inputs.loadBalancers ?? []) as { targetGroupArn: string }[]).map(lb => lb.targetGroupArn)));
+                    const groups = moved.resources.filter(r => r.type === "aws:lb/targetGroup:TargetGroup" && registered.has(arnOf(r)) && r.inputs.protocol !== "HTTP");
+                    assert.ok(groups.length > 0, "the node's swarm target groups");
+                    for (const g of groups) assert.strictEqual(g.inputs.loadBalancingCrossZoneEnabled, "true", g.name);
+                    const ips = new Set(announced(moved).filter(a => a.startsWith("/ip4/")).map(a => a.split("/")[2]));
+                    const eips = moved.resources.filter(r => r.type === "aws:ec2/eip:Eip" && r.parent?.endsWith("::public"))
+                        .map(r => computedState(r.type, r.name, r.inputs as Record<string, any>).state.publicIp);
+                    assert.deepStrictEqual([...ips].sort(), [...eips].sort(), "the node announces the NLB's address in every zone");
+                }
             });
 
             it("makes nothing that holds data anew: every protected or retained resource keeps its URN and its inputs", () => {

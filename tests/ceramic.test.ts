@@ -278,18 +278,21 @@ describe("Ceramic node", () => {
         ];
 
         it("announces the websocket at the DNS name and the address, and TLS at the load balancer's name on 443", () => {
-            assert.deepStrictEqual(announceAddresses(swarm, { address: "198.51.100.4", dnsName: "ceramic-ipfs.example.com", tlsName: "ceramic-ipfs-wss.example.com" }), [
+            assert.deepStrictEqual(announceAddresses(swarm, { addresses: ["198.51.100.4"], dnsName: "ceramic-ipfs.example.com", tlsName: "ceramic-ipfs-wss.example.com" }), [
                 "/dns4/ceramic-ipfs.example.com/tcp/4011/ws",
                 "/ip4/198.51.100.4/tcp/4011/ws",
                 "/dns4/ceramic-ipfs-wss.example.com/tcp/443/wss",
             ]);
-            assert.deepStrictEqual(announceAddresses(swarm, { address: "198.51.100.4", tlsName: "w.example.com" }), ["/ip4/198.51.100.4/tcp/4011/ws", "/dns4/w.example.com/tcp/443/wss"]);
+            assert.deepStrictEqual(announceAddresses(swarm, { addresses: ["198.51.100.4"], tlsName: "w.example.com" }), ["/ip4/198.51.100.4/tcp/4011/ws", "/dns4/w.example.com/tcp/443/wss"]);
+            // Every address that reaches the service (one per zone for a service that can move zones), at its public port.
+            assert.deepStrictEqual(announceAddresses(swarm, { addresses: ["198.51.100.4", "198.51.100.5"], tlsName: "w.example.com", publicPort: p => p + 1000 }),
+                ["/ip4/198.51.100.4/tcp/5011/ws", "/ip4/198.51.100.5/tcp/5011/ws", "/dns4/w.example.com/tcp/443/wss"]);
         });
 
         it("takes another flavour's listeners as they are: raw TCP and QUIC, as ceramic-one has them", () => {
             const ceramicOne: SwarmListener[] = [{ port: 4101, protocol: "tcp", transport: "" }, { port: 4101, protocol: "udp", transport: "quic-v1" }];
-            assert.deepStrictEqual(announceAddresses(ceramicOne, { address: "198.51.100.4", tlsName: "unused" }), ["/ip4/198.51.100.4/tcp/4101", "/ip4/198.51.100.4/udp/4101/quic-v1"]);
-            assert.throws(() => announceAddresses([{ port: 1, protocol: "tcp", transport: "", tlsAtLoadBalancer: true }], { address: "a", tlsName: "b" }), /only websockets/);
+            assert.deepStrictEqual(announceAddresses(ceramicOne, { addresses: ["198.51.100.4"], tlsName: "unused" }), ["/ip4/198.51.100.4/tcp/4101", "/ip4/198.51.100.4/udp/4101/quic-v1"]);
+            assert.throws(() => announceAddresses([{ port: 1, protocol: "tcp", transport: "", tlsAtLoadBalancer: true }], { addresses: ["a"], tlsName: "b" }), /only websockets/);
         });
 
         it("writes js-ceramic's config with every section, the state store where it is, and no secret", () => {
@@ -483,10 +486,13 @@ describe("Ceramic node", () => {
             it("exports the URL, the peer ID, the full multiaddresses and the static egress IPs", () => {
                 const out = ceramicOf(prod);
                 const id = out.ipfsPeerId;
-                const [swarmIp] = out.multiaddresses[1].split("/").slice(2, 3);
+                // Every static address that reaches the node: on AWS the stack's NLB in each zone (the node can move
+                // zones, so every zone's address reaches it, cross-zone), on GCP its one regional address.
+                const swarmIps = out.multiaddresses.filter(a => a.startsWith("/ip4/")).map(a => a.split("/")[2]);
+                assert.strictEqual(swarmIps.length, cloud === "aws" ? 3 : 1);
                 assert.deepStrictEqual(out.multiaddresses, [
                     `/dns4/${HOSTNAMES.swarm}.nodes.example.com/tcp/4011/ws/p2p/${id}`,
-                    `/ip4/${swarmIp}/tcp/4011/ws/p2p/${id}`,
+                    ...swarmIps.map(ip => `/ip4/${ip}/tcp/4011/ws/p2p/${id}`),
                     `/dns4/${HOSTNAMES.swarmTls}.nodes.example.com/tcp/443/wss/p2p/${id}`,
                 ]);
                 assert.deepStrictEqual(out.egressIps, prod.outputs.egressIps);

@@ -74,6 +74,10 @@ describe("cost estimate (tools/cost.ts)", () => {
             assert.ok(Math.abs(lineSum(cost, "db") - db) < 1e-9, `db: ${lineSum(cost, "db")} != ${db}`);
             assert.ok(Math.abs(lineSum(cost, "network") - network) < 1e-9, `network: ${lineSum(cost, "network")} != ${network}`);
             assert.strictEqual(cost.monthlyUsd, cents(app + front + db + network));
+            // Compute, storage and databases: the tasks' vCPU and GB-hours, the file system, Aurora; not the front.
+            const core = app - H * p("vpc.publicIpv4Hour") + network + db;
+            assert.ok(Math.abs(cost.core.monthlyUsd - cents(core)) < 0.011, `core: ${cost.core.monthlyUsd} != ${core}`);
+            assert.strictEqual(cost.core.ratio, Math.round(((app + front + db + network) / core) * 100) / 100);
             assert.deepStrictEqual(cost.byComponent.map(c => c.component).sort(), ["app", "db", "front", "network"]);
             // A type with no price is listed, never counted as zero; a free one is listed free with its source.
             const types = Object.fromEntries(cost.byType.map(t => [t.type, t]));
@@ -166,6 +170,19 @@ describe("cost estimate (tools/cost.ts)", () => {
                 assert.ok(Math.abs(cost.byComponent.reduce((s, x) => s + x.monthlyUsd, 0) - cost.monthlyUsd) < 0.05);
             });
         }
+        // The layout's own target: what reaches and surrounds the workloads (load balancers, addresses, NAT, logs,
+        // secrets, backups) adds at most a fifth to their compute, storage and databases in prod, a half in dev.
+        it("every stack costs within 1.2x (prod) or 1.5x (dev) of its compute, storage and databases", async () => {
+            const target: Record<string, number> = { prod: 1.2, dev: 1.5 };
+            for (const c of cases) {
+                const report = await graphOf(c);
+                const cost = estimateCost(report);
+                const limit = target[report.outputs.profile as string];
+                assert.ok(limit, `${c.label}: a profile without a target`);
+                assert.ok(cost.core.ratio > 1 && cost.core.ratio <= limit, `${c.label}: ${cost.core.ratio}x of $${cost.core.monthlyUsd}, over ${limit}x`);
+            }
+        });
+
         it("gcp: the container logs are stored once, the sink's filter excluded from _Default", async () => {
             for (const c of cases.filter(x => x.cloud === "gcp")) {
                 const cost = estimateCost(await graphOf(c));

@@ -135,6 +135,12 @@ export interface CostReport {
     monthlyUsd: number;
     byComponent: { component: string; monthlyUsd: number }[];
     byType: TypeSummary[];
+    /**
+     * What the workloads themselves run on and keep: compute, storage and databases (the resource types of
+     * CORE_TYPES), and how many times that the whole stack costs; the rest is what reaches and surrounds them
+     * (load balancers, addresses, NAT, logs, secrets, backups).
+     */
+    core: { types: string[]; monthlyUsd: number; ratio: number };
     lines: CostLine[];
     unpriced: UnpricedItem[];
     assumptions: { id: AssumptionId; text: string }[];
@@ -676,6 +682,12 @@ export const RULES: Record<Cloud, Record<string, Rule>> = { aws: AWS_RULES, gcp:
 
 // ---------------------------------------------------------------- the estimate
 
+/** The resource types that are the workloads' compute, storage and databases, per cloud (CostReport.core). */
+export const CORE_TYPES: Record<string, string[]> = {
+    aws: [AWS.ecsService, "aws:efs/fileSystem:FileSystem", "aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance"],
+    gcp: ["gcp:compute/instanceTemplate:InstanceTemplate", "gcp:compute/disk:Disk", "gcp:compute/regionDisk:RegionDisk", "gcp:sql/databaseInstance:DatabaseInstance"],
+};
+
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** Prices the resources of a synthesized stack against its cloud's table. */
@@ -728,6 +740,8 @@ export function estimateCost(report: Pick<SynthReport, "stack" | "cloud" | "reso
     const byComponent = new Map<string, number>();
     for (const l of lines) byComponent.set(l.component, (byComponent.get(l.component) ?? 0) + l.monthlyUsd);
     const total = lines.reduce((sum, l) => sum + l.monthlyUsd, 0);
+    const coreTypes = CORE_TYPES[report.cloud] ?? [];
+    const core = lines.filter(l => coreTypes.includes(l.type)).reduce((sum, l) => sum + l.monthlyUsd, 0);
     return {
         stack: report.stack,
         cloud: report.cloud,
@@ -737,6 +751,7 @@ export function estimateCost(report: Pick<SynthReport, "stack" | "cloud" | "reso
         monthlyUsd: cents(total),
         byComponent: [...byComponent].map(([component, usd]) => ({ component, monthlyUsd: cents(usd) })).sort((a, b) => b.monthlyUsd - a.monthlyUsd),
         byType: [...types.values()].map(t => ({ ...t, monthlyUsd: cents(t.monthlyUsd) })).sort((a, b) => b.monthlyUsd - a.monthlyUsd || a.type.localeCompare(b.type)),
+        core: { types: coreTypes, monthlyUsd: cents(core), ratio: core > 0 ? Math.round((total / core) * 100) / 100 : 0 },
         lines,
         unpriced,
         assumptions: (Object.keys(ASSUMPTIONS) as AssumptionId[]).filter(a => assumed.has(a)).map(id => ({ id, text: ASSUMPTIONS[id].text })),
@@ -752,6 +767,7 @@ export function renderCost(cost: CostReport): string {
     const out: string[] = [];
     out.push(`stack ${cost.stack} on ${cost.cloud} (${cost.region}): ${usd(cost.monthlyUsd)} a month at on-demand list prices (${cost.hoursPerMonth} hours)`);
     if (cost.unpriced.length > 0) out.push(`  plus ${cost.unpriced.length} unpriced item(s), not counted: see below`);
+    out.push(`  of which compute, storage and databases: ${usd(cost.core.monthlyUsd)}; the stack costs ${cost.core.ratio.toFixed(2)}x that`);
     out.push("by component:");
     for (const c of cost.byComponent) out.push(`  ${c.component.padEnd(24)} ${usd(c.monthlyUsd).padStart(12)}`);
     out.push("by resource type:");

@@ -182,9 +182,12 @@ export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
     }
 }
 
-/** What a service with public ports is given: its address, the port each container port is reached on, and where ECS registers it. */
+/** What a service with public ports is given: its addresses, the port each container port is reached on, and where ECS registers it. */
 export interface ServicePublicEndpoint {
+    /** Its zone's address. */
     publicAddress: pulumi.Output<string>;
+    /** Every address that reaches it: its zone's, or every zone's for a service that can move zones. */
+    publicAddresses: pulumi.Output<string>[];
     /** Container port to public port. */
     publicPorts: ReadonlyMap<number, number>;
     targets: { targetGroup: aws.lb.TargetGroup; container: string; containerPort: number }[];
@@ -197,7 +200,10 @@ export interface ServicePublicEndpoint {
  * address of its zone on load balancer floor(n / ORDINALS_PER_LOAD_BALANCER), where n counts the services of
  * its zone declared before it with the same container port, on public port publicPortFor(port, n): the
  * services of different zones share each port (each zone's address reaches only its own), and those of one
- * zone get a port each. Nothing a later service adds moves an earlier one.
+ * zone get a port each. A service that can move zones (`movable`: its volumes outlive a zone) takes its ports
+ * in every zone and turns cross-zone load balancing on for them, so every zone's address reaches it wherever
+ * it stands: it announces all of them, and a lost zone or a move changes none. Nothing a later service adds
+ * moves an earlier one.
  */
 export class PublicLoadBalancers {
     private readonly made: AwsPassthroughLoadBalancer[] = [];
@@ -221,10 +227,11 @@ export class PublicLoadBalancers {
         return this.made;
     }
 
-    serve(service: string, zone: string, ports: PublicPort[]): ServicePublicEndpoint {
+    serve(service: string, zone: string, ports: PublicPort[], movable: boolean): ServicePublicEndpoint {
         const listeners = passthroughListeners(ports);
-        const key = (port: number) => `${zone}/${port}`;
-        const ordinal = Math.max(...listeners.map(l => this.ordinals.get(key(l.port)) ?? 0));
+        const zones = movable ? this.args.zones : [zone];
+        const keys = (port: number) => zones.map(z => `${z}/${port}`);
+        const ordinal = Math.max(...listeners.flatMap(l => keys(l.port).map(k => this.ordinals.get(k) ?? 0)));
         const publicPorts = new Map(listeners.map(l => [l.port, publicPortFor(l.port, ordinal)]));
         const loadBalancer = this.loadBalancer(Math.floor(ordinal / ORDINALS_PER_LOAD_BALANCER));
         const address = loadBalancer.addresses.get(zone);
@@ -236,13 +243,14 @@ export class PublicLoadBalancers {
                 protocol: l.protocol,
                 targetPort: l.port,
                 healthCheckPort: l.healthCheckPort,
-                crossZone: false,
+                crossZone: movable,
                 owner: `service ${service}`,
             }),
         }));
-        for (const l of listeners) this.ordinals.set(key(l.port), ordinal + 1);
+        for (const l of listeners) for (const k of keys(l.port)) this.ordinals.set(k, ordinal + 1);
         return {
             publicAddress: address,
+            publicAddresses: movable ? [...loadBalancer.addresses.values()] : [address],
             publicPorts,
             targets: routes.map(r => ({ targetGroup: r.targetGroup, container: r.spec.container, containerPort: r.spec.port })),
             listeners: routes.map(r => r.listener),

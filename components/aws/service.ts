@@ -404,6 +404,7 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
     readonly accessGroup: string;
     readonly privateHostname: string;
     readonly publicAddress?: pulumi.Output<string>;
+    readonly publicAddresses?: pulumi.Output<string>[];
     readonly securityGroupId: pulumi.Output<string>;
     readonly ecsService: aws.ecs.Service;
     /** Container port to the port the world reaches it on at publicAddress. */
@@ -493,12 +494,15 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
         const publicPorts = ports.filter(p => p.exposure.kind === "public");
         let publicPortMap: ReadonlyMap<number, number> = new Map();
         if (publicPorts.length > 0) {
-            const endpoint = ctx.publicLoadBalancers.serve(name, args.zone, publicPorts);
+            // A service whose volumes outlive its zone can move: every zone's address reaches it.
+            const movable = volumes.some(v => v.zones.length > 1);
+            const endpoint = ctx.publicLoadBalancers.serve(name, args.zone, publicPorts, movable);
             for (const t of endpoint.targets) {
                 loadBalancers.push({ targetGroupArn: t.targetGroup.arn, containerName: t.container, containerPort: t.containerPort });
             }
             attachments.push(...endpoint.listeners);
             this.publicAddress = endpoint.publicAddress;
+            this.publicAddresses = endpoint.publicAddresses;
             publicPortMap = endpoint.publicPorts;
         }
         this.publicPorts = publicPortMap;
@@ -540,6 +544,7 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
         this.registerOutputs({
             privateHostname: this.privateHostname,
             publicAddress: this.publicAddress,
+            publicAddresses: this.publicAddresses,
             publicPorts: Object.fromEntries(this.publicPorts),
             serviceArn: this.ecsService.arn,
             // Stack policies see a component's outputs, not its inputs.

@@ -134,11 +134,11 @@ export function swarmListenAddresses(): string[] {
 
 /**
  * The addresses ceramic-one announces (--external-swarm-addresses, "advertised to remote peers in order to dial
- * the local peer"): the DNS name when there is one, then the static address, each over TCP and QUIC.
+ * the local peer"): the DNS name when there is one, then each static address, each over TCP and QUIC.
  */
-export function externalSwarmAddresses(address: string, dnsName?: string, publicPort: (containerPort: number) => number = port => port): string[] {
+export function externalSwarmAddresses(addresses: string[], dnsName?: string, publicPort: (containerPort: number) => number = port => port): string[] {
     const at = (host: string) => [`${host}/tcp/${publicPort(CERAMIC_ONE_PORTS.swarmTcp)}`, `${host}/udp/${publicPort(CERAMIC_ONE_PORTS.swarmQuic)}/quic-v1`];
-    return [...(dnsName ? at(`/dns4/${dnsName}`) : []), ...at(`/ip4/${address}`)];
+    return [...(dnsName ? at(`/dns4/${dnsName}`) : []), ...addresses.flatMap(a => at(`/ip4/${a}`))];
 }
 
 // ---------------------------------------------------------------- anchoring

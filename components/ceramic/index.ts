@@ -107,8 +107,8 @@ export function assertValidSettings(args: Partial<CeramicArgs> & Pick<CeramicArg
 
 /** Where a swarm listener is reached from outside. */
 export interface SwarmEndpoints {
-    /** The service's static public address. */
-    address: string;
+    /** The service's static public addresses: each reaches it (ZonalService.publicAddresses). */
+    addresses: string[];
     /** The DNS name that points at it, when the stack manages DNS. */
     dnsName?: string;
     /** The name of the HTTPS load balancer that adds TLS. */
@@ -127,7 +127,7 @@ export function announceAddresses(swarm: SwarmListener[], at: SwarmEndpoints): s
     const publicPort = at.publicPort ?? ((port: number) => port);
     for (const l of swarm.filter(s => !s.tlsAtLoadBalancer)) {
         if (at.dnsName) out.push(`/dns4/${at.dnsName}/${l.protocol}/${publicPort(l.port)}${suffix(l)}`);
-        out.push(`/ip4/${at.address}/${l.protocol}/${publicPort(l.port)}${suffix(l)}`);
+        for (const address of at.addresses) out.push(`/ip4/${address}/${l.protocol}/${publicPort(l.port)}${suffix(l)}`);
     }
     for (const l of swarm.filter(s => s.tlsAtLoadBalancer)) {
         if (l.transport !== "ws") throw new Error(`swarm listener ${l.port}: only websockets can take TLS from an HTTPS load balancer`);
@@ -164,10 +164,11 @@ interface P2pNode {
     announced: pulumi.Output<string[]>;
 }
 
-/** The service's static public address, which its daemon announces once it exists; the error otherwise. */
-function publicAddressOf(service: ZonalService, name: string): pulumi.Output<string> {
+/** The service's static public addresses, which its daemon announces once they exist; the error otherwise. */
+function publicAddressesOf(service: ZonalService, name: string): pulumi.Output<string>[] {
+    if (service.publicAddresses) return service.publicAddresses;
     if (!service.publicAddress) throw new Error(`service ${name} has public ports but the back-end gave it no public address`);
-    return service.publicAddress;
+    return [service.publicAddress];
 }
 
 export class CeramicNode extends pulumi.ComponentResource {
@@ -288,17 +289,17 @@ export class CeramicNode extends pulumi.ComponentResource {
             mounts: [{ volume: repo, path: flavour.repoPath, staleLocks: flavour.staleLocks }],
         };
         let service: ZonalService;
-        let address: pulumi.Output<string>;
+        let addresses: pulumi.Output<string>[];
         try {
             service = backend.service(NAMES.ipfs, { zone, containers: [ipfs], liveness: ipfsLiveness(flavour) }, this);
-            address = publicAddressOf(service, NAMES.ipfs);
+            addresses = publicAddressesOf(service, NAMES.ipfs);
         } catch (e) {
             announce.reject(e);
             throw e;
         }
-        const announced = address.apply(a => announceAddresses(flavour.swarm, { address: a, dnsName: swarmName, tlsName, publicPort: port => service.publicPort(port) }));
+        const announced = pulumi.all(addresses).apply(a => announceAddresses(flavour.swarm, { addresses: a, dnsName: swarmName, tlsName, publicPort: port => service.publicPort(port) }));
         announce.resolve(announced);
-        if (backend.dns && swarmName) backend.dns.record(NAMES.swarmDns, { fqdn: swarmName, target: { type: "A", addresses: [address] } }, this);
+        if (backend.dns && swarmName) backend.dns.record(NAMES.swarmDns, { fqdn: swarmName, target: { type: "A", addresses } }, this);
         if (swarmTls) backend.httpsLoadBalancer(NAMES.swarmTls, { hostname: HOSTNAMES.swarmTls, target: swarmTls }, this);
         return { service, peerId: identity.peerId, announced };
     }
@@ -324,7 +325,7 @@ export class CeramicNode extends pulumi.ComponentResource {
         const announce = deferred<pulumi.Output<string[]>>();
         const swarmName = backend.dns ? `${HOSTNAMES.ceramicOneSwarm}.${domain}` : undefined;
         let service: ZonalService;
-        let address: pulumi.Output<string>;
+        let addresses: pulumi.Output<string>[];
         try {
             const container = ceramicOneContainer({
                 network: args.network,
@@ -342,14 +343,14 @@ export class CeramicNode extends pulumi.ComponentResource {
                 ? { ...CERAMIC_ONE_LIVENESS, gracePeriodSeconds: Math.max(CERAMIC_ONE_LIVENESS.gracePeriodSeconds, migration.gracePeriodSeconds) }
                 : CERAMIC_ONE_LIVENESS;
             service = backend.service(NAMES.ceramicOne, { zone, containers: [container], liveness }, this);
-            address = publicAddressOf(service, NAMES.ceramicOne);
+            addresses = publicAddressesOf(service, NAMES.ceramicOne);
         } catch (e) {
             announce.reject(e);
             throw e;
         }
-        const announced = address.apply(a => externalSwarmAddresses(a, swarmName, port => service.publicPort(port)));
+        const announced = pulumi.all(addresses).apply(a => externalSwarmAddresses(a, swarmName, port => service.publicPort(port)));
         announce.resolve(announced);
-        if (backend.dns && swarmName) backend.dns.record(NAMES.ceramicOneSwarmDns, { fqdn: swarmName, target: { type: "A", addresses: [address] } }, this);
+        if (backend.dns && swarmName) backend.dns.record(NAMES.ceramicOneSwarmDns, { fqdn: swarmName, target: { type: "A", addresses } }, this);
         return { service, peerId: identity.peerId, announced };
     }
 
