@@ -4,6 +4,8 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Backend, COMPONENT_TYPES, ContainerSpec, LoadBalancerTarget, Secret, Volume, ZonalService, publicPortFor } from "../components/topology";
 import { carveSubnets, chooseZones, FARGATE_SIZES, fargateTaskSize, hostRules, natIndexForZone, passthroughListeners, priorityBlock } from "../components/aws";
+import { PRIORITY_BLOCK } from "../components/aws/httpsLoadBalancer";
+import { MAX_ALLOWED_CIDRS } from "../components/topology/cidrs";
 import { ingressRules, taskSize } from "../components/aws/service";
 import { SECRET_MASK, SynthResource, SynthResult } from "../tools/harness";
 import { computedState } from "../tools/mocks";
@@ -552,9 +554,9 @@ describe("AWS back-end", function () {
             const alb = named(result, T.loadBalancer, "https-alb");
             // A WebSocket target keeps the longest idle timeout an ALB allows (elbv2 idle_timeout.timeout_seconds 1-4000).
             assert.strictEqual(alb.inputs.idleTimeout, 4000);
-            // The first name's certificate is the listener's default; the others are added for SNI.
+            // The first name's certificate is the listener's default; every name's is in its list, chosen by SNI.
             const certificates = ofType(result, T.listenerCertificate).map(c => c.name).sort();
-            assert.deepStrictEqual(certificates, ["api-certificate", "swarm-certificate"]);
+            assert.deepStrictEqual(certificates, ["api-certificate", "gateway-certificate", "swarm-certificate"]);
             const rules = ofType(result, T.listenerRule).filter(r => r.name.startsWith("api-rule-"));
             // Two prefixes x two source sets of at most three blocks, then the 403 (elbv2: three values a condition, five a rule).
             assert.strictEqual(rules.length, 5);
@@ -578,16 +580,35 @@ describe("AWS back-end", function () {
             assert.deepStrictEqual(open, ["443 0.0.0.0/0", "443 ::/0", "80 0.0.0.0/0", "80 ::/0"]);
         });
 
-        it("keeps each name's rule priorities where they were when names come and go", () => {
-            const taken = new Set<number>();
-            const blocks = ["cluster", "gateway", "ceramic", "chainlink"].map(h => {
+        it("keeps each name's rule priorities where they were when names come and go, and refuses two names whose blocks meet", () => {
+            const taken = new Map<number, string>();
+            const blocks = ["cluster", "gateway", "ceramic", "chainlink", "ceramic-ipfs-wss"].map(h => {
                 const b = priorityBlock(h, taken);
-                taken.add(b);
+                taken.set(b, h);
                 return [h, b] as const;
             });
-            for (const [h, b] of blocks) assert.strictEqual(priorityBlock(h, new Set()), b, `${h} moves when others are missing`);
-            assert.ok(blocks.every(([, b]) => b * 100 + 100 <= 50_000), "priorities stay within 1-50000 (elbv2 CreateRule Priority)");
+            for (const [h, b] of blocks) assert.strictEqual(priorityBlock(h, new Map()), b, `${h} moves when others are missing`);
+            assert.ok(blocks.every(([, b]) => b * PRIORITY_BLOCK + PRIORITY_BLOCK <= 50_000), "priorities stay within 1-50000 (elbv2 CreateRule Priority)");
+            // The most rules a name can need fit its block: three prefixes times ten source rules of three blocks, and the 403.
+            const most = hostRules("a.example.com", Array.from({ length: MAX_ALLOWED_CIDRS }, (_, i) => `10.${i}.0.0/16`), ["/a/", "/b/", "/c/"]);
+            assert.ok(most.length <= PRIORITY_BLOCK, `${most.length} rules`);
+            // A listener refuses two rules of one priority (elbv2 CreateRule, PriorityInUse): a name is never moved onto another's.
+            assert.throws(() => priorityBlock("name88", new Map([[priorityBlock("name31", new Map()), "name31"]])), /name88: its listener rule priorities \(block \d+\) are name31's/);
             assert.deepStrictEqual(hostRules("a.example.com", ["0.0.0.0/0", "::/0"]), [{ hostHeader: "a.example.com", action: "forward" }]);
+        });
+
+        it("refuses a target no name serves (its services would wait for ever) and allowlists one security group cannot hold", async () => {
+            await assert.rejects(synthBackend("aws", backend => {
+                backend.loadBalancerTarget("orphan", { port: 9094, readiness: { path: "/health", status: "204" } });
+            }), /load balancer target orphan has no HTTPS load balancer/);
+            // 31 distinct IPv4 blocks over two names: 62 inbound rules where a group holds 60 per family (VPC quota L-0EA8095F).
+            await assert.rejects(synthBackend("aws", backend => {
+                for (const [name, offset] of [["one", 0], ["two", 16]] as const) {
+                    const target = backend.loadBalancerTarget(name, { port: 9094, readiness: { path: "/health", status: "204" } });
+                    const cidrs = Array.from({ length: name === "one" ? 16 : 15 }, (_, i) => `10.${offset + i}.0.0/16`);
+                    backend.httpsLoadBalancer(name, { hostname: name, target, allowedCidrs: cidrs });
+                }
+            }), /hold 31 distinct IPv4 blocks, 62 inbound rules of its security group/);
         });
 
         it("refuses names whose rules an ALB cannot hold", async () => {

@@ -212,21 +212,26 @@ describe("a Ceramic node survives the loss of its zone", function () {
                 assert.deepStrictEqual(after, before.map(() => zones[1]));
             });
 
-            it("announces the same swarm addresses after the move, every one of them reaching the node in its new zone", () => {
+            it("announces, after the move, its DNS names as before and the one address that reaches it in its new zone", () => {
                 const announced = (r: SynthReport) => (r.outputs.ceramic as { multiaddresses: string[] }).multiaddresses;
-                assert.deepStrictEqual(announced(moved), announced(base));
-                if (cloud === "aws") {
-                    // Each is an Elastic IP of the stack's NLB; the node's target groups balance across zones
-                    // (elbv2 load_balancing.cross_zone.enabled), so the IP of every zone reaches it where it now stands.
+                const names = (r: SynthReport) => announced(r).filter(a => a.startsWith("/dns4/"));
+                assert.deepStrictEqual(names(moved), names(base));
+                const ips = (r: SynthReport) => [...new Set(announced(r).filter(a => a.startsWith("/ip4/")).map(a => a.split("/")[2]))];
+                assert.strictEqual(ips(moved).length, 1);
+                if (cloud === "gcp") {
+                    // A regional address: it stays.
+                    assert.deepStrictEqual(ips(moved), ips(base));
+                } else {
+                    // The Elastic IP the stack's NLB holds in the new zone: cross-zone is off for swarm ports (a peer
+                    // dialling several addresses from one QUIC socket would reach one target through several NLB nodes
+                    // with its address kept: AWS's documented connection errors), so only that zone's address reaches it.
+                    const eip = moved.resources.find(r => r.type === "aws:ec2/eip:Eip" && r.name === `public-${zones[1]}`)!;
+                    assert.deepStrictEqual(ips(moved), [computedState(eip.type, eip.name, eip.inputs as Record<string, any>).state.publicIp]);
                     const registered = new Set(ceramicServices(moved).flatMap(s => descendants(moved, s.urn).filter(d => d.type === "aws:ecs/service:Service"))
                         .flatMap(ecs => ((ecs.inputs.loadBalancers ?? []) as { targetGroupArn: string }[]).map(lb => lb.targetGroupArn)));
                     const groups = moved.resources.filter(r => r.type === "aws:lb/targetGroup:TargetGroup" && registered.has(arnOf(r)) && r.inputs.protocol !== "HTTP");
                     assert.ok(groups.length > 0, "the node's swarm target groups");
-                    for (const g of groups) assert.strictEqual(g.inputs.loadBalancingCrossZoneEnabled, "true", g.name);
-                    const ips = new Set(announced(moved).filter(a => a.startsWith("/ip4/")).map(a => a.split("/")[2]));
-                    const eips = moved.resources.filter(r => r.type === "aws:ec2/eip:Eip" && r.parent?.endsWith("::public"))
-                        .map(r => computedState(r.type, r.name, r.inputs as Record<string, any>).state.publicIp);
-                    assert.deepStrictEqual([...ips].sort(), [...eips].sort(), "the node announces the NLB's address in every zone");
+                    for (const g of groups) assert.notStrictEqual(g.inputs.loadBalancingCrossZoneEnabled, "true", g.name);
                 }
             });
 

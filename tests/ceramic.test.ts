@@ -486,10 +486,9 @@ describe("Ceramic node", () => {
             it("exports the URL, the peer ID, the full multiaddresses and the static egress IPs", () => {
                 const out = ceramicOf(prod);
                 const id = out.ipfsPeerId;
-                // Every static address that reaches the node: on AWS the stack's NLB in each zone (the node can move
-                // zones, so every zone's address reaches it, cross-zone), on GCP its one regional address.
+                // One static address: on AWS the stack's NLB's in the node's zone, on GCP its regional one.
                 const swarmIps = out.multiaddresses.filter(a => a.startsWith("/ip4/")).map(a => a.split("/")[2]);
-                assert.strictEqual(swarmIps.length, cloud === "aws" ? 3 : 1);
+                assert.strictEqual(swarmIps.length, 1);
                 assert.deepStrictEqual(out.multiaddresses, [
                     `/dns4/${HOSTNAMES.swarm}.nodes.example.com/tcp/4011/ws/p2p/${id}`,
                     ...swarmIps.map(ip => `/ip4/${ip}/tcp/4011/ws/p2p/${id}`),

@@ -53,8 +53,12 @@ export const ALB_LIMITS = {
     maxPriority: 50_000,
 } as const;
 
-/** Each name's rules take priorities from a block of this many, found from the name: adding or removing one name never moves another's. */
-export const PRIORITY_BLOCK = 100;
+/**
+ * Each name's rules take priorities from a block of this many, found from the name: adding or removing one name
+ * never moves another's. A name has at most 31 rules (MAX_PATH_PREFIXES prefixes times a rule per three of
+ * MAX_ALLOWED_CIDRS blocks, and its 403), so 1,250 blocks fit the 50,000 priorities and two names rarely meet.
+ */
+export const PRIORITY_BLOCK = 40;
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -125,15 +129,15 @@ function fnv1a(text: string): number {
 }
 
 /**
- * The first priority of a name's block: a block picked from the name, the next free one when another name has
- * it. Priorities only order rules of one name (no two names' rules ever match the same request), so a name
- * keeps its block whatever names come and go, and no update ever has to swap two rules' priorities.
+ * A name's block of rule priorities, picked from the name alone. Priorities only order rules of one name (no two
+ * names' rules ever match the same request), so a name keeps its block whatever names come and go, and no update
+ * ever moves a rule onto a priority another still holds (a listener refuses two rules of one priority). Two
+ * names whose blocks meet are refused rather than moved.
  */
-export function priorityBlock(hostname: string, taken: ReadonlySet<number>): number {
-    const blocks = Math.floor(ALB_LIMITS.maxPriority / PRIORITY_BLOCK);
-    if (taken.size >= blocks) throw new Error(`no rule priorities left for ${hostname}: ${blocks} names already have theirs`);
-    let block = fnv1a(hostname) % blocks;
-    while (taken.has(block)) block = (block + 1) % blocks;
+export function priorityBlock(hostname: string, taken: ReadonlyMap<number, string>): number {
+    const block = fnv1a(hostname) % Math.floor(ALB_LIMITS.maxPriority / PRIORITY_BLOCK);
+    const other = taken.get(block);
+    if (other !== undefined) throw new Error(`https load balancer ${hostname}: its listener rule priorities (block ${block}) are ${other}'s; rename one of the two`);
     return block;
 }
 
@@ -147,8 +151,6 @@ export interface HttpsEntryPointArgs {
 /** What a name is given by the entry point: where its rules and its certificate go, and where its DNS record points. */
 export interface EntryPointHost {
     listener: aws.lb.Listener;
-    /** Whether its certificate is the listener's default one (the first name's); the others are added to the listener. */
-    defaultCertificate: boolean;
     firstPriority: number;
     dnsTarget: DnsTarget;
 }
@@ -185,7 +187,8 @@ export class HttpsEntryPoint {
     private component?: AwsHttpsEntryPoint;
     private https?: { alb: aws.lb.LoadBalancer; listener: aws.lb.Listener };
     private readonly hosts: DeclaredHost[] = [];
-    private readonly blocks = new Set<number>();
+    private readonly blocks = new Map<number, string>();
+    private readonly targets: AwsLoadBalancerTarget[] = [];
     private readonly idleTimeout: Deferred<number> = deferred<number>();
     private finished = false;
 
@@ -201,13 +204,17 @@ export class HttpsEntryPoint {
         return this.entry().securityGroup;
     }
 
+    /** A target made for this entry point: finish() refuses one that no name serves, whose services would wait for ever. */
+    addTarget(target: AwsLoadBalancerTarget): void {
+        this.targets.push(target);
+    }
+
     /** Declares a name: the listener (made with the first name's certificate) and the block its rules take. */
     addHost(host: DeclaredHost, certificateArn: pulumi.Input<string>): EntryPointHost {
         if (this.finished) throw new Error(`https load balancer ${host.hostname}: declared after the stack's HTTPS entry point was finished`);
         if (this.hosts.some(h => h.hostname === host.hostname)) throw new Error(`https load balancer: hostname ${host.hostname} is declared twice`);
         const entry = this.entry();
         const parent = { parent: entry };
-        const defaultCertificate = this.https === undefined;
         if (!this.https) {
             const alb = new aws.lb.LoadBalancer(awsLogicalName("loadBalancer", "https-alb"), {
                 loadBalancerType: "application",
@@ -237,17 +244,20 @@ export class HttpsEntryPoint {
             this.https = { alb, listener };
         }
         const block = priorityBlock(host.hostname, this.blocks);
-        this.blocks.add(block);
+        this.blocks.set(block, host.hostname);
         this.hosts.push(host);
         const { alb, listener } = this.https;
-        return { listener, defaultCertificate, firstPriority: block * PRIORITY_BLOCK + 1, dnsTarget: { type: "ALIAS", name: alb.dnsName, zoneId: alb.zoneId } };
+        return { listener, firstPriority: block * PRIORITY_BLOCK + 1, dnsTarget: { type: "ALIAS", name: alb.dnsName, zoneId: alb.zoneId } };
     }
 
     /** Settles what depends on every name: the sources let in, the idle timeout, the load balancer's limits. */
     finish(): void {
         if (this.finished) return;
         this.finished = true;
-        const problems = entryPointProblems(this.hosts);
+        const problems = [
+            ...entryPointProblems(this.hosts),
+            ...this.targets.filter(t => !t.served).map(t => `load balancer target ${t.targetName} has no HTTPS load balancer: ECS attaches its services only once a listener rule forwards to it, so they would wait for ever`),
+        ];
         if (problems.length > 0) throw new Error(`the stack's HTTPS entry point:\n  - ${problems.join("\n  - ")}`);
         const websocket = this.hosts.some(h => h.target.websocket);
         this.idleTimeout.resolve(websocket ? WEBSOCKET_IDLE_TIMEOUT_SECONDS : DEFAULT_IDLE_TIMEOUT_SECONDS);
@@ -276,9 +286,23 @@ export function entrySources(allowlists: readonly (readonly string[])[]): string
     return [...new Set(allowlists.flat())].sort();
 }
 
+/**
+ * Inbound rules a security group holds per address family by default ("Inbound or outbound rules per security
+ * group", quota L-0EA8095F: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+ */
+export const INBOUND_RULES_PER_FAMILY = 60;
+
 /** What one ALB cannot hold, as sentences. */
-export function entryPointProblems(hosts: readonly { hostname: string; rules: number; target: { targetName: string } }[]): string[] {
+export function entryPointProblems(hosts: readonly { hostname: string; rules: number; allowedCidrs: readonly string[]; target: { targetName: string } }[]): string[] {
     const problems: string[] = [];
+    const sources = entrySources(hosts.map(h => h.allowedCidrs));
+    for (const family of ["IPv4", "IPv6"] as const) {
+        const rules = 2 * sources.filter(c => c.includes(":") === (family === "IPv6")).length;
+        if (rules > INBOUND_RULES_PER_FAMILY) {
+            problems.push(`its names' allowlists hold ${rules / 2} distinct ${family} blocks, ${rules} inbound rules of its security group (443 and 80 each); a security group holds ${INBOUND_RULES_PER_FAMILY} per family: cover neighbouring networks with a shorter prefix`);
+        }
+    }
+    for (const h of hosts.filter(x => x.rules > PRIORITY_BLOCK)) problems.push(`${h.hostname} needs ${h.rules} listener rules; a name's block of priorities holds ${PRIORITY_BLOCK}`);
     const rules = hosts.reduce((n, h) => n + h.rules, 0);
     if (rules > ALB_LIMITS.rules) {
         problems.push(`its names need ${rules} listener rules (${hosts.map(h => `${h.hostname} ${h.rules}`).join(", ")}); an ALB holds ${ALB_LIMITS.rules}: shorten the allowlists or the path prefixes`);
@@ -342,10 +366,10 @@ export class AwsHttpsLoadBalancer extends pulumi.ComponentResource implements Ht
         }
 
         const host = args.entryPoint.addHost({ hostname: args.hostname, allowedCidrs, rules: rules.length, target: args.target }, this.certificateArn);
-        // Clients pick a name's certificate by SNI; the listener's default one is the first name's.
-        if (!host.defaultCertificate) {
-            new aws.lb.ListenerCertificate(`${name}-certificate`, { listenerArn: host.listener.arn, certificateArn: this.certificateArn }, parent);
-        }
+        // Clients pick a name's certificate by SNI. The listener's default one is the first name's, and is in the
+        // listener's certificate list too (elbv2 DescribeListenerCertificates: "it appears twice"), so that when
+        // another name becomes the first, every name keeps its certificate through the change.
+        new aws.lb.ListenerCertificate(`${name}-certificate`, { listenerArn: host.listener.arn, certificateArn: this.certificateArn }, parent);
         const forward = { type: "forward", targetGroupArn: args.target.targetGroup.arn };
         const made = rules.map((rule, i) => new aws.lb.ListenerRule(`${name}-rule-${i}`, {
             listenerArn: host.listener.arn,

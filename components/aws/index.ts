@@ -171,12 +171,14 @@ class AwsBackend implements Backend {
 
     loadBalancerTarget(name: string, args: LoadBalancerTargetArgs, parent?: pulumi.Resource): AwsLoadBalancerTarget {
         throwIfAny("load balancer target", targetProblems(name, args));
-        return new AwsLoadBalancerTarget(name, {
+        const target = new AwsLoadBalancerTarget(name, {
             ...args,
             vpcId: this.network.vpcId,
             vpcCidr: this.network.cidr,
             albSecurityGroup: this.ctx.httpsEntryPoint.securityGroup,
         }, primitiveOptions(this.ctx, parent));
+        this.ctx.httpsEntryPoint.addTarget(target);
+        return target;
     }
 
     postgres(name: string, args: PostgresArgs, parent?: pulumi.Resource): AwsPostgres {

@@ -125,7 +125,11 @@ export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
             subnetMappings: eips.map((e, i) => ({ subnetId: args.publicSubnetIds[i], allocationId: e.allocationId })),
             enableCrossZoneLoadBalancing: false,
             enableDeletionProtection: args.profile === "prod",
-        }, { parent: this });
+            // A network load balancer's subnet mappings can only be added (elbv2 SetSubnets: "you must include all
+            // subnets that were enabled previously"); any other change remakes it, and its Elastic IPs, which are
+            // what is kept, can only go to the new one once the old one is gone. Deletion protection must be
+            // turned off first in prod (docs/ipfs-cluster.md).
+        }, { parent: this, deleteBeforeReplace: true });
         this.registerOutputs({ publicIps: this.publicIps });
     }
 
@@ -186,8 +190,6 @@ export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
 export interface ServicePublicEndpoint {
     /** Its zone's address. */
     publicAddress: pulumi.Output<string>;
-    /** Every address that reaches it: its zone's, or every zone's for a service that can move zones. */
-    publicAddresses: pulumi.Output<string>[];
     /** Container port to public port. */
     publicPorts: ReadonlyMap<number, number>;
     targets: { targetGroup: aws.lb.TargetGroup; container: string; containerPort: number }[];
@@ -200,10 +202,11 @@ export interface ServicePublicEndpoint {
  * address of its zone on load balancer floor(n / ORDINALS_PER_LOAD_BALANCER), where n counts the services of
  * its zone declared before it with the same container port, on public port publicPortFor(port, n): the
  * services of different zones share each port (each zone's address reaches only its own), and those of one
- * zone get a port each. A service that can move zones (`movable`: its volumes outlive a zone) takes its ports
- * in every zone and turns cross-zone load balancing on for them, so every zone's address reaches it wherever
- * it stands: it announces all of them, and a lost zone or a move changes none. Nothing a later service adds
- * moves an earlier one.
+ * zone get a port each. Nothing a later service adds moves an earlier one. Cross-zone stays off for these
+ * ports: with it, a peer dialling several of a service's addresses at once from one source port (QUIC always
+ * does, over its one UDP socket) would reach the one target through several load balancer nodes with its
+ * address kept, which the target sees as one connection and AWS documents as connection errors (Network Load
+ * Balancers, "Client IP preservation"; UDP target groups cannot turn preservation off).
  */
 export class PublicLoadBalancers {
     private readonly made: AwsPassthroughLoadBalancer[] = [];
@@ -227,11 +230,10 @@ export class PublicLoadBalancers {
         return this.made;
     }
 
-    serve(service: string, zone: string, ports: PublicPort[], movable: boolean): ServicePublicEndpoint {
+    serve(service: string, zone: string, ports: PublicPort[]): ServicePublicEndpoint {
         const listeners = passthroughListeners(ports);
-        const zones = movable ? this.args.zones : [zone];
-        const keys = (port: number) => zones.map(z => `${z}/${port}`);
-        const ordinal = Math.max(...listeners.flatMap(l => keys(l.port).map(k => this.ordinals.get(k) ?? 0)));
+        const key = (port: number) => `${zone}/${port}`;
+        const ordinal = Math.max(...listeners.map(l => this.ordinals.get(key(l.port)) ?? 0));
         const publicPorts = new Map(listeners.map(l => [l.port, publicPortFor(l.port, ordinal)]));
         const loadBalancer = this.loadBalancer(Math.floor(ordinal / ORDINALS_PER_LOAD_BALANCER));
         const address = loadBalancer.addresses.get(zone);
@@ -243,14 +245,13 @@ export class PublicLoadBalancers {
                 protocol: l.protocol,
                 targetPort: l.port,
                 healthCheckPort: l.healthCheckPort,
-                crossZone: movable,
+                crossZone: false,
                 owner: `service ${service}`,
             }),
         }));
-        for (const l of listeners) for (const k of keys(l.port)) this.ordinals.set(k, ordinal + 1);
+        for (const l of listeners) this.ordinals.set(key(l.port), ordinal + 1);
         return {
             publicAddress: address,
-            publicAddresses: movable ? [...loadBalancer.addresses.values()] : [address],
             publicPorts,
             targets: routes.map(r => ({ targetGroup: r.targetGroup, container: r.spec.container, containerPort: r.spec.port })),
             listeners: routes.map(r => r.listener),

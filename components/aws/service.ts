@@ -404,7 +404,6 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
     readonly accessGroup: string;
     readonly privateHostname: string;
     readonly publicAddress?: pulumi.Output<string>;
-    readonly publicAddresses?: pulumi.Output<string>[];
     readonly securityGroupId: pulumi.Output<string>;
     readonly ecsService: aws.ecs.Service;
     /** Container port to the port the world reaches it on at publicAddress. */
@@ -494,15 +493,12 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
         const publicPorts = ports.filter(p => p.exposure.kind === "public");
         let publicPortMap: ReadonlyMap<number, number> = new Map();
         if (publicPorts.length > 0) {
-            // A service whose volumes outlive its zone can move: every zone's address reaches it.
-            const movable = volumes.some(v => v.zones.length > 1);
-            const endpoint = ctx.publicLoadBalancers.serve(name, args.zone, publicPorts, movable);
+            const endpoint = ctx.publicLoadBalancers.serve(name, args.zone, publicPorts);
             for (const t of endpoint.targets) {
                 loadBalancers.push({ targetGroupArn: t.targetGroup.arn, containerName: t.container, containerPort: t.containerPort });
             }
             attachments.push(...endpoint.listeners);
             this.publicAddress = endpoint.publicAddress;
-            this.publicAddresses = endpoint.publicAddresses;
             publicPortMap = endpoint.publicPorts;
         }
         this.publicPorts = publicPortMap;
@@ -544,7 +540,6 @@ export class AwsZonalService extends pulumi.ComponentResource implements ZonalSe
         this.registerOutputs({
             privateHostname: this.privateHostname,
             publicAddress: this.publicAddress,
-            publicAddresses: this.publicAddresses,
             publicPorts: Object.fromEntries(this.publicPorts),
             serviceArn: this.ecsService.arn,
             // Stack policies see a component's outputs, not its inputs.

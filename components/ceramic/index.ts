@@ -107,7 +107,7 @@ export function assertValidSettings(args: Partial<CeramicArgs> & Pick<CeramicArg
 
 /** Where a swarm listener is reached from outside. */
 export interface SwarmEndpoints {
-    /** The service's static public addresses: each reaches it (ZonalService.publicAddresses). */
+    /** The service's static public addresses (its ZonalService.publicAddress). */
     addresses: string[];
     /** The DNS name that points at it, when the stack manages DNS. */
     dnsName?: string;
@@ -164,9 +164,8 @@ interface P2pNode {
     announced: pulumi.Output<string[]>;
 }
 
-/** The service's static public addresses, which its daemon announces once they exist; the error otherwise. */
+/** The service's static public address, which its daemon announces once it exists; the error otherwise. */
 function publicAddressesOf(service: ZonalService, name: string): pulumi.Output<string>[] {
-    if (service.publicAddresses) return service.publicAddresses;
     if (!service.publicAddress) throw new Error(`service ${name} has public ports but the back-end gave it no public address`);
     return [service.publicAddress];
 }

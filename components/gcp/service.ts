@@ -212,8 +212,6 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
     readonly accessGroup: string;
     readonly privateHostname: string;
     readonly publicAddress?: pulumi.Output<string>;
-    /** A regional address: it reaches the service in whichever zone it stands. */
-    readonly publicAddresses?: pulumi.Output<string>[];
     /** The instance group's URL, what load balancers name as a backend. */
     readonly instanceGroup: pulumi.Output<string>;
     /** Rolls the instance onto a new template: what the next step of a roll waits for. */
@@ -399,7 +397,6 @@ export class GcpZonalService extends pulumi.ComponentResource implements ZonalSe
                 targetTag: tags[0],
             }, env, { parent: this });
             this.publicAddress = passthrough.address;
-            this.publicAddresses = [passthrough.address];
         }
         this.publicPorts = new Map(publicPorts.map(p => [p.port, p.port]));
 

@@ -319,15 +319,12 @@ export interface ZonalService extends pulumi.ComponentResource {
     readonly accessGroup: string;
     /** Stable private DNS name other services in the VPC reach this one by. */
     readonly privateHostname: string;
-    /** Static public address of its `public` ports, when it has any: one that reaches it in its zone. */
-    readonly publicAddress?: pulumi.Output<string>;
     /**
-     * Every static address that reaches its `public` ports, when it has any: what it announces. A service whose
-     * volumes let it move zones (VolumeArgs.regional) is reached on AWS at the stack's address in every zone, so
-     * losing a zone or moving leaves its announced addresses unchanged and reachable; otherwise, and on GCP
-     * (a regional address), `[publicAddress]`.
+     * Static public address of its `public` ports, when it has any: it reaches the service in its zone. On AWS the
+     * stack's network load balancer's address in that zone (a service that moves zones moves to that zone's
+     * address), on GCP a regional address that stays.
      */
-    readonly publicAddresses?: pulumi.Output<string>[];
+    readonly publicAddress?: pulumi.Output<string>;
     /**
      * The port the world reaches one of its `public` container ports on, at `publicAddress`: the container port
      * itself unless the back-end serves several services' same port on one address, which
