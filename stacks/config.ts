@@ -1,6 +1,6 @@
 // Typed, validated stack configuration. Every key, its default and its rule live here; README documents them.
 // Workloads add their keys as one entry in `workloadSections` (stacks/sections.ts).
-import { Cloud, Profile, ZONES_PER_STACK } from "../components/topology";
+import { Cloud, Profile, PublicCloud, ZONES_PER_STACK } from "../components/topology";
 import { SET_DOCKER_HUB_USERNAME } from "../components/topology/images";
 import { CERTIFICATE_NAME_MAX } from "../components/topology/names";
 import { ConfigError, PROJECT, Reader, setSecretCommand, show } from "./validate";
@@ -9,8 +9,19 @@ import { ConfigSection, WorkloadConfigs, workloadSections } from "./sections";
 
 export type DnsProvider = "route53" | "clouddns" | "cloudflare" | "none";
 
-export const CLOUDS: readonly Cloud[] = ["aws", "gcp"];
-export const PROFILES: readonly Profile[] = ["dev", "prod"];
+/** The public clouds: every stack file of a cloud profile (dev, prod) runs on each. */
+export const CLOUDS: readonly PublicCloud[] = ["aws", "gcp"];
+/** The local Docker engine (components/docker): the `local` profile's one cloud, and the only one it runs on. */
+export const LOCAL_CLOUD = "docker" as const satisfies Cloud;
+export const LOCAL_PROFILE = "local" as const satisfies Profile;
+/** Every value `cloud` takes. */
+export const ALL_CLOUDS: readonly Cloud[] = [...CLOUDS, LOCAL_CLOUD];
+export const PROFILES: readonly Profile[] = ["dev", "prod", LOCAL_PROFILE];
+
+/** The clouds a stack of this profile runs on: the local profile on the local Docker engine alone, the others on every public cloud. */
+export function cloudsOf(profile: Profile): readonly Cloud[] {
+    return profile === LOCAL_PROFILE ? [LOCAL_CLOUD] : CLOUDS;
+}
 export const DNS_PROVIDERS: readonly DnsProvider[] = ["route53", "clouddns", "cloudflare", "none"];
 /** The DNS providers that need the credentials of one particular cloud. */
 const DNS_PROVIDER_CLOUD: Partial<Record<DnsProvider, Cloud>> = { route53: "aws", clouddns: "gcp" };
@@ -21,9 +32,16 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 export const PROFILE_DEFAULTS: Record<Profile, { natAddresses: number; logRetentionDays: number; backupRetentionDays: number }> = {
     dev: { natAddresses: 1, logRetentionDays: 14, backupRetentionDays: 7 },
     prod: { natAddresses: 3, logRetentionDays: 90, backupRetentionDays: 30 },
+    // Nothing on a laptop is backed up or kept in a log store; the values only satisfy the keys' ranges.
+    local: { natAddresses: 1, logRetentionDays: 7, backupRetentionDays: 7 },
 };
 
-export const DEFAULT_REGION: Record<Cloud, string> = { aws: "us-east-1", gcp: "us-central1" };
+export const DEFAULT_REGION: Record<Cloud, string> = { aws: "us-east-1", gcp: "us-central1", docker: "local" };
+/**
+ * The address a local stack's public (swarm) ports are announced at: loopback by default, so the peers reach each
+ * other and this machine reaches them; the machine's LAN or public address lets other machines in too.
+ */
+export const DEFAULT_ANNOUNCE_ADDRESS = "127.0.0.1";
 export const DEFAULT_NETWORK_CIDR = "10.40.0.0/16";
 
 export interface CloudLocation {
@@ -39,6 +57,8 @@ export interface StackConfig extends WorkloadConfigs {
     dns: { provider: DnsProvider; zone?: string };
     aws: CloudLocation;
     gcp: CloudLocation & { project?: string };
+    /** The local Docker engine (cloud docker): where its public ports are announced. */
+    docker: { announceAddress: string };
     network: { cidr: string; natAddresses: number };
     /** The Docker Hub account the registry mirror pulls with; the token is a secret. */
     registryMirror: { dockerHub?: { username: string; accessToken: string } };
@@ -48,6 +68,9 @@ export interface StackConfig extends WorkloadConfigs {
 }
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** localhost or a name under it: every such name resolves to loopback (RFC 6761 section 6.3), with no DNS record. */
+const LOCALHOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*localhost$/;
+const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -231,10 +254,18 @@ function readConfig(raw: Record<string, unknown>, problems: string[], seen?: Set
     if (stackWrong) problems.unshift(stackWrong);
     const r = new Reader(raw, problems, "", seen, secretKeys);
 
-    const cloud = r.oneOf("cloud", CLOUDS, undefined);
+    const cloud = r.oneOf("cloud", ALL_CLOUDS, undefined);
     const profile = r.oneOf("profile", PROFILES, "dev")!;
     const defaults = PROFILE_DEFAULTS[profile];
-    const domain = r.requiredString("domain", DNS_NAME, "a lowercase DNS name such as nodes.example.com");
+    const local = cloud === LOCAL_CLOUD;
+    if (cloud !== undefined && !cloudsOf(profile).includes(cloud)) {
+        r.problem("profile", profile, local
+            ? `cloud is ${LOCAL_CLOUD}, which runs the ${LOCAL_PROFILE} profile only: set ${PROJECT}:profile to ${LOCAL_PROFILE}`
+            : `the ${profile} profile runs on ${cloudsOf(profile).join(", ")} only, and ${PROJECT}:cloud is ${cloud}`);
+    }
+    const domain = local
+        ? r.requiredString("domain", LOCALHOST_NAME, "localhost or a name under it such as web3.localhost: the local stack serves <label>.<domain> on this machine's loopback")
+        : r.requiredString("domain", DNS_NAME, "a lowercase DNS name such as nodes.example.com");
 
     const dnsReader = r.object("dns");
     const provider = dnsReader.oneOf("provider", DNS_PROVIDERS, "none")!;
@@ -243,7 +274,9 @@ function readConfig(raw: Record<string, unknown>, problems: string[], seen?: Set
     if (cloud !== undefined && needsCloud !== undefined && needsCloud !== cloud) {
         dnsReader.problem("provider", provider, `${provider} needs ${needsCloud} credentials but ${PROJECT}:cloud is ${cloud}; use cloudflare, none or the DNS service of ${cloud}`);
     }
-    if (provider !== "none" && dnsZone === undefined && !dnsReader.has("zone")) {
+    if (local && provider !== "none") {
+        dnsReader.problem("provider", provider, `cloud is ${LOCAL_CLOUD}: names under localhost need no DNS records; use none`);
+    } else if (provider !== "none" && dnsZone === undefined && !dnsReader.has("zone")) {
         dnsReader.missing("zone", `dns.provider is ${provider}: give the zone that holds ${domain ?? "the domain"}`);
     }
     dnsReader.rejectUnknown();
@@ -259,6 +292,11 @@ function readConfig(raw: Record<string, unknown>, problems: string[], seen?: Set
     const gcpRegion = gcpReader.string("region", GCP_REGION, "a GCP region such as us-central1", DEFAULT_REGION.gcp);
     const gcpZones = zonesOf(gcpReader, gcpRegion, region => new RegExp(`^${region}-[a-z]$`), `a name such as ${gcpRegion ?? "us-central1"}-a`);
     gcpReader.rejectUnknown();
+
+    const dockerReader = r.object("docker");
+    const announceAddress = dockerReader.string("announceAddress", IPV4, "an IPv4 address of this machine that other peers reach it at, such as 127.0.0.1 or its LAN address",
+        DEFAULT_ANNOUNCE_ADDRESS)!;
+    dockerReader.rejectUnknown();
 
     const networkReader = r.object("network");
     const cidr = networkReader.string("cidr", /.*/, "", DEFAULT_NETWORK_CIDR)!;
@@ -285,6 +323,11 @@ function readConfig(raw: Record<string, unknown>, problems: string[], seen?: Set
         sectionReader.rejectUnknown();
         if ((workloads[key] as { enabled?: boolean }).enabled) hostnames.push(...section.hostnames);
     }
+    // The local engine has no object storage (components/docker index.ts bucket): what would need a bucket is refused here.
+    const ceramic = workloads.ceramic as { enabled?: boolean; stateStore?: string } | undefined;
+    if (local && ceramic?.enabled && ceramic.stateStore === "bucket") {
+        r.object("ceramic").problem("stateStore", "bucket", `cloud is ${LOCAL_CLOUD}, which has no object storage: use volume (the default)`);
+    }
     const domainWrong = domain === undefined ? undefined : domainLengthProblem(domain, hostnames);
     if (domainWrong) r.problem("domain", domain, domainWrong);
     r.rejectUnknown();
@@ -297,6 +340,7 @@ function readConfig(raw: Record<string, unknown>, problems: string[], seen?: Set
         dns: { provider, zone: dnsZone },
         aws: { region: awsRegion!, zones: awsZones },
         gcp: { project: gcpProject, region: gcpRegion!, zones: gcpZones },
+        docker: { announceAddress },
         network: { cidr, natAddresses },
         registryMirror,
         tags,
@@ -308,5 +352,6 @@ function readConfig(raw: Record<string, unknown>, problems: string[], seen?: Set
 
 /** The region and explicit zones of the chosen cloud. */
 export function locationOf(config: StackConfig): CloudLocation {
+    if (config.cloud === LOCAL_CLOUD) return { region: DEFAULT_REGION.docker };
     return config.cloud === "aws" ? config.aws : config.gcp;
 }

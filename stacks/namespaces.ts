@@ -47,6 +47,12 @@ const PROVIDERS: Record<string, ProviderUse> = {
         environment: "credentials come from the environment (gcloud auth application-default login, or GOOGLE_APPLICATION_CREDENTIALS)",
     },
     // components/cloudflare: records through the default provider, configured by cloudflare:apiToken and the like.
+    docker: {
+        use: "explicit",
+        module: "@pulumi/docker/config/vars",
+        instead: { registryAuth: `${PROJECT}:registryMirror.dockerHubUsername` },
+        environment: "the engine comes from the environment (DOCKER_HOST, or the local socket /var/run/docker.sock)",
+    },
     cloudflare: { use: "default", module: "@pulumi/cloudflare/config/vars" },
     // Random values through the default provider; @pulumi/random's ProviderArgs is empty and it ships no config module.
     random: { use: "default" },

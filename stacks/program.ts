@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backend, BackendSettings } from "../components/topology";
 import { createAwsBackend } from "../components/aws";
 import { createGcpBackend } from "../components/gcp";
+import { createDockerBackend } from "../components/docker";
 import { IpfsCluster } from "../components/ipfs-cluster";
 import { ChainlinkNode } from "../components/chainlink";
 import { CeramicNode } from "../components/ceramic";
@@ -56,7 +57,14 @@ export function backendSettings(config: StackConfig, stack: string): BackendSett
 
 export async function createBackend(config: StackConfig, stack: string): Promise<Backend> {
     const settings = backendSettings(config, stack);
-    return config.cloud === "aws" ? createAwsBackend(settings) : createGcpBackend(settings);
+    switch (config.cloud) {
+        case "aws":
+            return createAwsBackend(settings);
+        case "gcp":
+            return createGcpBackend(settings);
+        case "docker":
+            return createDockerBackend(settings, config.docker);
+    }
 }
 
 /**

@@ -21,7 +21,7 @@ import { CERAMIC_ENV, DaemonConfigArgs, JS_CERAMIC_LINES, JsCeramicFlavour, Stat
 import { DATABASE_CA_FILE_NAME, INDEX_DATABASE_ENV, IndexingTarget, assertValidIndexDatabase, indexDatabaseSettings } from "../components/ceramic/indexDatabase";
 import { PRELOAD_ENV, preloadSource } from "../components/ceramic/preload";
 import { BUCKET_LEVEL_ROLE, BUCKET_ROLES } from "../components/gcp/bucketAccess";
-import { Cloud } from "../components/topology";
+import { PublicCloud } from "../components/topology";
 import { verifiedPostgresUrl } from "../components/topology/postgres";
 import { parseConfig } from "../stacks/config";
 import { ConfigError } from "../stacks/validate";
@@ -42,7 +42,7 @@ const ADMIN_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
 /** A Postgres URL as the node's secret holds one: the back-end's, verified against the CA file (topology/postgres.ts). */
 const POSTGRES_URL = verifiedPostgresUrl("postgresql://ceramic:pw-123@10.0.0.5:5432/ceramic?sslmode=require", "verify-full", `/tmp/ceramic/${DATABASE_CA_FILE_NAME}`);
 /** The buckets' endpoints as each back-end hands them out (Bucket.s3Endpoint). */
-const BUCKETS: Record<Cloud, StateStoreTarget> = {
+const BUCKETS: Record<PublicCloud, StateStoreTarget> = {
     aws: { kind: "bucket", bucket: { s3Endpoint: "https://s3.us-east-1.amazonaws.com", s3Region: "us-east-1" } as never },
     gcp: { kind: "bucket", bucket: { s3Endpoint: "https://storage.googleapis.com", s3Region: "auto" } as never },
 };
@@ -138,7 +138,7 @@ function runPreload(dir: string, env: Partial<Record<keyof typeof PRELOAD_ENV, s
 }
 
 /** The ceramic container of a synthesized stack: its plain variables and the names of its secrets. */
-function deployedCeramic(report: SynthReport, cloud: Cloud): { env: Record<string, string>; secrets: string[] } {
+function deployedCeramic(report: SynthReport, cloud: PublicCloud): { env: Record<string, string>; secrets: string[] } {
     if (cloud === "aws") {
         const td = report.resources.find(r => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.name === "ceramic-task")!;
         const [def] = JSON.parse(td.inputs.containerDefinitions as string) as { environment: { name: string; value: string }[]; secrets: { name: string }[] }[];

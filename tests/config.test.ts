@@ -20,9 +20,9 @@ const gcp = (overrides: Record<string, unknown>) => baseConfig("gcp", overrides)
 
 /** Each invalid configuration and the exact message an operator gets for it. */
 const invalid: { what: string; raw: Record<string, unknown>; message: string }[] = [
-    { what: "no cloud", raw: { domain: "nodes.example.com" }, message: "web3-nodes:cloud is required: one of aws, gcp" },
-    { what: "unknown cloud", raw: aws({ cloud: "azure" }), message: 'web3-nodes:cloud = "azure": allowed: aws, gcp' },
-    { what: "unknown profile", raw: aws({ profile: "staging" }), message: 'web3-nodes:profile = "staging": allowed: dev, prod' },
+    { what: "no cloud", raw: { domain: "nodes.example.com" }, message: "web3-nodes:cloud is required: one of aws, gcp, docker" },
+    { what: "unknown cloud", raw: aws({ cloud: "azure" }), message: 'web3-nodes:cloud = "azure": allowed: aws, gcp, docker' },
+    { what: "unknown profile", raw: aws({ profile: "staging" }), message: 'web3-nodes:profile = "staging": allowed: dev, prod, local' },
     { what: "no domain", raw: aws({ domain: undefined }), message: "web3-nodes:domain is required: a lowercase DNS name such as nodes.example.com" },
     { what: "domain with a scheme", raw: aws({ domain: "https://nodes.example.com" }), message: 'web3-nodes:domain = "https://nodes.example.com": a lowercase DNS name such as nodes.example.com' },
     { what: "unknown DNS provider", raw: aws({ dns: { provider: "godaddy", zone: "x" } }), message: 'web3-nodes:dns.provider = "godaddy": allowed: route53, clouddns, cloudflare, none' },
@@ -56,7 +56,7 @@ const invalid: { what: string; raw: Record<string, unknown>; message: string }[]
     { what: "an upper-case tag key", raw: aws({ tags: { Team: "web3" } }), message: "web3-nodes:tags.Team: not a valid key (value not shown): tag keys start with a lowercase letter and use lowercase letters, digits, _ and - (at most 63); values likewise, may be empty" },
     { what: "a retention CloudWatch refuses", raw: aws({ logRetentionDays: 10 }), message: "web3-nodes:logRetentionDays = 10: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653" },
     { what: "backups kept too briefly", raw: aws({ backupRetentionDays: 3 }), message: "web3-nodes:backupRetentionDays = 3: a whole number from 7 to 35" },
-    { what: "a misspelt key", raw: aws({ domian: "x.example.com" }), message: "web3-nodes:domian: unknown key (did you mean web3-nodes:domain?); known keys here: cloud, profile, domain, dns, aws, gcp, network, registryMirror, tags, logRetentionDays, backupRetentionDays, ipfsCluster, chainlink, ceramic" },
+    { what: "a misspelt key", raw: aws({ domian: "x.example.com" }), message: "web3-nodes:domian: unknown key (did you mean web3-nodes:domain?); known keys here: cloud, profile, domain, dns, aws, gcp, docker, network, registryMirror, tags, logRetentionDays, backupRetentionDays, ipfsCluster, chainlink, ceramic" },
     { what: "a misspelt nested key", raw: aws({ aws: { regoin: "us-east-2" } }), message: "web3-nodes:aws.regoin: unknown key (did you mean web3-nodes:aws.region?); known keys here: region, zones" },
 ];
 

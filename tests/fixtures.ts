@@ -3,6 +3,8 @@ import { Cloud } from "../components/topology";
 
 /** A minimal valid configuration for either cloud; tests override what they exercise. */
 export function baseConfig(cloud: Cloud, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    // The local Docker engine runs the local profile only, under localhost, with no DNS of its own.
+    if (cloud === "docker") return { cloud, profile: "local", domain: "localhost", ...overrides };
     return {
         cloud,
         profile: "prod",

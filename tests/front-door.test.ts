@@ -7,12 +7,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDS, parseConfig, parseStackConfig } from "../stacks/config";
+import { parseConfig, parseStackConfig } from "../stacks/config";
 import { PULUMI_KEYS, providerKeys } from "../stacks/namespaces";
 import { run } from "../stacks/program";
 import { ConfigError, HIDDEN, SECRET_SETTINGS, setSecretCommand } from "../stacks/validate";
 import { parseKeyPath, setPath, standInMissingSecrets } from "../tools/overrides";
-import { listStacks, readStackFile } from "../tools/stackfile";
+import { listStacks, readStackFile, stackClouds } from "../tools/stackfile";
 import { SynthIo, main, parseArgs, synthStack } from "../tools/synth";
 import { graphCases, graphOf } from "./conformance/graphs";
 import { baseConfig } from "./fixtures";
@@ -95,7 +95,7 @@ describe("the configuration's front door", () => {
         });
 
         for (const stack of listStacks()) {
-            for (const cloud of CLOUDS) {
+            for (const cloud of stackClouds(stack)) {
                 it(`of ${stack} on ${cloud} are each set by a command written in Pulumi.${stack}.yaml's comments`, () => {
                     const file = readStackFile(stack);
                     const config = { ...file.config, "web3-nodes:cloud": cloud };
@@ -233,14 +233,14 @@ describe("the configuration's front door", () => {
 
     describe("a malformed flag ends with exit 2 and one line", () => {
         const cases: [string[], string][] = [
-            [["staging"], "no stack file Pulumi.staging.yaml; stacks here: dev, prod"],
+            [["staging"], "no stack file Pulumi.staging.yaml; stacks here: dev, local, prod"],
             [["dev", "--set", "domain.x=1"], "--set domain.x=1: web3-nodes:domain is a string, not an object"],
             [["dev", "--set", "network[0]=x"], "--set network[0]=x: web3-nodes:network is an object, not a list"],
             [["prod", "--set", "chainlink.nodes[2].name=x"], "--set chainlink.nodes[2].name=x: web3-nodes:chainlink.nodes has 1 item(s): index 2 would leave a gap (the next is 1)"],
             [["dev", "--set", "a..b=1"], '--set a..b=1: "a..b" is not a key path: names joined by dots, list indexes in brackets, such as network.cidr, chainlink.nodes[0].name or aws:region'],
             [["dev", "--set", "nokey"], '--set takes key=value, such as --set network.natAddresses=2; it was given "nokey"'],
             [["dev", "--set"], "--set takes key=value, such as --set network.natAddresses=2; it was given nothing"],
-            [["dev", "--cloud", "azure"], '--cloud "azure": allowed: aws, gcp'],
+            [["dev", "--cloud", "azure"], '--cloud "azure": allowed: aws, gcp, docker'],
             [["dev", "--set", "aws.region=eu-west-1"], 'web3-nodes:aws.region = "eu-west-1": the offline synth\'s mock account knows the Availability Zones of us-east-1 and us-west-1 only; a real preview asks AWS for the account\'s zones in eu-west-1'],
         ];
         for (const [argv, message] of cases) {

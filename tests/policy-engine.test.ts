@@ -52,8 +52,8 @@ import { PROJECT } from "../stacks/validate";
 import { SynthResource, synthesize } from "../tools/harness";
 import { listStacks, readStackFile, ROOT } from "../tools/stackfile";
 import { standInMissingSecrets } from "../tools/overrides";
-import { SynthReport, mandatoryViolations } from "../tools/synth";
-import { graphCases, graphOf } from "./conformance/graphs";
+import { LOCAL_PROFILE_POLICY_CONFIG, SynthReport, localProfilePolicyConfigFile, mandatoryViolations } from "../tools/synth";
+import { graphCases, graphOf, localGraphCases } from "./conformance/graphs";
 import { ROOT_SERVICE, run as runRootService } from "./fixtures/root-service-program";
 
 const POLICIES = path.join(ROOT, "policies");
@@ -332,6 +332,26 @@ async function configureStack(s: Pick<StackUnderTest, "stack" | "profile" | "con
     await call<analyzerPb.AnalyzerStackConfigureResponse>(callback => pack.client.configureStack(configure, callback));
 }
 
+/**
+ * The engine configures every policy with its level and its schema's defaults (ReconcilePolicyPackConfig); a
+ * policy pack config file (`--policy-pack-config`) sets the level of the policies it names.
+ */
+async function configurePolicies(file: Record<string, unknown> = {}): Promise<void> {
+    const configure = new analyzerPb.ConfigureAnalyzerRequest();
+    const byName = Object.fromEntries(Object.entries(LEVELS).map(([level, name]) => [name, Number(level)]));
+    for (const p of analyzerInfo.getPoliciesList()) {
+        const config = new analyzerPb.PolicyConfig();
+        const given = (file[p.getName()] as { enforcementLevel?: string } | undefined)?.enforcementLevel;
+        config.setEnforcementlevel(given === undefined ? p.getEnforcementlevel() : byName[given]);
+        const defaults = Object.entries((p.getConfigschema()?.getProperties()?.toJavaScript() ?? {}) as Record<string, { default?: unknown }>)
+            .filter(([, schema]) => schema.default !== undefined)
+            .map(([key, schema]) => [key, schema.default]);
+        config.setProperties(Struct.fromJavaScript(Object.fromEntries(defaults)));
+        configure.getPolicyconfigMap().set(p.getName(), config);
+    }
+    await call<unknown>(callback => pack.client.configure(configure, callback));
+}
+
 /** Everything the engine asks of the pack for one stack during a preview, and the verdicts it gets. */
 async function judgeUnderEngine(s: StackUnderTest): Promise<Verdict[]> {
     await configureStack(s);
@@ -500,18 +520,7 @@ describe("the policy pack as the engine runs it", function () {
         // The proxy forwards ConfigureStack as soon as the pack is up, before the engine's first call.
         await configureStack({ stack: dev.stack, profile: dev.config[`${PROJECT}:profile`] ?? "dev", config: dev.config });
         analyzerInfo = await call<analyzerPb.AnalyzerInfo>(callback => pack.client.getAnalyzerInfo(new Empty(), callback));
-        // The engine configures every policy with its level and its schema's defaults (ReconcilePolicyPackConfig).
-        const configure = new analyzerPb.ConfigureAnalyzerRequest();
-        for (const p of analyzerInfo.getPoliciesList()) {
-            const config = new analyzerPb.PolicyConfig();
-            config.setEnforcementlevel(p.getEnforcementlevel());
-            const defaults = Object.entries((p.getConfigschema()?.getProperties()?.toJavaScript() ?? {}) as Record<string, { default?: unknown }>)
-                .filter(([, schema]) => schema.default !== undefined)
-                .map(([key, schema]) => [key, schema.default]);
-            config.setProperties(Struct.fromJavaScript(Object.fromEntries(defaults)));
-            configure.getPolicyconfigMap().set(p.getName(), config);
-        }
-        await call<unknown>(callback => pack.client.configure(configure, callback));
+        await configurePolicies();
     });
 
     after(() => {
@@ -570,6 +579,20 @@ describe("the policy pack as the engine runs it", function () {
                 const report: SynthReport = await graphOf(c);
                 const profile = String(report.outputs.profile);
                 await expectSameVerdicts({ stack: report.stack, profile, config: readStackFile(report.stack).config, resources: report.resources, outputs: report.outputs }, report.policy.violations);
+                assert.deepStrictEqual(mandatoryViolations(report), []);
+            });
+        }
+
+        for (const c of localGraphCases()) {
+            it(`${c.label}, judged with the profile as the stack tag and the local profile's policy config (${path.relative(ROOT, LOCAL_PROFILE_POLICY_CONFIG)})`, async () => {
+                const report: SynthReport = await graphOf(c);
+                await configurePolicies(localProfilePolicyConfigFile());
+                try {
+                    const verdicts = await expectSameVerdicts({ stack: report.stack, profile: String(report.outputs.profile), config: readStackFile(report.stack).config, resources: report.resources, outputs: report.outputs }, report.policy.violations);
+                    assert.ok(verdicts.some(v => v.level === "advisory" && v.policy === "images-pulled-through-mirror"), "the mirror is advisory on the local profile");
+                } finally {
+                    await configurePolicies();
+                }
                 assert.deepStrictEqual(mandatoryViolations(report), []);
             });
         }

@@ -4,7 +4,7 @@
 // messages; its connection limit derived from the class.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { COMPONENT_TYPES, Cloud, Postgres, PostgresArgs, StackContext } from "../components/topology";
+import { COMPONENT_TYPES, PublicCloud, Postgres, PostgresArgs, StackContext } from "../components/topology";
 import {
     RESERVED_CONNECTIONS, SSL_MODE, connectionLimit, databaseClass, databaseClassProblem, postgresProblems, postgresUrl,
 } from "../components/topology/postgres";
@@ -40,14 +40,14 @@ const T = {
 };
 
 // Zones that offer everything a stack needs in the mock account (us-east-1b is use1-az3: no EFS One Zone).
-const ZONES: Record<Cloud, string[]> = { aws: ["us-east-1a", "us-east-1c", "us-east-1d"], gcp: ["us-central1-a", "us-central1-b", "us-central1-c"] };
-const STACK_ZONES: Record<Cloud, Record<string, unknown>> = {
+const ZONES: Record<PublicCloud, string[]> = { aws: ["us-east-1a", "us-east-1c", "us-east-1d"], gcp: ["us-central1-a", "us-central1-b", "us-central1-c"] };
+const STACK_ZONES: Record<PublicCloud, Record<string, unknown>> = {
     aws: { aws: { region: "us-east-1", zones: ZONES.aws } },
     gcp: { gcp: { project: "web3-nodes-test", region: "us-central1", zones: ZONES.gcp } },
 };
-const CLASS: Record<Cloud, string> = { aws: "db.r6g.large", gcp: "db-custom-2-13312" };
+const CLASS: Record<PublicCloud, string> = { aws: "db.r6g.large", gcp: "db-custom-2-13312" };
 
-function request(cloud: Cloud, overrides: Partial<PostgresArgs> = {}): PostgresArgs {
+function request(cloud: PublicCloud, overrides: Partial<PostgresArgs> = {}): PostgresArgs {
     return {
         zones: [ZONES[cloud][0], ZONES[cloud][1]],
         instanceClass: CLASS[cloud],
@@ -67,7 +67,7 @@ interface Built {
     postgres: Postgres;
 }
 
-async function build(cloud: Cloud, args: PostgresArgs = request(cloud)): Promise<Built> {
+async function build(cloud: PublicCloud, args: PostgresArgs = request(cloud)): Promise<Built> {
     let postgres!: Postgres;
     let url = "";
     let urlIsSecret = false;
@@ -85,7 +85,7 @@ function byName(result: SynthResult, type: string, name: string): SynthResource 
     return found[0];
 }
 
-const context = (cloud: Cloud, profile: "dev" | "prod" = "prod"): StackContext => ({
+const context = (cloud: PublicCloud, profile: "dev" | "prod" = "prod"): StackContext => ({
     prefix: "web3-test", profile, zones: ZONES[cloud], domain: "nodes.example.com", tags: {}, logRetentionDays: 30, backupRetentionDays: 14,
 });
 

@@ -19,7 +19,7 @@ import { isDeepStrictEqual } from "util";
 import { INSTANCE_START_SECONDS } from "../components/gcp/service";
 import { TASK_START_SECONDS } from "../components/aws/service";
 import { IMAGES, PEER_LIVENESS, PEER_TYPE, bootstrapPeers, peersKnownAtStart, placePeers } from "../components/ipfs-cluster";
-import { Cloud, Liveness, livenessDeadlineSeconds, rollingStepTimeout } from "../components/topology";
+import { PublicCloud, Liveness, livenessDeadlineSeconds, rollingStepTimeout } from "../components/topology";
 import { CLOUDS } from "../stacks/config";
 import { SynthResource } from "../tools/harness";
 import { SynthReport, synthStack } from "../tools/synth";
@@ -32,9 +32,9 @@ type Inputs = Record<string, any>;
 
 const BACKEND_SERVICE = "gcp:compute/backendService:BackendService";
 /** The resource that moves a peer onto its new definition, whose update is one step of the roll. */
-const ROLLOUT: Record<Cloud, string> = { aws: "aws:ecs/service:Service", gcp: "gcp:compute/instanceGroupManager:InstanceGroupManager" };
+const ROLLOUT: Record<PublicCloud, string> = { aws: "aws:ecs/service:Service", gcp: "gcp:compute/instanceGroupManager:InstanceGroupManager" };
 /** What holds a peer's definition: its containers, images, environment. */
-const DEFINITION: Record<Cloud, string> = { aws: "aws:ecs/taskDefinition:TaskDefinition", gcp: "gcp:compute/instanceTemplate:InstanceTemplate" };
+const DEFINITION: Record<PublicCloud, string> = { aws: "aws:ecs/taskDefinition:TaskDefinition", gcp: "gcp:compute/instanceTemplate:InstanceTemplate" };
 /**
  * Types whose change hands what names them a new identifier. ECS task definitions (the ecs 2014-11-13 API
  * registers and deregisters revisions and updates none) and instance templates (compute v1 service
@@ -102,7 +102,7 @@ function timeline(report: SynthReport, steps: Set<string>, rolloutType: string):
 }
 
 /** Each peer's rollout resource, by peer index. */
-function rollouts(report: SynthReport, cloud: Cloud): SynthResource[] {
+function rollouts(report: SynthReport, cloud: PublicCloud): SynthResource[] {
     const peers = report.resources.filter(r => r.type === PEER_TYPE);
     return peers.map((_, i) => {
         const found = report.resources.filter(r => r.type === ROLLOUT[cloud] && r.urn.includes(`${PEER_TYPE}$`) && r.name === `ipfs-${i}-${cloud === "aws" ? "service" : "group"}`);

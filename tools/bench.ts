@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { MAX_PEERS } from "../components/ipfs-cluster/settings";
 import { CLOUDS } from "../stacks/config";
-import { ROOT, listStacks } from "./stackfile";
+import { ROOT, listStacks, stackClouds } from "./stackfile";
 
 const RUNS = 5;
 const BUDGETS = { prodSynthSeconds: 3, typecheckSeconds: 20, typecheckMiB: 2048, testSeconds: 90 };
@@ -114,7 +114,7 @@ function main(): number {
     let over = false;
     const synth: Record<string, number> = {};
     for (const stack of listStacks()) {
-        for (const cloud of CLOUDS) {
+        for (const cloud of stackClouds(stack)) {
             const seconds = medianSynthSeconds(stack, cloud);
             synth[`${stack}/${cloud}`] = seconds;
             const budget = stack === "prod" ? BUDGETS.prodSynthSeconds : undefined;

@@ -5,7 +5,8 @@
 // free with the source that says so.
 import * as fs from "fs";
 import * as path from "path";
-import { Cloud, COMPONENT_TYPES } from "../components/topology";
+import { Cloud, COMPONENT_TYPES, PublicCloud } from "../components/topology";
+import { CLOUDS } from "../stacks/config";
 import { E2_MACHINE_TYPES } from "../components/gcp/machine";
 import { ConfigError } from "../stacks/validate";
 import { SynthResource } from "./harness";
@@ -678,7 +679,19 @@ const GCP_RULES: Record<string, Rule> = {
     "gcp:storage/bucket:Bucket": storageBucket,
 };
 
-export const RULES: Record<Cloud, Record<string, Rule>> = { aws: AWS_RULES, gcp: GCP_RULES };
+export const RULES: Record<PublicCloud, Record<string, Rule>> = { aws: AWS_RULES, gcp: GCP_RULES };
+
+/**
+ * A stack on the local Docker engine runs on the operator's own machine: nothing of it is billed, so nothing is
+ * priced, and a figure of $0 would read as a price. The command says so and exits 2, like any other input it
+ * cannot take.
+ */
+export class NotBilled extends Error {
+    constructor(stack: string, cloud: Cloud) {
+        super(`stack ${stack} runs on cloud ${cloud}, a Docker engine on your own machine: nothing of it is billed, so there is nothing to price; npm run cost prices stacks on ${CLOUDS.join(" and ")} (--cloud)`);
+        this.name = "NotBilled";
+    }
+}
 
 // ---------------------------------------------------------------- the estimate
 
@@ -692,8 +705,10 @@ const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** Prices the resources of a synthesized stack against its cloud's table. */
 export function estimateCost(report: Pick<SynthReport, "stack" | "cloud" | "resources">): CostReport {
-    const table = priceTable(report.cloud);
-    const rules = RULES[report.cloud];
+    const cloud = report.cloud;
+    if (cloud === "docker") throw new NotBilled(report.stack, cloud);
+    const table = priceTable(cloud);
+    const rules = RULES[cloud];
     const graph = new Graph(report.resources);
     const lines: CostLine[] = [];
     const unpriced: UnpricedItem[] = [];
@@ -801,7 +816,7 @@ export async function main(argv: string[], io: { out(text: string): Promise<void
             io.err(`${e.message.replace(/usage: npm run synth -- .*$/, USAGE)}\n`);
             return 2;
         }
-        if (e instanceof ConfigError || e instanceof StackFileError) {
+        if (e instanceof ConfigError || e instanceof StackFileError || e instanceof NotBilled) {
             io.err(`${e.message}\n`);
             return 2;
         }

@@ -2,6 +2,7 @@
 // program reads (ARNs, addresses, self links); every invoke the program makes has an answer here. An
 // unknown invoke throws, so a new one is noticed instead of silently returning nothing.
 import { awsInvokes, awsState } from "./mocks/aws";
+import { dockerResourceId, dockerState, tlsState } from "./mocks/docker";
 import { gcpInvokes, gcpResourceId, gcpState } from "./mocks/gcp";
 
 export type Invokes = Record<string, (inputs: Record<string, any>) => Record<string, unknown>>;
@@ -18,10 +19,12 @@ export function fakeHex(seed: string, length = 8): string {
 }
 
 export function computedState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, unknown> } {
-    const id = gcpResourceId(type, inputs) ?? `${name}-${fakeHex(type + name)}`;
+    const id = gcpResourceId(type, inputs) ?? dockerResourceId(type, name) ?? `${name}-${fakeHex(type + name)}`;
     const extra = type.startsWith("aws:") ? awsState(type, name, inputs, id)
         : type.startsWith("gcp:") ? gcpState(type, name, inputs, id)
         : type.startsWith("random:") ? randomState(type, name, inputs)
+        : type.startsWith("docker:") ? dockerState(type, name, inputs)
+        : type.startsWith("tls:") ? tlsState(type, name)
         : {};
     return { id, state: { ...inputs, ...extra } };
 }

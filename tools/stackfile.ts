@@ -3,6 +3,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Document, LineCounter, Node, Pair, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
+import type { Cloud, Profile } from "../components/topology";
+import { PROFILES, cloudsOf } from "../stacks/config";
 import { PROJECT, secretSettingOf } from "../stacks/validate";
 
 /** A stack file that cannot be read: the message is one line, `file:line:column: what`. */
@@ -53,6 +55,15 @@ export function listStacks(root = ROOT): string[] {
         .map(f => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
+}
+
+/**
+ * The clouds a committed stack file runs on: those of its profile (stacks/config.ts cloudsOf), the local profile
+ * on the local Docker engine alone. A profile the file misspells is the config's to report: every public cloud.
+ */
+export function stackClouds(stack: string, root = ROOT): readonly Cloud[] {
+    const profile = readStackFile(stack, root).config[`${PROJECT}:profile`] ?? "dev";
+    return cloudsOf(PROFILES.includes(profile as Profile) ? (profile as Profile) : "dev");
 }
 
 /**

@@ -5,9 +5,11 @@
 // example value, and the synth says so (tools/overrides.ts).
 import * as path from "path";
 import { Cloud } from "../components/topology";
+import * as fs from "fs";
 import { evaluatePolicies } from "../policies/evaluate";
+import { LOCAL_PROFILE } from "../policies/rules/localProfile";
 import { run } from "../stacks/program";
-import { CLOUDS, DEFAULT_REGION } from "../stacks/config";
+import { ALL_CLOUDS, DEFAULT_REGION } from "../stacks/config";
 import { ConfigError, HIDDEN, PROJECT } from "../stacks/validate";
 import { InvokeCall, SynthResource, synthesize } from "./harness";
 import { ACCOUNT_ZONES } from "./mocks/aws";
@@ -127,10 +129,19 @@ export async function synthStack(request: SynthRequest): Promise<SynthReport> {
     // the stack's config (.github/scripts/prepare-stack.sh); the synth hands it over the same way. A program
     // that exports no profile (a test fixture) leaves the pack's own default.
     const profile = result.outputs.profile ?? config[`${PROJECT}:profile`];
-    const violations = evaluatePolicies(result.resources, { stackTags: typeof profile === "string" ? { profile } : {} });
+    // The local stack runs the pack with its cloud-only policies advisory, as `pulumi up` is told to (README).
+    const policyConfig = profile === LOCAL_PROFILE ? localProfilePolicyConfigFile() : undefined;
+    const violations = evaluatePolicies(result.resources, { stackTags: typeof profile === "string" ? { profile } : {}, config: policyConfig });
     const report: SynthReport = { stack, cloud, project: PROJECT, resources: result.resources, outputs: result.outputs, policy: { violations }, quotas: quotaNeeds(cloud, result.resources), standIns: [...notSet, ...encrypted] };
     invokesByReport.set(report, result.invokes);
     return report;
+}
+
+/** The policy config file the local stack's preview and up are given (--policy-pack-config). */
+export const LOCAL_PROFILE_POLICY_CONFIG = path.join(__dirname, "..", "policies", "local-profile.json");
+
+export function localProfilePolicyConfigFile(): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(LOCAL_PROFILE_POLICY_CONFIG, "utf8")) as Record<string, unknown>;
 }
 
 export function mandatoryViolations(report: SynthReport): Violation[] {
@@ -166,14 +177,14 @@ export function renderTree(report: SynthReport): string {
     lines.push("outputs:");
     for (const [k, v] of Object.entries(report.outputs)) lines.push(`  ${k}: ${JSON.stringify(v)}`);
     const region = String(report.outputs.region ?? "the stack's region");
-    lines.push(`quotas in ${region}:`, ...renderQuotas(report.quotas, report.cloud, region));
+    lines.push(`quotas in ${region}:`, ...(report.cloud === "docker" ? ["  none: a local Docker engine has no quotas"] : renderQuotas(report.quotas, report.cloud, region)));
     const violations = report.policy.violations;
     lines.push(`policy: ${violations.length === 0 ? "no violations" : `${violations.length} violation(s)`}`);
     for (const v of violations) lines.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.urn}\n      ${v.message}`);
     return lines.join("\n");
 }
 
-const USAGE = "usage: npm run synth -- <stack> [--cloud aws|gcp] [--json] [--set key=value ...] [--secret key=value ...] [--program file.ts]";
+const USAGE = "usage: npm run synth -- <stack> [--cloud aws|gcp|docker] [--json] [--set key=value ...] [--secret key=value ...] [--program file.ts]";
 
 /** `key=value` of --set and --secret: the key a path (parseKeyPath), the value JSON when it parses, else text. */
 function keyValue(flag: string, argument: string | undefined, secret: boolean): [string, unknown] {
@@ -208,7 +219,7 @@ export function parseArgs(argv: string[]): SynthRequest & { json: boolean } {
         if (a === "--json") json = true;
         else if (a === "--cloud") {
             const v = argv[++i];
-            if (!CLOUDS.includes(v as Cloud)) throw new UsageError(`--cloud ${v === undefined ? "needs a value" : JSON.stringify(v)}: allowed: ${CLOUDS.join(", ")}`);
+            if (!ALL_CLOUDS.includes(v as Cloud)) throw new UsageError(`--cloud ${v === undefined ? "needs a value" : JSON.stringify(v)}: allowed: ${ALL_CLOUDS.join(", ")}`);
             cloud = v as Cloud;
         } else if (a === "--set" || a === "--secret") {
             const [key, value] = keyValue(a, argv[++i], a === "--secret");

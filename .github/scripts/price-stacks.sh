@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prices every stack file of the checkout it runs in on both clouds: `npm run cost -- <stack> --cloud <cloud>
+# Prices every stack file of the checkout it runs in on the clouds it runs on (stack-clouds.sh: a local-profile
+# stack runs on the operator's own Docker engine and is not priced): `npm run cost -- <stack> --cloud <cloud>
 # --json` into <out-dir>/<stack>.<cloud>.json (tools/cost.ts's CostReport), or, when the checkout cannot price it
 # (a base branch without the cost tool, a stack that does not synthesize), what it printed into
 # <out-dir>/<stack>.<cloud>.error. Always exits 0: the comment says which figures are missing.
@@ -12,7 +13,9 @@ for stack_file in Pulumi.*.yaml; do
     [ -e "${stack_file}" ] || continue
     stack="${stack_file#Pulumi.}"
     stack="${stack%.yaml}"
-    for cloud in aws gcp; do
+    clouds="$("$(dirname "$0")/stack-clouds.sh" "${stack_file}")"
+    for cloud in ${clouds}; do
+        [ "${cloud}" = docker ] && continue
         if npm run --silent cost -- "${stack}" --cloud "${cloud}" --json > "${out}/${stack}.${cloud}.json" 2> "${out}/${stack}.${cloud}.stderr"; then
             rm -f "${out}/${stack}.${cloud}.stderr"
         else

@@ -6,50 +6,18 @@
 // a task is then only an essential container exiting. An "http" liveness is probed by a watchdog container in
 // the task, over the task's own loopback, which exits after the failures the liveness allows: ECS stops the
 // task ("all other containers in the task are stopped" when an essential container exits) and starts another.
-import { ContainerSpec, LIVENESS_PROBE, Liveness, RunAs } from "../topology";
-import { CURL_IMAGE } from "../topology/images";
+import { ContainerSpec, LIVENESS_PROBE, Liveness } from "../topology";
+import { LIVENESS_WATCHDOG_IMAGE, LIVENESS_WATCHDOG_NAME, LIVENESS_WATCHDOG_USER, ProbeTiming, watchdogScript as probeScript } from "../topology/watchdog";
 
-/** The watchdog's image and user: curl and a POSIX shell, nothing else. */
-export const LIVENESS_WATCHDOG_IMAGE = CURL_IMAGE.image;
-export const LIVENESS_WATCHDOG_USER: RunAs = CURL_IMAGE.user;
-/** The watchdog's container name; no workload container may take it. */
-export const LIVENESS_WATCHDOG_NAME = "liveness";
+export { LIVENESS_WATCHDOG_IMAGE, LIVENESS_WATCHDOG_NAME, LIVENESS_WATCHDOG_USER } from "../topology/watchdog";
 
-export interface ProbeTiming {
-    intervalSeconds: number;
-    timeoutSeconds: number;
-    failures: number;
-}
-
-/**
- * The watchdog's script: waits the liveness's grace, then GETs the URL every interval; an answer other than
- * 200 (curl follows no redirect; "000" when nothing answers in time) is a failure, `failures` in a row end
- * it with status 1. SIGTERM (ECS stopping the task) ends it at once with status 0, so it never holds up a stop.
- */
+/** The watchdog's script on ECS: the failures the liveness allows end it with status 1, and ECS stops the task. */
 export function watchdogScript(liveness: Extract<Liveness, { kind: "http" }>, timing: ProbeTiming = LIVENESS_PROBE): string {
-    const url = `http://127.0.0.1:${liveness.port}${liveness.path}`;
-    const quotedUrl = `'${url.replace(/'/g, `'\\''`)}'`;
-    return [
-        `# Liveness of this task: GET ${url} must answer 200; ${timing.failures} failures in a row stop the task.`,
-        "trap 'exit 0' TERM INT",
-        `sleep ${liveness.gracePeriodSeconds} & wait $!`,
-        "failures=0",
-        "while :; do",
-        `  status="$(curl --silent --output /dev/null --max-time ${timing.timeoutSeconds} --write-out '%{http_code}' ${quotedUrl})"`,
-        '  if [ "$status" = 200 ]; then',
-        "    failures=0",
-        "  else",
-        "    failures=$((failures + 1))",
-        `    echo "liveness: GET ${url.replace(/["$`\\]/g, "\\$&")} answered \${status:-nothing} (\${failures} of ${timing.failures})" >&2`,
-        `    if [ "$failures" -ge ${timing.failures} ]; then`,
-        '      echo "liveness: the service is broken; stopping the task so that ECS starts a new one" >&2',
-        "      exit 1",
-        "    fi",
-        "  fi",
-        `  sleep ${timing.intervalSeconds} & wait $!`,
-        "done",
-        "",
-    ].join("\n");
+    return probeScript(liveness, {
+        subject: "this task",
+        message: "the service is broken; stopping the task so that ECS starts a new one",
+        command: "exit 1",
+    }, timing);
 }
 
 /** The containers a service's liveness adds to its task: the watchdog of an "http" liveness, else none. */

@@ -10,6 +10,7 @@ import type { Backend, Cloud, Postgres, Profile, Secret } from "../topology";
 import type { Reader } from "../../stacks/validate";
 import {
     BACKUP_RETENTION_DAYS,
+    LOCAL_DATABASE_CLASS,
     POSTGRES_VERSIONS,
     RESERVED_CONNECTIONS,
     STORAGE_GIB,
@@ -46,10 +47,11 @@ export const INDEX_DATABASE_DEFAULTS = {
     indexDatabase: "postgres" as IndexDatabase,
     indexDatabaseVersion: POSTGRES_VERSIONS.default,
     indexDatabaseClass: {
-        aws: { dev: "db.t4g.medium", prod: "db.r6g.large" },
-        gcp: { dev: "db-custom-1-3840", prod: "db-custom-2-13312" },
+        aws: { dev: "db.t4g.medium", prod: "db.r6g.large", local: "db.t4g.medium" },
+        gcp: { dev: "db-custom-1-3840", prod: "db-custom-2-13312", local: "db-custom-1-3840" },
+        docker: { dev: LOCAL_DATABASE_CLASS, prod: LOCAL_DATABASE_CLASS, local: LOCAL_DATABASE_CLASS },
     } satisfies Record<Cloud, Record<Profile, string>>,
-    indexDatabaseStorageGiB: { dev: 20, prod: 100 } satisfies Record<Profile, number>,
+    indexDatabaseStorageGiB: { dev: 20, prod: 100, local: 10 } satisfies Record<Profile, number>,
 };
 
 /**

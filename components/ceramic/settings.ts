@@ -156,6 +156,8 @@ type Sizes = Pick<CeramicSettings, "ceramicCpu" | "ceramicMemoryMiB" | "ipfsCpu"
 export const PROFILE_DEFAULTS: Record<Profile, Sizes> = {
     dev: { ceramicCpu: 0.5, ceramicMemoryMiB: 2048, ipfsCpu: 0.5, ipfsMemoryMiB: 2048, stateVolumeGiB: 10, repoVolumeGiB: 20 },
     prod: { ceramicCpu: 1, ceramicMemoryMiB: 2048, ipfsCpu: 2, ipfsMemoryMiB: 6144, stateVolumeGiB: 50, repoVolumeGiB: 200 },
+    // One laptop runs the whole topology: the least each daemon starts with (LIMITS.memoryMiB).
+    local: { ceramicCpu: 0.5, ceramicMemoryMiB: 1024, ipfsCpu: 0.5, ipfsMemoryMiB: 1024, stateVolumeGiB: 10, repoVolumeGiB: 10 },
 };
 
 /**
@@ -163,7 +165,7 @@ export const PROFILE_DEFAULTS: Record<Profile, Sizes> = {
  * name its clients' networks, never the whole internet: the API takes events and interests from anyone who
  * reaches it (rust-ceramic@v0.58.0 runs it without authentication unless experimental features say otherwise).
  */
-export const API_CIDRS_WHEN_UNSET: Record<Profile, readonly string[] | "required"> = { dev: ["0.0.0.0/0", "::/0"], prod: "required" };
+export const API_CIDRS_WHEN_UNSET: Record<Profile, readonly string[] | "required"> = { dev: ["0.0.0.0/0", "::/0"], prod: "required", local: ["0.0.0.0/0", "::/0"] };
 
 /** Every character base58btc uses (multibase "z"): digits and letters but 0, O, I and l. */
 const BASE58BTC = /^[1-9A-HJ-NP-Za-km-z]+$/;

@@ -2,7 +2,7 @@
 // limits, and the rules that tie them together. The stack's config section and the component both check with
 // `settingsProblems`, so a bad combination fails the same way from a stack file and from code.
 import type { Cloud, Profile } from "../topology";
-import { POSTGRES_VERSIONS, RESERVED_CONNECTIONS, connectionLimit, databaseClassProblem } from "../topology/postgres";
+import { LOCAL_DATABASE_CLASS, POSTGRES_VERSIONS, RESERVED_CONNECTIONS, connectionLimit, databaseClassProblem } from "../topology/postgres";
 import { DEFAULT_VERSION } from "./images";
 import type { P2pSettings } from "./p2p";
 
@@ -88,12 +88,14 @@ type Sizes = Pick<ChainlinkSettings, "cpu" | "memoryMiB" | "databaseStorageGiB">
 export const PROFILE_DEFAULTS: Record<Profile, Sizes> = {
     dev: { cpu: 1, memoryMiB: 2048, databaseStorageGiB: 20 },
     prod: { cpu: 2, memoryMiB: 4096, databaseStorageGiB: 100 },
+    local: { cpu: 1, memoryMiB: 2048, databaseStorageGiB: 10 },
 };
 
 /** dev: the cheapest class that holds both nodes' pools; prod: 2 vCPU and 13-16 GiB, never burstable. */
 export const DATABASE_CLASS_DEFAULTS: Record<Cloud, Record<Profile, string>> = {
-    aws: { dev: "db.t4g.medium", prod: "db.r6g.large" },
-    gcp: { dev: "db-custom-1-3840", prod: "db-custom-2-13312" },
+    aws: { dev: "db.t4g.medium", prod: "db.r6g.large", local: "db.t4g.medium" },
+    gcp: { dev: "db-custom-1-3840", prod: "db-custom-2-13312", local: "db-custom-1-3840" },
+    docker: { dev: LOCAL_DATABASE_CLASS, prod: LOCAL_DATABASE_CLASS, local: LOCAL_DATABASE_CLASS },
 };
 
 /** A Go duration in whole hours, minutes and seconds: 10s, 1m, 1m30s. */

@@ -70,7 +70,7 @@ export const DEFAULTS = {
  * a prod stack must name its clients' networks, and never the whole internet: the API adds and removes pins
  * and peers, and one leaked password would hand the cluster to anyone.
  */
-export const API_CIDRS_WHEN_UNSET: Record<Profile, readonly string[] | "required"> = { dev: EVERYONE, prod: "required" };
+export const API_CIDRS_WHEN_UNSET: Record<Profile, readonly string[] | "required"> = { dev: EVERYONE, prod: "required", local: EVERYONE };
 
 type Sizes = Pick<IpfsClusterSettings, "repoVolumeGiB" | "clusterVolumeGiB" | "kuboCpu" | "kuboMemoryMiB" | "clusterCpu" | "clusterMemoryMiB">;
 
@@ -78,6 +78,8 @@ type Sizes = Pick<IpfsClusterSettings, "repoVolumeGiB" | "clusterVolumeGiB" | "k
 export const PROFILE_DEFAULTS: Record<Profile, Sizes> = {
     dev: { repoVolumeGiB: 20, clusterVolumeGiB: 10, kuboCpu: 0.5, kuboMemoryMiB: 1536, clusterCpu: 0.25, clusterMemoryMiB: 512 },
     prod: { repoVolumeGiB: 500, clusterVolumeGiB: 20, kuboCpu: 2, kuboMemoryMiB: 6144, clusterCpu: 1, clusterMemoryMiB: 2048 },
+    // Three peers on one laptop.
+    local: { repoVolumeGiB: 10, clusterVolumeGiB: 10, kuboCpu: 0.5, kuboMemoryMiB: 1024, clusterCpu: 0.25, clusterMemoryMiB: 512 },
 };
 
 /** Peers left when the zone holding the most of them is lost (round-robin placement). */

@@ -1,9 +1,12 @@
-// Provider-neutral contracts. Workloads are written against these types only; components/aws and
-// components/gcp implement them. Nothing here imports a cloud SDK.
+// Provider-neutral contracts. Workloads are written against these types only; components/aws,
+// components/gcp and components/docker implement them. Nothing here imports a cloud SDK.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServerTrust } from "./postgres";
 
-export type Cloud = "aws" | "gcp";
+/** Where a stack runs: a public cloud, or a local Docker engine (components/docker, the `local` profile only). */
+export type Cloud = "aws" | "gcp" | "docker";
+/** The clouds a stack of the dev or prod profile runs on. */
+export type PublicCloud = Exclude<Cloud, "docker">;
 
 /**
  * One type token per primitive, the same on both clouds, so policies, tests and the zone-failure analysis
@@ -26,7 +29,8 @@ export const COMPONENT_TYPES = {
     scheduledJob: "web3-nodes:topology:ScheduledJob",
     registryMirror: "web3-nodes:topology:RegistryMirror",
 } as const;
-export type Profile = "dev" | "prod";
+/** dev: small and cheap; prod: survives a lost zone; local: the whole topology on one Docker engine, to try it. */
+export type Profile = "dev" | "prod" | "local";
 
 /** A uid:gid pair. Zero is refused everywhere: nothing in this program runs as root. */
 export interface RunAs {

@@ -149,10 +149,21 @@ export const CLOUD_SQL_CONNECTIONS: readonly { fromGiB: number; connections: num
     { fromGiB: 120, connections: 1000 },
 ];
 
+// ---------------------------------------------------------------- Docker: one Postgres container
+
+/**
+ * The local stack's one database class: a Postgres container with this much memory, on the laptop it runs on.
+ * Its max_connections is set explicitly to Postgres's own default (100: postgresql.conf.sample, guc_tables.c
+ * max_connections), so the limit the config is checked against is the one in force.
+ */
+export const LOCAL_DATABASE_CLASS = "local";
+export const LOCAL_DATABASE = { memoryGiB: 1, connections: 100 } as const;
+
 // ---------------------------------------------------------------- classes, limits, checks
 
 /** The class named, with its memory, or undefined when it is not one this program knows. */
 export function databaseClass(cloud: Cloud, name: string): DatabaseClass | undefined {
+    if (cloud === "docker") return name === LOCAL_DATABASE_CLASS ? { name, memoryGiB: LOCAL_DATABASE.memoryGiB, burstable: false } : undefined;
     return cloud === "aws" ? auroraClass(name) : cloudSqlTier(name);
 }
 
@@ -160,6 +171,7 @@ export function databaseClass(cloud: Cloud, name: string): DatabaseClass | undef
 export function databaseClassProblem(cloud: Cloud, profile: Profile, name: string): string | undefined {
     const known = databaseClass(cloud, name);
     if (!known) {
+        if (cloud === "docker") return `${LOCAL_DATABASE_CLASS}: the local stack's Postgres container, the one class a docker stack has`;
         return cloud === "aws"
             ? `an Aurora PostgreSQL class whose memory is known: db.<${AURORA_MEMORY_FAMILIES.join("|")}>.<large … 16xlarge>, or db.<t3|t4g>.<medium|large> outside prod`
             : "a Cloud SQL tier whose memory is known: db-custom-<vCPUs>-<MiB> (1 or an even number of vCPUs up to 96, 0.9 to 6.5 GiB per vCPU " +
@@ -174,7 +186,8 @@ export function databaseClassProblem(cloud: Cloud, profile: Profile, name: strin
 /** Connections a database of this class accepts. Throws on a class databaseClassProblem would refuse. */
 export function connectionLimit(cloud: Cloud, name: string): number {
     const known = databaseClass(cloud, name);
-    if (!known) throw new Error(`database class ${name} is not a known ${cloud === "aws" ? "Aurora class" : "Cloud SQL tier"}`);
+    if (!known) throw new Error(`database class ${name} is not a known ${cloud === "aws" ? "Aurora class" : cloud === "gcp" ? "Cloud SQL tier" : "local database class"}`);
+    if (cloud === "docker") return LOCAL_DATABASE.connections;
     if (cloud === "aws") {
         const bytes = known.memoryGiB * 2 ** 30 * AURORA_USABLE_MEMORY;
         return Math.min(AURORA_MAX_CONNECTIONS, Math.floor(bytes / AURORA_BYTES_PER_CONNECTION));

@@ -630,7 +630,11 @@ function serviceContainers(props: Record<string, unknown>): Containers | Unknown
  */
 export function rendersPublishedSpecs(urn: string): boolean {
     const types = (urn.split("::")[2] ?? "").split("$");
-    return types.length >= 2 && types[types.length - 2] === T.zonalService && (CONTAINER_TYPES as string[]).includes(types[types.length - 1]);
+    const own = types[types.length - 1];
+    // A docker container is what the engine runs, as it runs it: judged on its own too, the back-end's additions
+    // beside the service's containers (the sandbox holding their network, the delivery of their secrets) included.
+    if (own === T.dockerContainer) return false;
+    return types.length >= 2 && types[types.length - 2] === T.zonalService && (CONTAINER_TYPES as string[]).includes(own);
 }
 
 /**

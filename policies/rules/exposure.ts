@@ -159,11 +159,24 @@ export const publicIngressOnlySwarmPorts = resourcePolicy<ExposureConfig>({
         "Open only the swarm ports to the world; admit everything else from the VPC CIDR, a security group, or (GCP) Google's " +
         "load-balancer ranges 130.211.0.0/22 and 35.191.0.0/16.",
     configSchema: exposureSchema,
-    types: [...AWS_SECURITY_GROUPS, T.securityGroupRule, T.securityGroupIngressRule, T.firewall, T.forwardingRule, T.globalForwardingRule],
+    types: [...AWS_SECURITY_GROUPS, T.securityGroupRule, T.securityGroupIngressRule, T.firewall, T.forwardingRule, T.globalForwardingRule, T.dockerContainer],
     check(r, config, report) {
         const swarm = new Set(config.allowedPublicPorts);
         const web = new Set([...config.allowedPublicPorts, ...config.allowedPublicWebPorts]);
         const swarmOnly = `Only ${listing(config.allowedPublicPorts)} (the peer-to-peer ports) may be open to the world`;
+
+        if (r.type === T.dockerContainer) {
+            for (const p of publishedPorts(r.props)) {
+                if (isUnknown(p) || isLoopback(p.hostIp)) continue;
+                // The container's port says what it is; the host port may be another (several peers on one machine).
+                if (swarm.has(p.containerPort)) continue;
+                report(
+                    `${describe(r)}: publishes container port ${p.containerPort}/${p.protocol} on ${p.hostIp}:${p.hostPort}, every address of the host. ` +
+                        `${swarmOnly}; publish it on 127.0.0.1 (ports[].ip) or not at all.`,
+                );
+            }
+            return;
+        }
 
         if (r.type === T.forwardingRule || r.type === T.globalForwardingRule) {
             const scheme = str(r.props.loadBalancingScheme);
@@ -209,6 +222,35 @@ export const publicIngressOnlySwarmPorts = resourcePolicy<ExposureConfig>({
         }
     },
 });
+
+// ---------------------------------------------------------------- Docker: published ports
+
+interface PublishedPort {
+    containerPort: number;
+    hostPort: number | string;
+    protocol: string;
+    /** The host address it is bound to; the engine binds every address (0.0.0.0 and ::) when none is given. */
+    hostIp: string;
+}
+
+/** A docker container's published ports (@pulumi/docker ContainerPort: internal, external, ip, protocol). */
+function publishedPorts(props: Record<string, unknown>): (PublishedPort | Unknown)[] {
+    const ports = list(props.ports);
+    if (isUnknown(ports)) return [UNKNOWN];
+    return (ports ?? []).map(p => {
+        const internal = num(at(p, "internal"));
+        const external = num(at(p, "external"));
+        const ip = str(at(p, "ip"));
+        const protocol = str(at(p, "protocol"));
+        if (isUnknown(internal) || isUnknown(external) || isUnknown(ip) || isUnknown(protocol) || internal === undefined) return UNKNOWN;
+        return { containerPort: internal, hostPort: external ?? "a port the engine picks", protocol: protocol ?? "tcp", hostIp: ip ?? "0.0.0.0" };
+    });
+}
+
+/** 127.0.0.0/8 or ::1: reachable from the host itself only. */
+function isLoopback(ip: string): boolean {
+    return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) || ip === "::1" || ip === "[::1]";
+}
 
 // ---------------------------------------------------------------- 80/443 only on load balancers (AWS)
 

@@ -54,7 +54,7 @@ export const logRetentionSet = resourcePolicy<object>({
 const BURSTABLE_DATABASE_CLASSES = [/^db\.t\d/, /^db-(f1-micro|g1-small)$/, /(^|-)e2-(micro|small|medium)$/];
 
 interface ProfileConfig {
-    profile?: "dev" | "prod";
+    profile?: "dev" | "prod" | "local";
 }
 
 /** The stack's profile: the policy's config, else the stack tag `profile`, else prod (so the check runs unless told otherwise). */

@@ -15,7 +15,7 @@ import { profileOf } from "./hygiene";
 import { StackResource, StackView, stackPolicy } from "./policy";
 import * as settings from "./settings";
 import { STATEFUL_TYPES, T } from "./types";
-import { at, describe, isUnknown, list, listing, str } from "./values";
+import { Maybe, UNKNOWN, at, describe, isUnknown, list, listing, str } from "./values";
 import { Placed, ZoneLoss, describeCutOff, lossOfEachZone } from "./zoneLoss";
 
 /** Type tokens of the program's components the rule starts from (components/topology and components/ipfs-cluster). */
@@ -62,7 +62,26 @@ function elements(value: unknown): unknown[] | "unknown" {
 
 export type Placement = { zone: string } | { unknown: true } | { missing: string };
 
-/** Where a peer's service runs: its instance group's (or instance's) zone, or the zone of its ECS service's subnet. */
+/**
+ * The label a Docker container names its zone with (components/docker/shared.ts LABELS.zone): on one engine every
+ * zone is the same machine, and the label is what the zone-loss analysis reads, as it reads a cloud's zone.
+ */
+export const DOCKER_ZONE_LABEL = "web3-nodes.zone";
+
+/** A docker container's zone label, unknown, or undefined when it has none. */
+function dockerZoneOf(container: StackResource): Maybe<string> | undefined {
+    const labels = list(container.props.labels);
+    if (isUnknown(labels)) return UNKNOWN;
+    for (const l of labels ?? []) {
+        if (str(at(l, "label")) === DOCKER_ZONE_LABEL) return str(at(l, "value"));
+    }
+    return undefined;
+}
+
+/**
+ * Where a peer's service runs: its instance group's (or instance's) zone, the zone of its ECS service's subnet, or
+ * the zone label of its Docker containers (all of them one zone).
+ */
 export function placementOf(stack: StackView, below: StackResource[]): Placement {
     for (const r of below) {
         if (r.type !== T.gceInstanceGroupManager && r.type !== T.gceInstance) continue;
@@ -83,7 +102,19 @@ export function placementOf(stack: StackView, below: StackResource[]): Placement
         if (zones.size > 1) return { missing: `its ECS service ${r.name} spans subnets in ${listing([...zones])}, so it has no one zone` };
         if (unknown) return { unknown: true };
     }
-    return { missing: "neither an instance group with a zone nor an ECS service whose subnet names its availability zone is under it" };
+    const containers = below.filter(b => b.type === T.dockerContainer);
+    if (containers.length > 0) {
+        const zones = new Set<string>();
+        for (const c of containers) {
+            const zone = dockerZoneOf(c);
+            if (isUnknown(zone)) return { unknown: true };
+            if (zone === undefined) return { missing: `its docker container ${c.name} has no ${DOCKER_ZONE_LABEL} label` };
+            zones.add(zone);
+        }
+        if (zones.size === 1) return { zone: [...zones][0] };
+        return { missing: `its docker containers name the zones ${listing([...zones])}, so it has no one zone` };
+    }
+    return { missing: "neither an instance group with a zone, an ECS service whose subnet names its availability zone, nor a docker container with a zone label is under it" };
 }
 
 /** Each service with its zone; undefined while some zone is unknown or cannot be told (reported elsewhere). */
@@ -98,7 +129,7 @@ export function placed(stack: StackView, services: StackResource[]): Placed[] | 
 }
 
 /** The stack's profile decides whether a lost zone's egress counts: dev stacks may share one NAT gateway. */
-export type ZoneLossConfig = { profile?: "dev" | "prod" };
+export type ZoneLossConfig = { profile?: "dev" | "prod" | "local" };
 
 /**
  * The zones whose loss leaves a workload's services serving in fewer than `minZones` zones because of the
@@ -146,11 +177,23 @@ export interface Mounted {
     unknown: boolean;
 }
 
-/** The volumes a peer's service mounts: its task definition's EFS access points, or its instances' preserved disks. */
+/** The volumes a peer's service mounts: its task definition's EFS access points, its instances' preserved disks, or its containers' Docker volumes. */
 export function mountedBy(stack: StackView, below: StackResource[]): Mounted {
     const storage = new Set<StackResource>();
     let unknown = false;
     for (const r of below) {
+        if (r.type === T.dockerContainer) {
+            const mounts = elements(r.props.mounts);
+            if (mounts === "unknown") {
+                unknown = true;
+                continue;
+            }
+            const volumes = mounts.filter(m => str(at(m, "type")) === "volume").map(m => at(m, "source"));
+            const found = lookUp(stack, r, "mounts", volumes, [T.dockerVolume]);
+            unknown = unknown || found.unknown;
+            // A volume the local driver keeps in memory (tmpfs) holds nothing that outlives the container.
+            found.found.filter(v => str(at(v.props, "driverOpts", "type")) !== "tmpfs").forEach(v => storage.add(v));
+        }
         if (r.type === T.ecsTaskDefinition) {
             const volumes = elements(r.props.volumes);
             if (volumes === "unknown") {

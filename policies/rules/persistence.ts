@@ -25,6 +25,8 @@ export const statefulResourcesProtected = resourcePolicy<object>({
         "settings.deletionProtectionEnabled: true on Cloud SQL; remove forceDestroy from buckets.",
     types: STATEFUL_TYPES,
     check(r, _config, report) {
+        // A Docker volume the local driver mounts as tmpfs lives in memory: nothing on it outlives the engine's next start.
+        if (r.type === T.dockerVolume && str(at(r.props, "driverOpts", "type")) === "tmpfs") return;
         const deletionPolicy = str(r.props.deletionPolicy);
         const keptByGcp = typeof deletionPolicy === "string" && GCP_KEEPING_DELETION_POLICIES.includes(deletionPolicy);
         if (!r.keptOnDelete && !keptByGcp) {
@@ -191,7 +193,8 @@ export const statefulResourcesBackupAttached = stackPolicy<BackupConfig>({
     description:
         "Backups of EFS file systems, S3 buckets and persistent disks are separate resources; without one a lost or corrupted " +
         "volume (a killed kubo, a bad migration) cannot be restored. Every EFS file system has an aws:efs/backupPolicy:BackupPolicy " +
-        "with status ENABLED, every S3 bucket has versioning Enabled, every persistent disk has a snapshot schedule.",
+        "with status ENABLED, every S3 bucket has versioning Enabled, every persistent disk has a snapshot schedule. A Docker volume " +
+        "(the local profile) has no backup at all.",
     enforcementLevel: "mandatory",
     remediationSteps:
         "EFS: new aws.efs.BackupPolicy({ fileSystemId, backupPolicy: { status: \"ENABLED\" } }). S3: new aws.s3.BucketVersioning({ bucket, " +
@@ -259,6 +262,18 @@ export const statefulResourcesBackupAttached = stackPolicy<BackupConfig>({
                 `${describe(disk)}: ${shortfalls.length > 0 ? shortfalls.join("; ") : "no snapshot schedule is attached to it (resourcePolicies or a DiskResourcePolicyAttachment)"}, ` +
                     "so a lost or corrupted disk cannot be restored. Attach a gcp.compute.ResourcePolicy with a snapshotSchedulePolicy " +
                     `keeping at least ${days} days of snapshots.`,
+            );
+        }
+
+        // Docker volumes: the local driver keeps a directory on the engine's disk and nothing else. A volume the
+        // driver mounts as tmpfs holds only what is delivered again at every start (secrets), never data.
+        for (const volume of stack.ofType(T.dockerVolume)) {
+            const driverType = str(at(volume.props, "driverOpts", "type"));
+            if (driverType === "tmpfs" || isUnknown(driverType)) continue;
+            report(
+                volume,
+                `${describe(volume)}: nothing backs up a Docker volume, so a lost or corrupted volume cannot be restored. Copy it while ` +
+                    "its containers are stopped (docker run --rm -v <volume>:/v busybox tar -C /v -c . > <volume>.tar) or run the stack on a cloud.",
             );
         }
     },

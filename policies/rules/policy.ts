@@ -10,6 +10,13 @@ import {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { Maybe, isUnknown, isUnknownValueError, plain, record, str } from "./values";
+import { onLocalProfile } from "./localProfile";
+
+/** The stack's profile as a rule's settings or the stack tag `profile` name it. */
+function profileSeen(config: object, stackTags: ReadonlyMap<string, string>): string | undefined {
+    const set = (config as { profile?: unknown }).profile;
+    return typeof set === "string" ? set : stackTags.get("profile");
+}
 
 /** Config of a policy: the defaults of its configSchema overlaid with what the operator set. */
 export function configWithDefaults<C>(schema: PolicyConfigSchema | undefined, given: object): C {
@@ -80,8 +87,9 @@ export function resourcePolicy<C extends object>(rule: ResourceRule<C>): Resourc
                 stackTags: args.stackTags,
             };
             const config = configWithDefaults<C>(rule.configSchema, args.getConfig<object>());
+            const profile = profileSeen(config, args.stackTags);
             try {
-                rule.check(inspected, config, message => reportViolation(message));
+                rule.check(inspected, config, message => reportViolation(onLocalProfile(rule.name, profile, message)));
             } catch (e) {
                 // A rule that strays onto an unknown value says nothing rather than guessing.
                 if (isUnknownValueError(e)) return;
@@ -277,8 +285,9 @@ export function stackPolicy<C extends object>(rule: StackRule<C>): StackValidati
         validateStack: (args: StackValidationArgs, reportViolation) => {
             const view = new StackView(args.resources.map(stackResourceOf), args.stackTags);
             const config = configWithDefaults<C>(rule.configSchema, args.getConfig<object>());
+            const profile = profileSeen(config, args.stackTags);
             try {
-                rule.check(view, config, (resource, message) => reportViolation(message, resource?.urn));
+                rule.check(view, config, (resource, message) => reportViolation(onLocalProfile(rule.name, profile, message), resource?.urn));
             } catch (e) {
                 if (isUnknownValueError(e)) return;
                 throw e;

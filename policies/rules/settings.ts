@@ -72,6 +72,6 @@ export const persistentHostPaths: PolicyConfigJSONSchema = {
 
 export const profile: PolicyConfigJSONSchema = {
     type: "string",
-    enum: ["dev", "prod"],
+    enum: ["dev", "prod", "local"],
     description: "The stack's profile; when unset, the stack tag `profile` decides, and without it the stack counts as prod.",
 };

@@ -1,5 +1,5 @@
 // Type tokens of the cloud resources the rules inspect, as the providers register them (checked against
-// @pulumi/aws 7, @pulumi/gcp 9 and @pulumi/docker 4). The pack compares tokens instead of importing the
+// @pulumi/aws 7, @pulumi/gcp 9 and @pulumi/docker 5). The pack compares tokens instead of importing the
 // provider SDKs, so it installs and loads with @pulumi/policy alone.
 export const T = {
     // AWS storage and databases
@@ -67,6 +67,7 @@ export const T = {
     // Docker
     dockerContainer: "docker:index/container:Container",
     dockerRemoteImage: "docker:index/remoteImage:RemoteImage",
+    dockerVolume: "docker:index/volume:Volume",
     // The project's zonal service: a component that publishes its containers as its inputs (containers.ts
     // PublishedServiceShape; tests/container-specs.test.ts binds it to components/topology COMPONENT_TYPES.service).
     zonalService: "web3-nodes:topology:ZonalService",
@@ -86,7 +87,7 @@ export const AWS_DATABASES = [T.rdsCluster, T.rdsInstance];
 
 /** The resources that hold data: each must be protected from deletion, backed up and encrypted. */
 export const STATEFUL_TYPES = [
-    T.efsFileSystem, ...S3_BUCKETS, ...AWS_DATABASES, T.gceDisk, T.gceRegionDisk, T.gcsBucket, T.cloudSql,
+    T.efsFileSystem, ...S3_BUCKETS, ...AWS_DATABASES, T.gceDisk, T.gceRegionDisk, T.gcsBucket, T.cloudSql, T.dockerVolume,
 ];
 
 /**

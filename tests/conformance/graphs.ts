@@ -1,11 +1,12 @@
 // The synthesized graphs the conformance tests judge against the clouds' own rules: every stack file on every
-// cloud, plus the prod stack with the largest IPFS cluster the tests cover and the prod stack under the longest
-// stack name and domain the config allows. Each graph is synthesized once per test run and shared by every
-// conformance test file (mocha runs them in one process).
-import { Cloud } from "../../components/topology";
-import { CLOUDS, STACK_NAME_MAX, maxDomainLength } from "../../stacks/config";
+// cloud its profile runs on, plus the prod stack with the largest IPFS cluster the tests cover and the prod stack
+// under the longest stack name and domain the config allows. The stack files of the local profile run on the
+// local Docker engine alone: they are localGraphCases, apart from the public clouds' cases. Each graph is
+// synthesized once per test run and shared by every test file (mocha runs them in one process).
+import { PublicCloud } from "../../components/topology";
+import { CLOUDS, LOCAL_CLOUD, STACK_NAME_MAX, maxDomainLength } from "../../stacks/config";
 import { workloadSections } from "../../stacks/sections";
-import { listStacks } from "../../tools/stackfile";
+import { listStacks, stackClouds } from "../../tools/stackfile";
 import { SynthReport, SynthRequest, synthStack } from "../../tools/synth";
 
 /** Peers in the large-cluster case: enough that every per-peer name, port and rule repeats many times. */
@@ -25,13 +26,18 @@ export function domainOfLength(length: number): string {
 export interface GraphCase {
     /** e.g. "prod on gcp" or "prod on aws with 30 peers": names the case in test titles. */
     label: string;
-    cloud: Cloud;
+    cloud: PublicCloud;
     request: SynthRequest;
+}
+
+/** The committed stack files that run on the public clouds (every profile but local). */
+export function cloudStacks(): string[] {
+    return listStacks().filter(stack => !stackClouds(stack).includes(LOCAL_CLOUD));
 }
 
 export function graphCases(): GraphCase[] {
     const cases: GraphCase[] = [];
-    for (const stack of listStacks()) {
+    for (const stack of cloudStacks()) {
         for (const cloud of CLOUDS) cases.push({ label: `${stack} on ${cloud}`, cloud, request: { stack, cloud } });
     }
     for (const cloud of CLOUDS) {
@@ -52,11 +58,23 @@ export function graphCases(): GraphCase[] {
 const cache = new Map<string, Promise<SynthReport>>();
 
 /** The graph of one case, synthesized on first use. */
-export function graphOf(c: GraphCase): Promise<SynthReport> {
+export function graphOf(c: GraphCase | LocalGraphCase): Promise<SynthReport> {
     let report = cache.get(c.label);
     if (!report) {
         report = synthStack(c.request);
         cache.set(c.label, report);
     }
     return report;
+}
+
+/** A stack file of the local profile, on the local Docker engine. */
+export interface LocalGraphCase {
+    label: string;
+    cloud: typeof LOCAL_CLOUD;
+    request: SynthRequest;
+}
+
+export function localGraphCases(): LocalGraphCase[] {
+    return listStacks().filter(stack => stackClouds(stack).includes(LOCAL_CLOUD))
+        .map(stack => ({ label: `${stack} on ${LOCAL_CLOUD}`, cloud: LOCAL_CLOUD, request: { stack, cloud: LOCAL_CLOUD } }));
 }

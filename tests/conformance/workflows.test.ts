@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { ROOT } from "../../tools/stackfile";
+import { ROOT, listStacks, stackClouds } from "../../tools/stackfile";
 import { PROJECT, secretSettingOf } from "../../stacks/validate";
 import { CostReport, estimateCost } from "../../tools/cost";
 import { graphCases, graphOf } from "./graphs";
@@ -172,6 +172,20 @@ describe("workflow scripts", () => {
         assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(out, "dev.gcp.json"), "utf8")), { stack: "dev", cloud: "gcp", monthlyUsd: 1 });
         assert.match(fs.readFileSync(path.join(out, "prod.gcp.error"), "utf8"), /Pulumi\.prod\.yaml:3:1: broken/);
         assert.match(run.stderr, /could not price prod on gcp/);
+    });
+
+    it("stack-clouds.sh: names the clouds tools/stackfile.ts stackClouds reads from each stack file, and price-stacks.sh prices no local-profile stack", () => {
+        for (const stack of listStacks()) {
+            const run = spawnSync("bash", [path.join(SCRIPTS, "stack-clouds.sh"), `Pulumi.${stack}.yaml`], { encoding: "utf8", cwd: path.join(__dirname, "..", "..") });
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.deepStrictEqual(run.stdout.trim().split(" "), [...stackClouds(stack)], stack);
+        }
+        const checkout = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
+        fs.writeFileSync(path.join(checkout, "Pulumi.local.yaml"), "config:\n  web3-nodes:cloud: docker\n  web3-nodes:profile: local\n");
+        const { dir, env } = standIns({ npm: `echo "$*" >> "$RECORD"` });
+        const run = spawnSync("bash", [path.join(SCRIPTS, "price-stacks.sh"), path.join(dir, "out")], { env, encoding: "utf8", cwd: checkout });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.ok(!fs.existsSync(path.join(dir, "record")), "a local-profile stack is not priced");
     });
 
     describe("comment-cost.sh: one comment, found again by its marker, with each stack's total on the base branch and the pull request and the change", () => {
