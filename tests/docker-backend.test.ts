@@ -6,6 +6,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { COMPONENT_TYPES, publicPortFor } from "../components/topology";
@@ -16,7 +17,7 @@ import { SECRETS_FILE_MODE, memoryScratchOptions, secretsVolumeOptions } from ".
 import { haproxyConfig } from "../components/docker/passthroughLoadBalancer";
 import { POSTGRES_ENV, TLS_DIR, pgHba, startScript } from "../components/docker/postgres";
 import { SECRETS_DIR, SECRETS_FILE, secretsFile, secretsLoader } from "../components/docker/secret";
-import { LABELS } from "../components/docker/shared";
+import { LABELS, STOP_TIMEOUT_SECONDS, dockerCpus } from "../components/docker/shared";
 import { VOLUME_DATA_DIR, volumeOwnerScript } from "../components/docker/volume";
 import { evaluatePolicies } from "../policies/evaluate";
 import { ipfsClusterSpreadOverZones } from "../policies/rules/ipfsCluster";
@@ -87,7 +88,7 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
                 assert.deepStrictEqual(i.capabilities.drops, ["ALL"], i.name);
                 // Caddy's binary carries cap_net_bind_service=+ep (caddyserver/caddy-docker 2.11/alpine/Dockerfile):
                 // Linux refuses to execute it unless the bounding set has it (security/commoncap.c).
-                assert.deepStrictEqual(i.capabilities.adds ?? [], roleOf(c) === "https-entry" ? ["NET_BIND_SERVICE"] : [], i.name);
+                assert.deepStrictEqual(i.capabilities.adds ?? [], roleOf(c) === "https-entry" ? ["CAP_NET_BIND_SERVICE"] : [], i.name);
                 assert.ok((i.securityOpts as string[]).includes("no-new-privileges:true"), i.name);
                 assert.strictEqual(i.privileged, false, i.name);
                 assert.ok(i.memory > 0, `${i.name}: a memory limit`);
@@ -108,6 +109,65 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
                     assert.deepStrictEqual((c.inputs.healthcheck as Inputs).tests, ["NONE"]);
                     assert.strictEqual(labelsOf(c)[LABELS.zone], service.inputs.zone);
                 }
+            }
+        });
+
+        // Every value the provider reads back in another spelling, or the engine fills in, shows as a change on the
+        // next `pulumi up`, and on a ForceNew field (cpus, capabilities: kreuzwerker/terraform-provider-docker
+        // v4.5.0 resource_docker_container.go) replaces the container: each is sent as it will be read back.
+        it("sends every container's CPU limit, capabilities and swap as the engine reports them back, so an unchanged stack changes nothing", () => {
+            for (const c of containers(report)) {
+                if (c.inputs.cpus !== undefined) assert.strictEqual(c.inputs.cpus, dockerCpus(Number(c.inputs.cpus)), `${c.name}: cpus ${c.inputs.cpus}`);
+                for (const add of ((c.inputs.capabilities as Inputs | undefined)?.adds ?? []) as string[]) assert.match(add, /^CAP_[A-Z_]+$/, c.name);
+                if (c.inputs.memory !== undefined) assert.strictEqual(c.inputs.memorySwap, c.inputs.memory, `${c.name}: the engine stores twice the memory as swap when none is given`);
+            }
+        });
+
+        it("spells CPU limits as the provider's nanoInt64ToDecimalString does (terraform-provider-docker v4.5.0 helpers.go)", () => {
+            assert.deepStrictEqual([1, 2, 0.5, 0.25, 0.125, 1.5, 0.1, 0.05, 4].map(dockerCpus), ["1.0", "2.0", "0.5", "0.25", "0.125", "1.5", "0.1", "0.1", "4.0"]);
+            assert.throws(() => dockerCpus(0), /positive number of CPUs/);
+        });
+
+        it("stops each workload container with SIGTERM and its grace whoever stops it, the provider on a replacement included (destroy_grace_seconds, else 0: moby daemon/stop.go)", () => {
+            for (const c of containers(report).filter(x => ["container", "postgres", "https-entry", "passthrough"].includes(roleOf(x)))) {
+                assert.strictEqual(c.inputs.destroyGraceSeconds, STOP_TIMEOUT_SECONDS, c.name);
+                assert.strictEqual(c.inputs.stopTimeout, STOP_TIMEOUT_SECONDS, c.name);
+            }
+        });
+
+        it("gives what has a fixed name labels that never change, and removes the old one before making the new (moby volume store checkConflict; libnetwork NetworkNameError)", () => {
+            const network = report.resources.find(r => r.type === "docker:index/network:Network")!;
+            assert.strictEqual(network.options.deleteBeforeReplace, true);
+            // The stack's network range, the one kubo lets its peers dial (ipfs-cluster/peering.ts addrFiltersAllowing).
+            assert.deepStrictEqual(network.inputs.ipamConfigs, [{ subnet: "10.40.0.0/16" }]);
+            for (const v of report.resources.filter(r => r.type === VOLUME)) {
+                const keys = Object.keys(labelsOf(v)).sort();
+                if (roleOf(v) === "volume") assert.deepStrictEqual(keys, [LABELS.role, LABELS.stack, LABELS.zone].sort(), v.name);
+                else assert.strictEqual(v.options.deleteBeforeReplace, true, v.name);
+            }
+        });
+
+        it("lets each kubo peer dial the others on the stack's network and announce the host address it is reached at (kubo v0.42.0 addrs.go makeAddrsFactory, filters.go)", () => {
+            const inBlock = (filter: string, ip: string) => {
+                const m = /^\/ip4\/([\d.]+)\/ipcidr\/(\d+)$/.exec(filter);
+                if (!m) return false;
+                const list = new net.BlockList();
+                list.addSubnet(m[1], Number(m[2]), "ipv4");
+                return list.check(ip, "ipv4");
+            };
+            const kubos = containers(report).filter(c => c.name.endsWith("-kubo"));
+            assert.strictEqual(kubos.length, 3);
+            for (const k of kubos) {
+                const env = new Map((k.inputs.envs as string[]).map(e => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+                const announced = JSON.parse(env.get("KUBO_ANNOUNCE")!) as string[];
+                assert.ok(announced.length > 0, k.name);
+                const noAnnounce = JSON.parse(env.get("KUBO_NO_ANNOUNCE")!) as string[];
+                for (const a of announced) {
+                    const ip = a.split("/")[2];
+                    assert.ok(!noAnnounce.some(f => inBlock(f, ip)), `${k.name}: ${a} is dropped by NoAnnounce`);
+                }
+                const filters = JSON.parse(env.get("KUBO_ADDR_FILTERS")!) as string[];
+                for (const ip of ["10.40.0.1", "10.40.0.2", "10.40.255.254"]) assert.ok(!filters.some(f => inBlock(f, ip)), `${k.name}: ${ip} on the stack's network is filtered`);
             }
         });
 

@@ -434,6 +434,7 @@ describe("local stack end to end: the script against stand-ins for pulumi, docke
             "pulumi stack select --create local --non-interactive",
             "pulumi config set --secret --path web3-nodes:chainlink.nodes[0].wsUrl --stack local",
             `pulumi up --stack local --yes --policy-pack policies --policy-pack-config ${path.relative(ROOT, LOCAL_PROFILE_POLICY_CONFIG)}`,
+            `pulumi preview --stack local --expect-no-changes --policy-pack policies --policy-pack-config ${path.relative(ROOT, LOCAL_PROFILE_POLICY_CONFIG)}`,
             "pulumi stack output --stack local --json --show-secrets",
             "docker exec web3-local-https-caddy cat /data/caddy/pki/authorities/local/root.crt",
             "curl --silent --show-error --max-time 30 --cacert",

@@ -141,6 +141,10 @@ trap teardown EXIT
 # The policy pack as on the clouds, with the cloud-only policies advisory for the local profile.
 step "pulumi up --stack ${stack}"
 pulumi up --stack "${stack}" --yes --policy-pack policies --policy-pack-config policies/local-profile.json
+# An unchanged stack changes nothing: what the engine reports back must be what the program sends, or the next
+# `up` replaces containers for nothing.
+step "pulumi preview --stack ${stack} --expect-no-changes"
+pulumi preview --stack "${stack}" --expect-no-changes --policy-pack policies --policy-pack-config policies/local-profile.json
 
 outputs="$(pulumi stack output --stack "${stack}" --json --show-secrets)"
 cluster_url="$(json 'j.ipfsCluster.restApiUrl' <<<"${outputs}")"

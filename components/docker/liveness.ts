@@ -41,7 +41,7 @@ export function livenessWatchdog(liveness: Liveness, containers: readonly Pick<P
         entrypoint: ["/bin/sh", "-c", watchdogScript(liveness, served.name), LIVENESS_WATCHDOG_NAME],
         command: [],
         // A shell that sleeps between curls.
-        cpu: 0.05,
+        cpu: 0.1,
         memoryMiB: 32,
         processesOf: served.name,
         role: "liveness",

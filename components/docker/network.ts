@@ -4,13 +4,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, Network, NetworkArgs, StackContext } from "../topology";
-import { engineName, labels } from "./shared";
+import { LABELS, engineName } from "./shared";
 
 export class DockerNetwork extends pulumi.ComponentResource implements Network {
-    /**
-     * The config's network.cidr, which the engine does not use: it gives the network a free subnet of its own
-     * address pools (moby daemon default-address-pools), which never collides with the host's routes.
-     */
+    /** The config's network.cidr: the bridge network's subnet, which must not overlap a route of the host. */
     readonly cidr: string;
     /** A laptop has no static egress address: its containers leave through the host's own. */
     readonly egressIps: pulumi.Output<string[]>;
@@ -22,8 +19,13 @@ export class DockerNetwork extends pulumi.ComponentResource implements Network {
         const network = new docker.Network(`${name}-bridge`, {
             name: engineName(context, "network"),
             driver: "bridge",
-            labels: labels(context, { "web3-nodes.role": "network" }),
-        }, { parent: this });
+            // The stack's network, the private range its services peer over (kubo filters every other private
+            // range, ipfs-cluster/kubo.ts addrFiltersAllowing): the engine would otherwise pick one of its own pools.
+            ipamConfigs: [{ subnet: args.cidr }],
+            // Labels only what never changes: they cannot be updated (terraform-provider-docker v4.5.0
+            // resource_docker_network.go: labels ForceNew), and a network of the same name refuses a second.
+            labels: [{ label: LABELS.stack, value: context.tags.stack ?? context.prefix }, { label: LABELS.role, value: "network" }],
+        }, { parent: this, deleteBeforeReplace: true });
         this.networkName = network.name;
         this.egressIps = pulumi.output([]);
         this.registerOutputs({ networkName: this.networkName, egressIps: this.egressIps });

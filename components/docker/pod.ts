@@ -25,7 +25,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MemoryScratch, Protocol, RunAs, Secret } from "../topology";
 import { BUSYBOX_IMAGE, HOLDER_USER } from "./images";
 import { DockerSecret, SECRETS_DIR, SECRETS_FILE, secretsFile, withSecretsLoader } from "./secret";
-import { containerSecurity, DockerEnv, LABELS, LOG_OPTIONS, RESTART_POLICY, Role, STOP_TIMEOUT_SECONDS, engineName, expectDocker, labels, userOf } from "./shared";
+import { containerSecurity, DockerEnv, GRACEFUL_STOP, HELPER_MEMORY_MIB, LABELS, LOG_OPTIONS, RESTART_POLICY, Role, dockerCpus, engineName, expectDocker, labels, memoryLimits, userOf } from "./shared";
 import { DockerVolume, VOLUME_DATA_DIR } from "./volume";
 
 /** A host port the pod publishes: on loopback alone, or (`public`) on every address of the host. */
@@ -133,7 +133,9 @@ export class Pod {
             driver: "local",
             driverOpts: secretsVolumeOptions(c.user),
             labels: podLabels("secrets"),
-        }, { parent })]));
+            // A fixed name: the engine would hand a new volume of that name back as the old one (moby
+            // daemon/volume/service/store.go checkConflict), so the old one goes first.
+        }, { parent, deleteBeforeReplace: true })]));
         const held = [...secretVolumes.entries()].map(([container, volume]) => ({ container, volume }));
 
         this.sandbox = new docker.Container(`${args.name}-sandbox`, {
@@ -148,7 +150,7 @@ export class Pod {
             mounts: held.map(h => ({ type: "volume", source: h.volume.name, target: `${HELD_DIR}/${h.container}`, readOnly: true, volumeOptions: { noCopy: true } })),
             ...containerSecurity(),
             ...LOG_OPTIONS,
-            memory: 16,
+            ...memoryLimits(HELPER_MEMORY_MIB),
             restart: RESTART_POLICY,
             labels: podLabels("sandbox"),
         }, { parent, deleteBeforeReplace: true, dependsOn: args.dependsOn });
@@ -176,7 +178,7 @@ export class Pod {
                 restart: "no",
                 ...containerSecurity(),
                 ...LOG_OPTIONS,
-                memory: 16,
+                ...memoryLimits(HELPER_MEMORY_MIB),
                 labels: podLabels("secrets"),
             }, { parent, deleteBeforeReplace: true, dependsOn: [this.sandbox], additionalSecretOutputs: ["uploads"] });
         }
@@ -211,12 +213,10 @@ export class Pod {
                 ...LOG_OPTIONS,
                 // Only the service's liveness replaces anything: an image's own HEALTHCHECK is not run (as on ECS and GCP).
                 healthcheck: { tests: ["NONE"] },
-                memory: c.memoryMiB,
-                // No swap beyond the limit: a leaking daemon is restarted, not paged out.
-                memorySwap: c.memoryMiB,
-                cpus: String(c.cpu),
+                ...memoryLimits(c.memoryMiB),
+                cpus: dockerCpus(c.cpu),
                 restart: RESTART_POLICY,
-                stopTimeout: STOP_TIMEOUT_SECONDS,
+                ...GRACEFUL_STOP,
                 // A new delivery of its secrets replaces the container, which then starts with them.
                 labels: podLabels(c.role ?? "container", this.delivery && secretVolume ? { [LABELS.secretsDelivery]: this.delivery.id } : {}),
             }, { parent, deleteBeforeReplace: true, dependsOn: waitFor });

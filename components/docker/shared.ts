@@ -63,7 +63,7 @@ export function userOf(user: RunAs): string {
  */
 export function containerSecurity(addCapabilities: string[] = []): Pick<docker.ContainerArgs, "capabilities" | "securityOpts" | "privileged"> {
     return {
-        capabilities: { drops: ["ALL"], ...(addCapabilities.length > 0 ? { adds: [...addCapabilities] } : {}) },
+        capabilities: { drops: ["ALL"], ...(addCapabilities.length > 0 ? { adds: addCapabilities.map(capabilityName) } : {}) },
         securityOpts: ["no-new-privileges:true"],
         privileged: false,
     };
@@ -75,11 +75,62 @@ export function containerSecurity(addCapabilities: string[] = []): Pick<docker.C
  */
 export const LOG_OPTIONS = { logDriver: "json-file", logOpts: { "max-size": "10m", "max-file": "3" } } as const;
 
+/**
+ * A capability as the engine reports it back, `CAP_` first: the Docker client rewrites every name so before it
+ * sends a create (moby v28.5.2 client/container_create.go normalizeCapabilities), the provider stores what the
+ * engine answers, and a capability list that differs from the program's replaces the container
+ * (kreuzwerker/terraform-provider-docker v4.5.0 resource_docker_container.go: capabilities ForceNew).
+ */
+export function capabilityName(capability: string): string {
+    const upper = capability.toUpperCase();
+    return upper === "ALL" || upper.startsWith("CAP_") ? upper : `CAP_${upper}`;
+}
+
+/**
+ * A CPU limit spelt as the provider reads it back from the engine's NanoCPUs (kreuzwerker/terraform-provider-docker
+ * v4.5.0 helpers.go nanoInt64ToDecimalString: nine decimals, then one when the nine hold nine zeros, else the
+ * trailing zeros trimmed). `cpus` replaces the container when it differs (ForceNew, no diff suppression), so the
+ * program sends exactly that spelling: 1 is "1.0", 0.25 is "0.25".
+ */
+export function dockerCpus(cpu: number): string {
+    const nano = Math.round(cpu * 1e9);
+    if (nano <= 0) throw new Error(`a CPU limit of ${cpu}: the engine takes a positive number of CPUs`);
+    const whole = Math.floor(nano / 1e9);
+    const fraction = String(nano % 1e9).padStart(9, "0");
+    const nine = `${whole}.${fraction}`;
+    if ((nine.match(/0/g) ?? []).length === 9) {
+        // FloatString(1): one decimal, rounded half away from zero.
+        const tenths = Math.round(nano / 1e8);
+        return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+    }
+    return nine.replace(/0+$/, "");
+}
+
+/** Memory for containers that only hold, deliver or prepare (sleep, a copy, a chown), in MiB, with no swap. */
+export const HELPER_MEMORY_MIB = 16;
+
+/**
+ * The memory options of a container: its limit and as much swap as memory, i.e. none beyond it (a leaking daemon
+ * is restarted, not paged out). Both are sent: the engine stores twice the limit as swap when none is given
+ * (moby daemon/daemon_unix.go), which would read back as a change on every update.
+ */
+export function memoryLimits(memoryMiB: number): Pick<docker.ContainerArgs, "memory" | "memorySwap"> {
+    return { memory: memoryMiB, memorySwap: memoryMiB };
+}
+
 /** Every address of the host: what a `public` port and a pass-through address are open on, as a cloud opens them to the world. */
 export const EVERY_HOST_ADDRESS = "0.0.0.0";
 
-/** Seconds a container has to stop after SIGTERM before the engine kills it, as on GCP's hosts. */
+/**
+ * Seconds a container has to stop after SIGTERM before the engine kills it, as on GCP's hosts: both when the
+ * engine stops it (stopTimeout) and when the provider does, on a replacement or a destroy, which otherwise sends
+ * a timeout of 0 that overrides the container's own (terraform-provider-docker v4.5.0 destroy_grace_seconds,
+ * default 0; moby daemon/stop.go): the volume fence then releases its lease and Postgres shuts down cleanly.
+ */
 export const STOP_TIMEOUT_SECONDS = 30;
+
+/** The stop settings of a container that does work: SIGTERM, then STOP_TIMEOUT_SECONDS, whoever stops it. */
+export const GRACEFUL_STOP = { stopTimeout: STOP_TIMEOUT_SECONDS, destroyGraceSeconds: STOP_TIMEOUT_SECONDS } as const;
 
 /**
  * Restarted whenever it exits, and after the engine restarts, unless an operator stopped it (`docker stop` or

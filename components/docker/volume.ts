@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { COMPONENT_TYPES, DATA_PROTECTION, RunAs, Volume, VolumeArgs } from "../topology";
 import { describeUser } from "../topology/rules";
 import { BUSYBOX_IMAGE } from "./images";
-import { containerSecurity, DockerEnv, LABELS, LOG_OPTIONS, engineName, labels, userOf } from "./shared";
+import { containerSecurity, DockerEnv, HELPER_MEMORY_MIB, LABELS, LOG_OPTIONS, engineName, labels, memoryLimits, userOf } from "./shared";
 
 /** The directory of a volume its services mount, owned by the volume's owner. */
 export const VOLUME_DATA_DIR = "data";
@@ -58,15 +58,19 @@ export class DockerVolume extends pulumi.ComponentResource implements Volume {
         this.sizeGiB = args.sizeGiB;
         this.owner = args.owner;
 
-        // The local driver has no size limit: sizeGiB is a label, what the volume is planned to hold.
+        // Labels only what never changes: a volume's labels cannot be updated (terraform-provider-docker v4.5.0
+        // resource_docker_volume.go: labels ForceNew), and a protected volume is never replaced. The local driver
+        // has no size limit; sizeGiB is what the volume is planned to hold.
         const volume = new docker.Volume(`${name}-volume`, {
             name: engineName(context, name),
             driver: "local",
-            labels: labels(context, { [LABELS.zone]: args.zone, [LABELS.role]: "volume", "web3-nodes.size-gib": String(args.sizeGiB), "web3-nodes.owner": describeUser(args.owner) }),
+            labels: [
+                { label: LABELS.stack, value: context.tags.stack ?? context.prefix },
+                { label: LABELS.zone, value: args.zone },
+                { label: LABELS.role, value: "volume" },
+            ],
         }, { parent: this, ...DATA_PROTECTION });
-        this.engineVolumeName = volume.name;
-
-        this.ready = new docker.Container(`${name}-owner`, {
+        const owner = new docker.Container(`${name}-owner`, {
             name: engineName(context, name, "owner"),
             image: env.pulled(BUSYBOX_IMAGE).imageId,
             user: userOf(args.owner),
@@ -75,13 +79,23 @@ export class DockerVolume extends pulumi.ComponentResource implements Volume {
             networkMode: "none",
             ...containerSecurity(),
             ...LOG_OPTIONS,
-            memory: 16,
+            ...memoryLimits(HELPER_MEMORY_MIB),
             restart: "no",
             // It runs once: the provider waits for it to end, and a stopped one is what it should be.
             attach: true,
             mustRun: false,
             labels: labels(context, { [LABELS.zone]: args.zone, [LABELS.role]: "volume-owner" }),
         }, { parent: this, deleteBeforeReplace: true });
+        this.ready = owner;
+        // The provider waits for an attached container to stop and reads its exit code, which it does not judge
+        // (terraform-provider-docker v4.5.0 resource_docker_container_funcs.go: ContainerWait, exit_code): the
+        // volume's name reaches its services only once the script has made the directory theirs.
+        this.engineVolumeName = pulumi.all([volume.name, owner.exitCode]).apply(([volumeName, exitCode]) => {
+            if (exitCode !== undefined && exitCode !== 0) {
+                throw new Error(`volume ${name}: preparing its data directory for ${describeUser(args.owner)} failed (exit ${exitCode}); see docker logs ${engineName(context, name, "owner")}`);
+            }
+            return volumeName;
+        });
         this.registerOutputs({ engineVolumeName: this.engineVolumeName });
     }
 }

@@ -6,7 +6,7 @@ import { ContainerSpec, LoadBalancerTarget, Secret, Volume } from "../topology";
 import { KUBO_REPO_LOCKS, kuboIdentityLines, shellWord } from "../libp2p/kuboRepo";
 import { withGoMemoryLimit } from "./goRuntime";
 import { IMAGES } from "./images";
-import { SERVER_PROFILE_FILTERS, addrFiltersAllowing } from "./peering";
+import { addrFiltersAllowing, noAnnounceAllowing } from "./peering";
 import { IPFS_USER, PATHS, PORTS, anyInterface, loopback } from "./ports";
 
 /** StorageMax is this share of the repo volume: kubo's GC and cluster's freespace metric keep the rest free. */
@@ -35,6 +35,8 @@ export const KUBO_ENV = {
     privateKey: "KUBO_PRIVATE_KEY",
     /** Addresses.Announce, JSON: the peer's public swarm multiaddresses (publicSwarmAddresses). */
     announce: "KUBO_ANNOUNCE",
+    /** Addresses.NoAnnounce, JSON: the `server` profile's ranges less the announced addresses. */
+    noAnnounce: "KUBO_NO_ANNOUNCE",
     storageMax: "KUBO_STORAGE_MAX",
     /** Swarm.AddrFilters, JSON: the `server` profile's ranges less the stack's network. */
     addrFilters: "KUBO_ADDR_FILTERS",
@@ -66,8 +68,9 @@ export function kuboSettings(): string[][] {
         // Announced: the peer's static public address, in front of it a pass-through load balancer. Announce
         // replaces the inferred addresses (kubo@v0.42.0 core/node/libp2p/addrs.go makeAddrsFactory).
         ["--json", "Addresses.Announce", env(KUBO_ENV.announce)],
-        // No private address is ever announced, the stack's own included: the world cannot reach them.
-        ["--json", "Addresses.NoAnnounce", JSON.stringify(SERVER_PROFILE_FILTERS)],
+        // No private address is ever announced, the stack's own included: the world cannot reach them. Those it
+        // announces are kept (noAnnounceAllowing): on a cloud they are public, on the local engine 127.0.0.1.
+        ["--json", "Addresses.NoAnnounce", env(KUBO_ENV.noAnnounce)],
         // The same ranges refused to dial or accept, but for the stack's network, where the peers peer.
         ["--json", "Swarm.AddrFilters", env(KUBO_ENV.addrFilters)],
         ["--json", "Peering.Peers", env(KUBO_ENV.peering)],
@@ -97,7 +100,7 @@ export function kuboStartScript(): string {
         "# Starts kubo as an ipfs-cluster peer: same identity, addresses and limits on every start.",
         "set -eu",
         "",
-        ...kuboIdentityLines({ peerId: e.peerId, privateKey: e.privateKey }, "server", [e.announce, e.storageMax, e.addrFilters, e.peering, e.libp2pMaxMemory]),
+        ...kuboIdentityLines({ peerId: e.peerId, privateKey: e.privateKey }, "server", [e.announce, e.noAnnounce, e.storageMax, e.addrFilters, e.peering, e.libp2pMaxMemory]),
         "",
         ...kuboSettings().map(args => `ipfs config ${args.map(shellWord).join(" ")}`),
         "",
@@ -131,6 +134,7 @@ export function kuboContainer(args: KuboContainerArgs): ContainerSpec {
             IPFS_PATH: PATHS.ipfsRepo,
             [KUBO_ENV.peerId]: args.peerId,
             [KUBO_ENV.announce]: pulumi.output(args.announce).apply(a => JSON.stringify(a)),
+            [KUBO_ENV.noAnnounce]: pulumi.output(args.announce).apply(a => JSON.stringify(noAnnounceAllowing(a))),
             [KUBO_ENV.storageMax]: storageMax(args.repo.sizeGiB),
             [KUBO_ENV.addrFilters]: JSON.stringify(addrFiltersAllowing(args.privateNetwork)),
             [KUBO_ENV.peering]: args.peering,

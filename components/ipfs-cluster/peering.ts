@@ -85,14 +85,28 @@ function without(filter: Ip4Range, own: Ip4Range): Ip4Range[] {
  * AddrFilters, filters.go filtersConnectionGater): left whole, 10.0.0.0/8 would refuse the peers' private
  * addresses. A deny list takes no exception, so the range around the network is split into the pieces beside it.
  */
-export function addrFiltersAllowing(cidr: string): string[] {
-    const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
-    if (!m) throw new Error(`network cidr "${cidr}" is not an IPv4 network`);
-    const own = ip4Range(m[1], Number(m[2]));
+export function addrFiltersAllowing(...cidrs: string[]): string[] {
+    const owns = cidrs.map(cidr => {
+        const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
+        if (!m) throw new Error(`network cidr "${cidr}" is not an IPv4 network`);
+        return ip4Range(m[1], Number(m[2]));
+    });
     return SERVER_PROFILE_FILTERS.flatMap(filter => {
         const v4 = /^\/ip4\/([\d.]+)\/ipcidr\/(\d+)$/.exec(filter);
-        return v4 ? without(ip4Range(v4[1], Number(v4[2])), own).map(ip4Filter) : [filter];
+        if (!v4) return [filter];
+        return owns.reduce((pieces, own) => pieces.flatMap(piece => without(piece, own)), [ip4Range(v4[1], Number(v4[2]))]).map(ip4Filter);
     });
+}
+
+/**
+ * Addresses.NoAnnounce for a kubo that announces `announced`: the `server` profile's ranges, less each announced
+ * IPv4 address. kubo drops from what it announces, Announce included, every address inside a NoAnnounce range
+ * (kubo@v0.42.0 core/node/libp2p/addrs.go makeAddrsFactory): a public address passes untouched, and a stack
+ * that announces a private or loopback one (the local Docker engine's 127.0.0.1) keeps it.
+ */
+export function noAnnounceAllowing(announced: readonly string[]): string[] {
+    const ips = [...new Set(announced.flatMap(a => /^\/ip4\/([\d.]+)\//.exec(a)?.[1] ?? []))];
+    return addrFiltersAllowing(...ips.map(ip => `${ip}/32`));
 }
 
 /**
