@@ -12,7 +12,7 @@ import * as path from "path";
 import { COMPONENT_TYPES, publicPortFor } from "../components/topology";
 import { HostPortBook, LOCAL_ZONES } from "../components/docker";
 import { CADDY_HTTPS_PORT, caddyHealthStatus, caddyfile } from "../components/docker/entryPoint";
-import { livenessWatchdog, watchdogScript } from "../components/docker/liveness";
+import { PROC_ROOT, WATCHED_CONTAINER_ENV, livenessWatchdog, watchdogScript } from "../components/docker/liveness";
 import { SECRETS_FILE_MODE, memoryScratchOptions, secretsVolumeOptions } from "../components/docker/pod";
 import { haproxyConfig } from "../components/docker/passthroughLoadBalancer";
 import { POSTGRES_ENV, TLS_DIR, pgHba, startScript } from "../components/docker/postgres";
@@ -370,14 +370,29 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
             fs.rmSync(root, { recursive: true });
         });
 
-        it("the liveness watchdog sends SIGTERM to its process namespace's init after the failures in a row (pid_namespaces(7): init gets the signals it handles)", function () {
-            if (!hasBinary("unshare") || !hasBinary("curl") || run("unshare", ["-rpf", "true"]).status !== 0) this.skip();
-            const script = watchdogScript({ kind: "http", port: 1, path: "/", gracePeriodSeconds: 0 }, "kubo", { intervalSeconds: 1, timeoutSeconds: 1, failures: 2 });
-            // PID 1 of a new namespace traps TERM, as the fence does, and runs the watchdog as its child.
-            const init = `trap 'echo stopped by the watchdog; exit 0' TERM; sh -c "$0" & wait $!; wait`;
-            const out = run("unshare", ["-rpf", "sh", "-c", init, script], { timeout: 15000 });
-            assert.match(out.stdout, /stopped by the watchdog/, out.stderr);
+        it("the liveness watchdog sends SIGTERM to the watched container's first process alone after the failures in a row, then waits out the grace (proc(5) cgroup and status; pid_namespaces(7): PPid 0)", function () {
+            if (!hasBinary("curl")) this.skip();
+            // The holder's process namespace as the watchdog sees it: the holder's sleep, the watched container's
+            // first process and its child, another container of the pod.
+            const proc = fs.mkdtempSync(path.join(os.tmpdir(), "proc-"));
+            const processes: [number, string, number][] = [[1, "0::/../docker-holder.scope", 0], [7, "0::/../docker-abc123.scope", 0], [9, "0::/../docker-abc123.scope", 7], [12, "0::/../docker-def456.scope", 0]];
+            for (const [pid, cgroup, parent] of processes) {
+                fs.mkdirSync(path.join(proc, String(pid)));
+                fs.writeFileSync(path.join(proc, String(pid), "cgroup"), `${cgroup}\n`);
+                fs.writeFileSync(path.join(proc, String(pid), "status"), `Name:\tsh\nPid:\t${pid}\nPPid:\t${parent}\n`);
+            }
+            const script = watchdogScript({ kind: "http", port: 1, path: "/", gracePeriodSeconds: 1 }, "kubo", { intervalSeconds: 1, timeoutSeconds: 1, failures: 2 })
+                .split(`${PROC_ROOT}/[0-9]*`).join(`${proc}/[0-9]*`)
+                .split('kill -TERM "${dir##*/}"').join('echo "SIGTERM ${dir##*/}"');
+            const out = run("sh", ["-c", script], { env: { ...process.env, [WATCHED_CONTAINER_ENV]: "abc123" }, timeout: 6000 });
             assert.match(out.stderr, /answered 000 \(2 of 2\)/);
+            const signalled = out.stdout.split("\n").filter(Boolean);
+            assert.ok(signalled.length >= 1, out.stderr);
+            assert.deepStrictEqual([...new Set(signalled)], ["SIGTERM 7"]);
+            // Without the watched container's ID it refuses to start rather than match every process.
+            const unnamed = run("sh", ["-c", script], { env: { ...process.env, [WATCHED_CONTAINER_ENV]: "" }, timeout: 3000 });
+            assert.notStrictEqual(unnamed.status, 0);
+            assert.match(unnamed.stderr, /names the container this watchdog stops/);
         });
 
         it("the liveness watchdog leaves alone a container that answers 200", async function () {
@@ -386,7 +401,7 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
             await new Promise<void>(resolve => server.listen(0, "127.0.0.1", resolve));
             const port = (server.address() as { port: number }).port;
             const script = watchdogScript({ kind: "http", port, path: "/ok", gracePeriodSeconds: 0 }, "kubo", { intervalSeconds: 1, timeoutSeconds: 1, failures: 1 });
-            const child = require("child_process").spawn("sh", ["-c", script.replace("kill -TERM 1", "echo WOULD-KILL")], { stdio: ["ignore", "pipe", "pipe"] });
+            const child = require("child_process").spawn("sh", ["-c", script.split('kill -TERM "${dir##*/}"').join("echo WOULD-KILL")], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [WATCHED_CONTAINER_ENV]: "abc123" } });
             let output = "";
             child.stdout.on("data", (d: Buffer) => (output += d));
             child.stderr.on("data", (d: Buffer) => (output += d));
@@ -396,11 +411,20 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
             assert.strictEqual(output, "");
         });
 
-        it("the watchdog joins the container that serves the probed port, as that container's user", () => {
+        it("the watchdog watches the container that serves the probed port, as that container's user, both in the holder's process namespace", () => {
             const [watchdog] = livenessWatchdog({ kind: "http", port: 8080, path: "/", gracePeriodSeconds: 600 },
                 [{ name: "kubo", user: { uid: 1000, gid: 100 } }, { name: "cluster", user: { uid: 1001, gid: 100 } }], name => (name === "kubo" ? [8080] : [9094]));
             assert.deepStrictEqual([watchdog.processesOf, watchdog.user], ["kubo", { uid: 1000, gid: 100 }]);
             assert.deepStrictEqual(livenessWatchdog({ kind: "exit" }, [], () => []), []);
+            for (const w of containers(report).filter(c => roleOf(c) === "liveness")) {
+                const holder = containers(report).find(c => c.parent === w.parent && roleOf(c) === "sandbox")!;
+                assert.strictEqual(w.inputs.pidMode, `container:${holder.id}`, w.name);
+                const watchedId = (w.inputs.envs as string[]).find(e => e.startsWith(`${WATCHED_CONTAINER_ENV}=`))!.split("=")[1];
+                const servedContainer = containers(report).find(c => c.id === watchedId)!;
+                assert.ok(servedContainer, `${w.name} watches no container of the graph`);
+                assert.strictEqual(servedContainer.inputs.pidMode, `container:${holder.id}`, servedContainer.name);
+                assert.strictEqual(holder.inputs.init, true, "the holder's init reaps what the watched container leaves");
+            }
         });
 
         it("Postgres starts with its key and certificate in memory, the key its user's alone and its variable gone, through the image's entrypoint", function () {

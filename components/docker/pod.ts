@@ -27,6 +27,7 @@ import { BUSYBOX_IMAGE, HOLDER_USER } from "./images";
 import { DockerSecret, SECRETS_DIR, SECRETS_FILE, secretsFile, withSecretsLoader } from "./secret";
 import { containerSecurity, DockerEnv, GRACEFUL_STOP, HELPER_MEMORY_MIB, LABELS, LOG_OPTIONS, RESTART_POLICY, Role, dockerCpus, engineName, expectDocker, labels, memoryLimits, userOf } from "./shared";
 import { DockerVolume, VOLUME_DATA_DIR } from "./volume";
+import { WATCHED_CONTAINER_ENV } from "./liveness";
 
 /** A host port the pod publishes: on loopback alone, or (`public`) on every address of the host. */
 export interface PublishedPort {
@@ -61,7 +62,10 @@ export interface PodContainer {
     /** Capabilities added back after dropping all: only what an image's binary needs to start at all. */
     addCapabilities?: string[];
     configFiles?: ConfigFile[];
-    /** Another container of the pod whose process namespace this one joins (the liveness watchdog's target). */
+    /**
+     * Another container of the pod this one watches and stops (the liveness watchdog's target): both stand in the
+     * holder's process namespace, and this one is given the other's engine ID (WATCHED_CONTAINER_ENV).
+     */
     processesOf?: string;
     role?: Role;
 }
@@ -145,6 +149,9 @@ export class Pod {
             entrypoints: ["sleep", "2147483647"],
             // sleep has no handler: a stop signal it would ignore as PID 1 is one it cannot ignore.
             stopSignal: "SIGKILL",
+            // Its process namespace is also the watched container's and its watchdog's: the engine's init (docker-init)
+            // reaps what they leave behind.
+            init: true,
             networksAdvanced: [{ name: env.networkName, aliases: args.aliases }],
             ports: args.ports.map(p => ({ internal: p.containerPort, external: p.hostPort, protocol: p.protocol, ip: p.hostIp })),
             mounts: held.map(h => ({ type: "volume", source: h.volume.name, target: `${HELD_DIR}/${h.container}`, readOnly: true, volumeOptions: { noCopy: true } })),
@@ -183,6 +190,8 @@ export class Pod {
             }, { parent, deleteBeforeReplace: true, dependsOn: [this.sandbox], additionalSecretOutputs: ["uploads"] });
         }
 
+        // A watched container and its watchdog stand in the holder's process namespace (./liveness.ts).
+        const watched = new Set(args.containers.flatMap(c => (c.processesOf === undefined ? [] : [c.processesOf])));
         for (const c of args.containers) {
             const secretVolume = secretVolumes.get(c.name);
             const entrypoint = secretVolume ? withSecretsLoader(context.tags.stack ?? context.prefix, c.entrypoint ?? []) : c.entrypoint;
@@ -195,9 +204,9 @@ export class Pod {
                 user: userOf(c.user),
                 entrypoints: entrypoint,
                 command: c.command,
-                envs: checkedEnv(args, c),
+                envs: checkedEnv(args, target ? { env: { ...c.env, [WATCHED_CONTAINER_ENV]: target.id } } : c),
                 networkMode: pulumi.interpolate`container:${this.sandbox.id}`,
-                ...(target ? { pidMode: pulumi.interpolate`container:${target.id}` } : {}),
+                ...(target || watched.has(c.name) ? { pidMode: pulumi.interpolate`container:${this.sandbox.id}` } : {}),
                 mounts: [
                     ...(c.mounts ?? []).map(m => ({
                         type: "volume",

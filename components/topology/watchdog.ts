@@ -22,8 +22,10 @@ export interface WhenBroken {
     subject: string;
     /** The line it logs. */
     message: string;
-    /** The shell command it runs: `exit 1`, `kill -TERM 1`. */
+    /** The shell command it runs: `exit 1`, or a function of `functions`. */
     command: string;
+    /** Shell lines before the loop: the functions `command` calls. */
+    functions?: string[];
 }
 
 /**
@@ -39,6 +41,7 @@ export function watchdogScript(liveness: Extract<Liveness, { kind: "http" }>, br
     return [
         `# Liveness of ${broken.subject}: GET ${url} must answer 200; ${timing.failures} failures in a row and ${broken.command}.`,
         "trap 'exit 0' TERM INT",
+        ...(broken.functions ?? []),
         `sleep ${liveness.gracePeriodSeconds} & wait $!`,
         "failures=0",
         "while :; do",
