@@ -384,7 +384,8 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
             const script = watchdogScript({ kind: "http", port: 1, path: "/", gracePeriodSeconds: 1 }, "kubo", { intervalSeconds: 1, timeoutSeconds: 1, failures: 2 })
                 .split(`${PROC_ROOT}/[0-9]*`).join(`${proc}/[0-9]*`)
                 .split('kill -TERM "${dir##*/}"').join('echo "SIGTERM ${dir##*/}"');
-            const out = run("sh", ["-c", script], { env: { ...process.env, [WATCHED_CONTAINER_ENV]: "abc123" }, timeout: 6000 });
+            // Port 1 refuses at once: two failures a second apart, then the signal; the watchdog goes on until stopped.
+            const out = run("sh", ["-c", script], { env: { ...process.env, [WATCHED_CONTAINER_ENV]: "abc123" }, timeout: 4000 });
             assert.match(out.stderr, /answered 000 \(2 of 2\)/);
             const signalled = out.stdout.split("\n").filter(Boolean);
             assert.ok(signalled.length >= 1, out.stderr);

@@ -246,7 +246,7 @@ describe("the volume fence, run for real by two processes on one directory", fun
         const [repo] = volumes(`${shell.label}-status`, 1);
         // A command that ends before the fence waits for it: the race a loaded machine shows now and then.
         for (const [command, expected] of [["exit 3", 3], ["true", 0], ["sleep 0.2; exit 5", 5]] as const) {
-            for (let i = 0; i < 15; i++) {
+            for (let i = 0; i < 5; i++) {
                 const entrypoint = fencedEntrypoint({ name: "app", entrypoint: ["/bin/sh", "-c", command, "app"], mounts: [{ path: repo }] }, TIMING)!;
                 const [sh, ...args] = entrypoint.map(word => (word === "/bin/sh" ? shell.sh : word));
                 const run = spawnSync(sh, args, { env: { PATH: shell.path }, encoding: "utf8", timeout: 10_000 });
