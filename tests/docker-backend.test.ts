@@ -6,7 +6,6 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { COMPONENT_TYPES, publicPortFor } from "../components/topology";
@@ -27,7 +26,7 @@ import { allowedPublicPorts } from "../policies/rules/settings";
 import { SynthResource } from "../tools/harness";
 import { SynthReport, localProfilePolicyConfigFile, mandatoryViolations } from "../tools/synth";
 import { graphCases, graphOf, localGraphCases } from "./conformance/graphs";
-import { hasBinary, synthBackend } from "./support";
+import { hasBinary, inBlock, synthBackend } from "./support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Inputs = Record<string, any>;
@@ -148,12 +147,10 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
         });
 
         it("lets each kubo peer dial the others on the stack's network and announce the host address it is reached at (kubo v0.42.0 addrs.go makeAddrsFactory, filters.go)", () => {
-            const inBlock = (filter: string, ip: string) => {
+            /** Whether a kubo filter (`/ip4/<a>/ipcidr/<n>`) holds an IPv4 address. */
+            const filterHolds = (filter: string, ip: string) => {
                 const m = /^\/ip4\/([\d.]+)\/ipcidr\/(\d+)$/.exec(filter);
-                if (!m) return false;
-                const list = new net.BlockList();
-                list.addSubnet(m[1], Number(m[2]), "ipv4");
-                return list.check(ip, "ipv4");
+                return m !== null && inBlock(`${m[1]}/${m[2]}`, ip);
             };
             const kubos = containers(report).filter(c => c.name.endsWith("-kubo"));
             assert.strictEqual(kubos.length, 3);
@@ -164,10 +161,10 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
                 const noAnnounce = JSON.parse(env.get("KUBO_NO_ANNOUNCE")!) as string[];
                 for (const a of announced) {
                     const ip = a.split("/")[2];
-                    assert.ok(!noAnnounce.some(f => inBlock(f, ip)), `${k.name}: ${a} is dropped by NoAnnounce`);
+                    assert.ok(!noAnnounce.some(f => filterHolds(f, ip)), `${k.name}: ${a} is dropped by NoAnnounce`);
                 }
                 const filters = JSON.parse(env.get("KUBO_ADDR_FILTERS")!) as string[];
-                for (const ip of ["10.40.0.1", "10.40.0.2", "10.40.255.254"]) assert.ok(!filters.some(f => inBlock(f, ip)), `${k.name}: ${ip} on the stack's network is filtered`);
+                for (const ip of ["10.40.0.1", "10.40.0.2", "10.40.255.254"]) assert.ok(!filters.some(f => filterHolds(f, ip)), `${k.name}: ${ip} on the stack's network is filtered`);
             }
         });
 
@@ -415,7 +412,7 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
         it("the watchdog watches the container that serves the probed port, as that container's user, both in the holder's process namespace", () => {
             const [watchdog] = livenessWatchdog({ kind: "http", port: 8080, path: "/", gracePeriodSeconds: 600 },
                 [{ name: "kubo", user: { uid: 1000, gid: 100 } }, { name: "cluster", user: { uid: 1001, gid: 100 } }], name => (name === "kubo" ? [8080] : [9094]));
-            assert.deepStrictEqual([watchdog.processesOf, watchdog.user], ["kubo", { uid: 1000, gid: 100 }]);
+            assert.deepStrictEqual([watchdog.watches, watchdog.user], ["kubo", { uid: 1000, gid: 100 }]);
             assert.deepStrictEqual(livenessWatchdog({ kind: "exit" }, [], () => []), []);
             for (const w of containers(report).filter(c => roleOf(c) === "liveness")) {
                 const holder = containers(report).find(c => c.parent === w.parent && roleOf(c) === "sandbox")!;

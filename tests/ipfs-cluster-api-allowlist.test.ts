@@ -12,7 +12,6 @@
 //   internet in prod exactly where the policy pack would report it.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { ARMOR_DEFAULT_RULE_PRIORITY, ARMOR_RANGES_PER_RULE, armorRules } from "../components/gcp/httpsLoadBalancer";
 import { HOSTNAMES, PORTS } from "../components/ipfs-cluster";
@@ -29,7 +28,7 @@ import { albDecision } from "./conformance/alb";
 import { ApiRequest } from "./conformance/awsRequests";
 import { graphCases, graphOf } from "./conformance/graphs";
 import { baseConfig } from "./fixtures";
-import { named, ofType, synthBackend } from "./support";
+import { inBlock, named, ofType, synthBackend } from "./support";
 
 const T = {
     targetGroup: "aws:lb/targetGroup:TargetGroup",
@@ -115,20 +114,12 @@ function rulesPerGroupAndFamily(report: { resources: SynthResource[] }): Map<str
 
 // ---------------------------------------------------------------- GCP: Cloud Armor as it evaluates a policy
 
-function blockOf(cidr: string): net.BlockList {
-    const list = new net.BlockList();
-    const [address, prefix] = cidr.split("/");
-    list.addSubnet(address, Number(prefix), address.includes(":") ? "ipv6" : "ipv4");
-    return list;
-}
-
 /** The action a backend security policy takes on a request from `source`. */
 function armorVerdict(rules: Inputs[], source: string): string {
-    const family = source.includes(":") ? "ipv6" : "ipv4";
     for (const rule of [...rules].sort((a, b) => a.priority - b.priority)) {
         assert.strictEqual(rule.match.versionedExpr, "SRC_IPS_V1");
         const ranges = rule.match.config.srcIpRanges as string[];
-        if (ranges.some(r => r === "*" || (r.includes(":") === (family === "ipv6") && blockOf(r).check(source, family)))) return rule.action;
+        if (ranges.some(r => r === "*" || inBlock(r, source))) return rule.action;
     }
     throw new Error("no rule matched: a policy without a default rule");
 }

@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
+import * as net from "net";
 import { Backend, COMPONENT_TYPES, Cloud } from "../components/topology";
 import { parseConfig } from "../stacks/config";
 import { createBackend } from "../stacks/program";
@@ -113,4 +114,14 @@ export function storedSecretFile(result: Resources, name: string): string {
     const raw = version.engine!.inputs.secretString ?? version.engine!.inputs.secretData;
     const value = raw !== null && typeof raw === "object" && SECRET_SIG_KEY in raw ? (raw as { value?: unknown }).value : raw;
     return Buffer.from(value as string, "base64").toString("utf8");
+}
+
+/** Whether `address` is in the IPv4 or IPv6 block `cidr`. */
+export function inBlock(cidr: string, address: string): boolean {
+    const family = address.includes(":") ? "ipv6" : "ipv4";
+    if (cidr.includes(":") !== (family === "ipv6")) return false;
+    const list = new net.BlockList();
+    const [base, prefix] = cidr.split("/");
+    list.addSubnet(base, Number(prefix), family);
+    return list.check(address, family);
 }

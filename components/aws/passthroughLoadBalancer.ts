@@ -133,11 +133,6 @@ export class AwsPassthroughLoadBalancer extends pulumi.ComponentResource {
         this.registerOutputs({ publicIps: this.publicIps });
     }
 
-    /** How many listeners it has. */
-    get listenerCount(): number {
-        return this.routes.size;
-    }
-
     /**
      * The listener and target group of a public port, made on first use; a later user must want the same
      * route (the services of other zones with the same port), and a port wanted two ways is refused.
@@ -223,11 +218,6 @@ export class PublicLoadBalancers {
             this.made.push(new AwsPassthroughLoadBalancer(name, args, opts));
         }
         return this.made[index];
-    }
-
-    /** Every load balancer made so far. */
-    get all(): readonly AwsPassthroughLoadBalancer[] {
-        return this.made;
     }
 
     serve(service: string, zone: string, ports: PublicPort[]): ServicePublicEndpoint {

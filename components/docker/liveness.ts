@@ -62,7 +62,7 @@ export function livenessWatchdog(liveness: Liveness, containers: readonly Pick<P
         // A shell that sleeps between curls.
         cpu: 0.1,
         memoryMiB: 32,
-        processesOf: served.name,
+        watches: served.name,
         role: "liveness",
     }];
 }

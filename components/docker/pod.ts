@@ -66,7 +66,7 @@ export interface PodContainer {
      * Another container of the pod this one watches and stops (the liveness watchdog's target): both stand in the
      * holder's process namespace, and this one is given the other's engine ID (WATCHED_CONTAINER_ENV).
      */
-    processesOf?: string;
+    watches?: string;
     role?: Role;
 }
 
@@ -191,12 +191,12 @@ export class Pod {
         }
 
         // A watched container and its watchdog stand in the holder's process namespace (./liveness.ts).
-        const watched = new Set(args.containers.flatMap(c => (c.processesOf === undefined ? [] : [c.processesOf])));
+        const watched = new Set(args.containers.flatMap(c => (c.watches === undefined ? [] : [c.watches])));
         for (const c of args.containers) {
             const secretVolume = secretVolumes.get(c.name);
             const entrypoint = secretVolume ? withSecretsLoader(context.tags.stack ?? context.prefix, c.entrypoint ?? []) : c.entrypoint;
-            const target = c.processesOf === undefined ? undefined : this.containers.get(c.processesOf);
-            if (c.processesOf !== undefined && !target) throw new Error(`pod ${args.name}, container ${c.name}: joins the processes of ${c.processesOf}, which is not declared before it`);
+            const target = c.watches === undefined ? undefined : this.containers.get(c.watches);
+            if (c.watches !== undefined && !target) throw new Error(`pod ${args.name}, container ${c.name}: watches ${c.watches}, which is not declared before it`);
             const waitFor: pulumi.Resource[] = [this.sandbox, ...(c.mounts ?? []).map(m => m.volume.ready), ...(this.delivery && secretVolume ? [this.delivery] : []), ...(target ? [target] : []), ...(args.dependsOn ?? [])];
             const container = new docker.Container(`${args.name}-${c.name}`, {
                 name: engineName(context, args.name, c.name),

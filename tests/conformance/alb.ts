@@ -5,23 +5,13 @@
 // action. A host-header value matches the Host case-insensitively; a path pattern is case-sensitive, "*" matching
 // any characters and "?" one; a source-ip value matches a client address in its block.
 import * as assert from "assert";
-import * as net from "net";
 import { SynthResource } from "../../tools/harness";
+import { inBlock } from "../support";
 import { arnOf } from "./awsRequests";
 
 type Inputs = Record<string, any>;
 interface Graph {
     resources: SynthResource[];
-}
-
-/** Whether `address` is in the IPv4 or IPv6 block `cidr`. */
-export function inBlock(cidr: string, address: string): boolean {
-    const family = address.includes(":") ? "ipv6" : "ipv4";
-    if (cidr.includes(":") !== (family === "ipv6")) return false;
-    const list = new net.BlockList();
-    const [base, prefix] = cidr.split("/");
-    list.addSubnet(base, Number(prefix), family);
-    return list.check(address, family);
 }
 
 /** An ALB path pattern as a regular expression. */
