@@ -18,6 +18,7 @@ import { POSTGRES_ENV, TLS_DIR, pgHba, startScript } from "../components/docker/
 import { SECRETS_DIR, SECRETS_FILE, secretsFile, secretsLoader } from "../components/docker/secret";
 import { LABELS, STOP_TIMEOUT_SECONDS, dockerCpus } from "../components/docker/shared";
 import { VOLUME_DATA_DIR, volumeOwnerScript } from "../components/docker/volume";
+import { scheduleLoop } from "../components/docker/scheduledJob";
 import { evaluatePolicies } from "../policies/evaluate";
 import { ipfsClusterSpreadOverZones } from "../policies/rules/ipfsCluster";
 import { ADVISORY_ON_LOCAL, localProfilePolicyConfig } from "../policies/rules/localProfile";
@@ -297,6 +298,21 @@ describe("the Docker back-end (cloud docker, the local profile)", function () {
     });
 
     describe("what the containers run, run here", () => {
+        it("every script the back-end writes is POSIX sh shellcheck finds nothing wrong with (the images' busybox and dash run them)", function () {
+            if (!hasBinary("shellcheck")) this.skip();
+            const scripts: Record<string, string> = {
+                "secrets loader": secretsLoader("local"),
+                "volume owner": volumeOwnerScript({ uid: 1000, gid: 100 }),
+                "postgres start": startScript(),
+                "schedule loop": scheduleLoop(15),
+                "liveness watchdog": watchdogScript({ kind: "http", port: 8080, path: "/health?x='y'", gracePeriodSeconds: 600 }, "kubo"),
+            };
+            for (const [what, script] of Object.entries(scripts)) {
+                const out = run("shellcheck", ["-s", "sh", "-"], { input: script });
+                assert.strictEqual(out.status, 0, `${what}:\n${out.stdout}`);
+            }
+        });
+
         it("the secrets loader exports every line of the file as it is and execs the entrypoint; without the file it says what delivers it again", function () {
             if (!hasBinary("dash")) this.skip();
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secrets-"));
